@@ -1,0 +1,62 @@
+//! `attain allocate`: split an amount by weights, exactly to the minor unit.
+
+
+use anyhow::Context;
+use attain_types::{Currency, Decimal, Money, allocate};
+
+use crate::output::{Format, OutputArgs};
+
+/// Split an amount by weights into parts that sum back exactly (largest remainder).
+///
+/// Example: `attain allocate --total 12000000 --weights new=40,repeat=60 --currency CNY`
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Example:\n  attain allocate --total 12000000 --weights new=40,repeat=60 --currency CNY")]
+pub(crate) struct AllocateArgs {
+    /// The amount to split, as plain decimal text (`12000000`, `-0.5`).
+    #[arg(long, allow_hyphen_values = true)]
+    total: String,
+    /// Weights as `label=weight` or bare weights, comma-separated (`new=40,repeat=60`).
+    #[arg(long, value_delimiter = ',', required = true)]
+    weights: Vec<String>,
+    /// ISO 4217 currency code; fixes the minor unit the parts are rounded to.
+    #[arg(long, default_value = "XXX")]
+    currency: String,
+    #[command(flatten)]
+    out: OutputArgs,
+}
+
+pub(crate) fn run(args: &AllocateArgs) -> anyhow::Result<()> {
+    let currency = Currency::new(&args.currency)?;
+    let total = Money::parse(&args.total, currency).context("--total")?;
+    let mut labels = Vec::with_capacity(args.weights.len());
+    let mut weights = Vec::with_capacity(args.weights.len());
+    for (i, item) in args.weights.iter().enumerate() {
+        let (label, w) = item.split_once('=').map_or_else(|| ((i + 1).to_string(), item.as_str()), |(l, w)| (l.to_owned(), w));
+        let w: Decimal = Money::parse(w.trim(), currency)
+            .with_context(|| format!("--weights item {} ({item:?})", i + 1))?
+            .amount();
+        labels.push(label);
+        weights.push(w);
+    }
+    let parts = allocate(total, &weights).context("cannot allocate")?;
+    args.out.write_with(|w| match args.out.format {
+        Format::Csv => {
+            writeln!(w, "part,weight,amount")?;
+            for ((l, wt), p) in labels.iter().zip(&weights).zip(&parts) {
+                writeln!(w, "{l},{wt},{}", p.amount())?;
+            }
+            Ok(())
+        }
+        Format::Json => {
+            let rows: Vec<_> = labels
+                .iter()
+                .zip(&weights)
+                .zip(&parts)
+                .map(|((l, wt), p)| serde_json::json!({"part": l, "weight": wt.to_string(), "amount": p.amount().to_string()}))
+                .collect();
+            let doc = serde_json::json!({"total": total.amount().to_string(), "currency": currency.code(), "parts": rows});
+            serde_json::to_writer_pretty(&mut *w, &doc)?;
+            writeln!(w)
+        }
+    })
+}

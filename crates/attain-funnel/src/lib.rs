@@ -1,0 +1,1 @@
+//! attain-funnel: work in progress.

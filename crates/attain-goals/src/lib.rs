@@ -1,0 +1,1 @@
+//! attain-goals: work in progress.

@@ -1,0 +1,1 @@
+//! attain-lifecycle: work in progress.

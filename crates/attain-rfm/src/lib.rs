@@ -1,0 +1,1 @@
+//! attain-rfm: work in progress.

@@ -1,0 +1,5 @@
+//! Integration tests of attain-types through its public API.
+
+mod allocation;
+mod periods;
+mod serde_round_trip;

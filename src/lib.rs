@@ -1,0 +1,40 @@
+//! `attain`: sales goal-setting and attainment practice as exact, tested calculations.
+//!
+//! This facade re-exports the attain crates, one feature each (all on by default):
+//!
+//! | module | crate | feature | concern |
+//! |---|---|---|---|
+//! | [`types`] | `attain-types` | always | money, rates, counts, periods, calendars |
+//! | `goals` | `attain-goals` | `goals` | goal decomposition, calibration, progress vs plan |
+//! | `funnel` | `attain-funnel` | `funnel` | funnel planning, measured funnels, rate statistics |
+//! | `rfm` | `attain-rfm` | `rfm` | RFM aggregation, scoring, segments |
+//! | `lifecycle` | `attain-lifecycle` | `lifecycle` | stage metrics, churn, cohorts, LTV, CLV |
+//!
+//! ```
+//! use attain::types::{allocate, Currency, Money, dec};
+//!
+//! let year = Money::new(dec!(12000000), Currency::CNY);
+//! let quarters = allocate(year, &[dec!(1); 4])?;
+//! assert_eq!(quarters[0].amount(), dec!(3000000));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Crate features
+//!
+//! * `goals`, `funnel`, `rfm`, `lifecycle` (default): re-export the crate of that name.
+//! * `serde`: `Serialize`/`Deserialize` on the public data types of every enabled crate.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+pub use attain_types as types;
+
+#[cfg(feature = "goals")]
+pub use attain_goals as goals;
+
+#[cfg(feature = "funnel")]
+pub use attain_funnel as funnel;
+
+#[cfg(feature = "rfm")]
+pub use attain_rfm as rfm;
+
+#[cfg(feature = "lifecycle")]
+pub use attain_lifecycle as lifecycle;
