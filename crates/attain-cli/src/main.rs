@@ -4,7 +4,17 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod allocate;
+#[cfg(feature = "lifecycle")]
+mod clv;
+#[cfg(feature = "lifecycle")]
+mod cohort;
+#[cfg(feature = "funnel")]
+mod funnel;
 mod output;
+#[cfg(feature = "goals")]
+mod plan;
+#[cfg(feature = "rfm")]
+mod rfm;
 
 use std::process::ExitCode;
 
@@ -23,11 +33,36 @@ struct Cli {
 enum Command {
     /// Split an amount by weights, exact to the minor unit.
     Allocate(allocate::AllocateArgs),
+    /// Decompose a target over time and dimensions, exact to the minor unit.
+    #[cfg(feature = "goals")]
+    Plan(plan::PlanArgs),
+    /// Funnel planning (`plan`) and funnels measured from event logs (`measure`).
+    #[cfg(feature = "funnel")]
+    Funnel(funnel::FunnelArgs),
+    /// RFM values, scores and segments per customer from a transaction CSV.
+    #[cfg(feature = "rfm")]
+    Rfm(rfm::RfmArgs),
+    /// Cohort retention and revenue by first-purchase period from a transaction CSV.
+    #[cfg(feature = "lifecycle")]
+    Cohort(cohort::CohortArgs),
+    /// Probabilistic customer lifetime value (BG/NBD, Pareto/NBD, Gamma-Gamma).
+    #[cfg(feature = "lifecycle")]
+    Clv(clv::ClvArgs),
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Allocate(args) => allocate::run(&args),
+        #[cfg(feature = "goals")]
+        Command::Plan(args) => plan::run(&args),
+        #[cfg(feature = "funnel")]
+        Command::Funnel(args) => funnel::run(&args),
+        #[cfg(feature = "rfm")]
+        Command::Rfm(args) => rfm::run(&args),
+        #[cfg(feature = "lifecycle")]
+        Command::Cohort(args) => cohort::run(&args),
+        #[cfg(feature = "lifecycle")]
+        Command::Clv(args) => clv::run(&args),
     }
 }
 

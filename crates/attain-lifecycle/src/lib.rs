@@ -1,1 +1,7 @@
-//! attain-lifecycle: work in progress.
+//! attain-lifecycle: stage metrics, churn and cohorts, unit economics, probabilistic CLV
+//! (being built).
+
+pub mod clv;
+mod error;
+
+pub use error::{Error, Result};

@@ -1,0 +1,1 @@
+//! Probabilistic customer lifetime value (being built).
