@@ -1,1 +1,3 @@
-//! Integration tests of attain-lifecycle.
+//! Integration tests of attain-lifecycle through its public API.
+
+mod clv;

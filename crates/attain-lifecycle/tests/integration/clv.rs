@@ -1,0 +1,1 @@
+//! CLV model tests (being built).
