@@ -1,9 +1,228 @@
-//! `attain rfm` (being built).
+//! `attain rfm`: RFM values, scores and segments per customer from a transaction CSV.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::Context;
+use attain_rfm::csv::{CsvOptions, read_path, read_reader, write_csv};
+use attain_rfm::{
+    AfterAsOf, AggregateOptions, FrequencyMode, MonetaryMode, ReturnsMode, ScoreOptions, Scoring,
+    SegmentMap, score,
+};
+use attain_types::NaiveDate;
+
+use crate::output::{Format, OutputArgs};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ScoringArg {
+    /// Equal values get equal scores: 1 + floor(bins * (rank_min - 1) / n).
+    Ties,
+    /// SQL NTILE with customer_id as tie key (RFM benchmark job v1).
+    Ntile,
+    /// pandas qcut(rank(method="first")).
+    QcutRank,
+    /// R package rfm (type-7 quantile thresholds).
+    RRfm,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum FrequencyArg {
+    /// Rows (order lines).
+    Rows,
+    /// Distinct order ids.
+    Orders,
+    /// Distinct purchase days.
+    Days,
+    /// Distinct purchase days minus one (BG/NBD).
+    RepeatDays,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum MonetaryArg {
+    /// Exact sum.
+    Sum,
+    /// Sum per order.
+    MeanOrder,
+    /// Sum per purchase day.
+    MeanDay,
+    /// Mean daily spend after the first day (Gamma-Gamma input).
+    MeanRepeat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ReturnsArg {
+    /// Refunds subtract.
+    Net,
+    /// Only amounts >= 0 count as money.
+    Gross,
+    /// Refund rows are dropped.
+    Excluded,
+}
 
 /// Arguments of `attain rfm`.
 #[derive(Debug, clap::Args)]
-pub(crate) struct RfmArgs {}
+#[command(after_help = "Example:\n  attain rfm data/cdnow_transactions.csv --as-of 1998-07-01 --segments standard11 -o rfm.csv\n\n\
+With --scoring ntile and no --segments the output is byte for byte RFM benchmark job v1.")]
+pub(crate) struct RfmArgs {
+    /// Transaction CSV (`-` for standard input) with a header line.
+    input: PathBuf,
+    /// The date recency counts back from (YYYY-MM-DD); later rows are excluded and counted.
+    #[arg(long, value_name = "DATE")]
+    as_of: NaiveDate,
+    /// Bins per metric (2..=10).
+    #[arg(long, default_value_t = 5)]
+    bins: u8,
+    /// How values become scores.
+    #[arg(long, value_enum, default_value_t = ScoringArg::Ties)]
+    scoring: ScoringArg,
+    /// Segment map: `three`, `standard11` or a map file; adds a `segment` column.
+    #[arg(long, value_name = "MAP")]
+    segments: Option<String>,
+    /// Customer id column.
+    #[arg(long, default_value = "customer_id")]
+    customer_col: String,
+    /// Date column (YYYY-MM-DD or RFC 3339).
+    #[arg(long, default_value = "order_date")]
+    date_col: String,
+    /// Amount column.
+    #[arg(long, default_value = "amount")]
+    amount_col: String,
+    /// Order id column.
+    #[arg(long, default_value = "order_id")]
+    order_col: String,
+    /// The file has no order id column.
+    #[arg(long)]
+    no_order_col: bool,
+    /// What frequency counts.
+    #[arg(long, value_enum, default_value_t = FrequencyArg::Orders)]
+    frequency: FrequencyArg,
+    /// What monetary is.
+    #[arg(long, value_enum, default_value_t = MonetaryArg::Sum)]
+    monetary: MonetaryArg,
+    /// How negative amounts count.
+    #[arg(long, value_enum, default_value_t = ReturnsArg::Net)]
+    returns: ReturnsArg,
+    /// Use rows dated after --as-of too (negative recency), as job v1 does.
+    #[arg(long)]
+    include_after_as_of: bool,
+    /// Print `phases: parse=S compute=S write=S` on standard error.
+    #[arg(long)]
+    phases: bool,
+    #[command(flatten)]
+    out: OutputArgs,
+}
 
-pub(crate) fn run(_args: &RfmArgs) -> anyhow::Result<()> {
-    anyhow::bail!("`attain rfm` is not built yet")
+pub(crate) fn run(args: &RfmArgs) -> anyhow::Result<()> {
+    let t0 = Instant::now();
+    let options = AggregateOptions::default()
+        .frequency(match args.frequency {
+            FrequencyArg::Rows => FrequencyMode::Rows,
+            FrequencyArg::Orders => FrequencyMode::DistinctOrders,
+            FrequencyArg::Days => FrequencyMode::DistinctDays,
+            FrequencyArg::RepeatDays => FrequencyMode::RepeatDays,
+        })
+        .monetary(match args.monetary {
+            MonetaryArg::Sum => MonetaryMode::Sum,
+            MonetaryArg::MeanOrder => MonetaryMode::MeanPerOrder,
+            MonetaryArg::MeanDay => MonetaryMode::MeanPerDay,
+            MonetaryArg::MeanRepeat => MonetaryMode::MeanRepeatDays,
+        })
+        .returns(match args.returns {
+            ReturnsArg::Net => ReturnsMode::Net,
+            ReturnsArg::Gross => ReturnsMode::Gross,
+            ReturnsArg::Excluded => ReturnsMode::Excluded,
+        })
+        .after_as_of(if args.include_after_as_of { AfterAsOf::Include } else { AfterAsOf::Exclude });
+    let csv = CsvOptions {
+        customer_col: args.customer_col.clone(),
+        date_col: args.date_col.clone(),
+        amount_col: args.amount_col.clone(),
+        order_col: (!args.no_order_col).then(|| args.order_col.clone()),
+        threads: 0,
+    };
+    let segments = match &args.segments {
+        None => None,
+        Some(name) => Some(match SegmentMap::builtin(name) {
+            Some(m) => m,
+            None => {
+                let text = std::fs::read_to_string(name)
+                    .with_context(|| format!("{name}: not a built-in map (three, standard11) and cannot be read"))?;
+                SegmentMap::parse(name, &text).with_context(|| name.clone())?
+            }
+        }),
+    };
+    let scoring = ScoreOptions::default().bins(args.bins).scoring(match args.scoring {
+        ScoringArg::Ties => Scoring::Ties,
+        ScoringArg::Ntile => Scoring::Ntile,
+        ScoringArg::QcutRank => Scoring::QcutRank,
+        ScoringArg::RRfm => Scoring::RRfm,
+    });
+
+    let table = if args.input.as_os_str() == "-" {
+        read_reader(std::io::stdin().lock(), "<stdin>", args.as_of, &options, &csv)?
+    } else {
+        read_path(&args.input, args.as_of, &options, &csv)?
+    };
+    if table.report.after_as_of > 0 && !args.include_after_as_of {
+        eprintln!(
+            "attain: note: {} rows dated after {} were excluded (use --include-after-as-of to keep them)",
+            table.report.after_as_of, args.as_of
+        );
+    }
+    let t1 = Instant::now();
+    let scores = score(&table.customers, &scoring)?;
+    let names = match &segments {
+        Some(map) => Some(map.assign_all(&scores, args.bins)?),
+        None => None,
+    };
+    let t2 = Instant::now();
+    match args.out.format {
+        Format::Csv => args.out.write_with(|w| write_csv(w, &table.customers, &scores, names.as_deref()))?,
+        Format::Json => {
+            let rows: Vec<serde_json::Value> = table
+                .customers
+                .iter()
+                .zip(&scores)
+                .enumerate()
+                .map(|(i, (c, s))| {
+                    let mut v = serde_json::json!({
+                        "customer_id": c.customer_id,
+                        "recency_days": c.recency_days,
+                        "frequency": c.frequency,
+                        "monetary": c.monetary.to_string(),
+                        "r": s.r, "f": s.f, "m": s.m,
+                        "code": s.code_string(),
+                    });
+                    if let (Some(n), Some(obj)) = (&names, v.as_object_mut()) {
+                        obj.insert("segment".into(), serde_json::json!(n[i]));
+                    }
+                    v
+                })
+                .collect();
+            let doc = serde_json::json!({
+                "as_of": args.as_of.to_string(),
+                "bins": args.bins,
+                "scoring": scoring.scoring.name(),
+                "rows_read": table.report.rows_read,
+                "rows_used": table.report.rows_used,
+                "rows_after_as_of": table.report.after_as_of,
+                "refund_rows": table.report.refunds,
+                "customers": rows,
+            });
+            args.out.write_with(|w| {
+                serde_json::to_writer_pretty(&mut *w, &doc)?;
+                w.write_all(b"\n")
+            })?;
+        }
+    }
+    if args.phases {
+        let t3 = Instant::now();
+        eprintln!(
+            "phases: parse={:.3} compute={:.3} write={:.3}",
+            (t1 - t0).as_secs_f64(),
+            (t2 - t1).as_secs_f64(),
+            (t3 - t2).as_secs_f64()
+        );
+    }
+    Ok(())
 }

@@ -1,1 +1,96 @@
-//! attain-rfm: work in progress.
+//! Exact, mergeable RFM: per-customer recency, frequency and monetary values from a
+//! transaction log, scores with explicit tie rules, and segment maps as data.
+//!
+//! ```
+//! use attain_rfm::{aggregate, score, AggregateOptions, ScoreOptions, SegmentMap, Transaction};
+//! use attain_types::{dec, NaiveDate};
+//!
+//! let day = |d| NaiveDate::from_ymd_opt(2025, 12, d).ok_or("bad date");
+//! let log = [
+//!     Transaction { customer_id: "ann", date: day(30)?, amount: dec!(120.00), order_id: Some("o1") },
+//!     Transaction { customer_id: "ann", date: day(31)?, amount: dec!(80.50), order_id: Some("o2") },
+//!     Transaction { customer_id: "bob", date: day(1)?, amount: dec!(15.00), order_id: Some("o3") },
+//! ];
+//! let as_of = NaiveDate::from_ymd_opt(2026, 1, 1).ok_or("bad date")?;
+//! let table = aggregate(log, as_of, AggregateOptions::default())?;
+//! let ann = &table.customers[0];
+//! assert_eq!((ann.recency_days, ann.frequency, ann.monetary), (1, 2, dec!(200.50)));
+//!
+//! let scores = score(&table.customers, &ScoreOptions::default())?;
+//! assert_eq!(scores[0].code_string(), "555");
+//! assert_eq!(SegmentMap::three().assign(scores[0]), Some("High value"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Overview
+//!
+//! | item | what it is |
+//! |---|---|
+//! | [`Transaction`], [`TransactionColumns`] | input rows (or aligned columns): customer, date, amount, optional order id |
+//! | [`aggregate`], [`Aggregator`], `aggregate_par` | per-customer values at an explicit `as_of`; later rows excluded and counted |
+//! | [`AggregateOptions`] | [`FrequencyMode`], [`MonetaryMode`], [`ReturnsMode`], [`AfterAsOf`], CLV summary |
+//! | [`CustomerState`] | the mergeable per-customer state (a monoid) |
+//! | [`CustomerValues`], [`ClvSummary`], [`RfmTable`], [`IngestReport`] | results |
+//! | [`score`], [`ScoreOptions`], [`Scoring`], [`Thresholds`], [`fit_thresholds`] | scores `1..=bins`, higher better |
+//! | [`SegmentMap`] | rules over scores, first match wins; `three`, `standard11`, a text format, a linter |
+//! | [`bin_occupancy`], [`tie_mass`], [`migration`] | diagnostics |
+//! | `csv` (feature) | a streaming parallel CSV reader and a fast writer, byte-exact with RFM benchmark job v1 |
+//!
+//! ## Definitions
+//!
+//! * `recency_days = as_of - last purchase` in whole days.
+//! * `frequency` as [`FrequencyMode`] says (default: distinct order ids, exact text).
+//! * `monetary` as [`MonetaryMode`] says (default: exact sum), net of refunds by default.
+//! * The CLV-model summary keeps its own names: `repeat_days` (x), `t_x_days` (last - first),
+//!   `age_days` (T = as_of - first), `mean_repeat_spend`.
+//!
+//! Scoring rules and their tie behaviour are tabled in [`score`](mod@score).
+//!
+//! # Errors and panics
+//!
+//! Fallible functions return [`Result`] with the crate's [`enum@Error`], whose messages name
+//! the value, and for files the line and column. Sums are checked: overflow is an error. No
+//! public function panics.
+//!
+//! # Precision and rounding
+//!
+//! Amounts are `Decimal` and sums are exact. Means (`MeanPerOrder`, `MeanPerDay`,
+//! `MeanRepeatDays`) are one `Decimal` division, correct to 28 significant digits; round them
+//! at output with an explicit policy. R `rfm` quantile breaks are computed in exact decimal
+//! arithmetic (R uses doubles, which differ only for values within a double rounding of a break).
+//! No floating point is used anywhere.
+//!
+//! # Crate features
+//!
+//! * `parallel` (default): `aggregate_par` and the parallel CSV reader, on rayon.
+//! * `csv`: the `csv` module (memchr for the fast path, the csv crate for quoted files).
+//! * `serde`: `Serialize`/`Deserialize` for every public data type (decimals as strings).
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod aggregate;
+#[cfg(feature = "csv")]
+#[cfg_attr(docsrs, doc(cfg(feature = "csv")))]
+pub mod csv;
+mod diagnostics;
+mod error;
+mod hash;
+pub mod score;
+mod segment;
+
+#[cfg(feature = "parallel")]
+pub use aggregate::aggregate_par;
+pub use aggregate::{
+    AfterAsOf, AggregateOptions, Aggregator, ClvSummary, CustomerState, CustomerValues, DayTotal,
+    FrequencyMode, IngestReport, MonetaryMode, ReturnsMode, RfmTable, Tracking, Transaction,
+    TransactionColumns, aggregate,
+};
+pub use diagnostics::{
+    ABSENT, BinOccupancy, Migration, TieMass, bin_occupancy, migration, tie_mass,
+};
+pub use error::{Error, Result};
+pub use score::{RfmScore, ScoreOptions, Scoring, Thresholds, fit_thresholds, score};
+pub use segment::{BETWEEN_GROUPS, MapLint, Matcher, ScoreRange, SegmentMap, SegmentRule};
+
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

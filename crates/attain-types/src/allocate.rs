@@ -193,7 +193,7 @@ fn div_wide(hi: u128, lo: u128, d: u128) -> (u128, u128) {
 mod tests {
     use super::*;
     use crate::Currency;
-    use rust_decimal::dec;
+    use crate::dec;
 
     #[test]
     fn allocate_errors() {

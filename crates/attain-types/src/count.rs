@@ -95,7 +95,7 @@ pub fn ceil_count(value: Decimal) -> Result<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rust_decimal::dec;
+    use crate::dec;
 
     #[test]
     fn ceil_count_forgives_division_noise() {

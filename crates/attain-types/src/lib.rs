@@ -53,6 +53,7 @@
 pub mod allocate;
 mod calendar;
 pub mod count;
+mod dec_macro;
 mod error;
 mod money;
 mod period;
@@ -68,7 +69,9 @@ pub use period::{Granularity, Period};
 pub use rate::{Growth, Rate};
 
 /// Re-exported so every attain crate names exactly one `rust_decimal`.
-pub use rust_decimal::{Decimal, RoundingStrategy, dec};
+pub use rust_decimal::{Decimal, RoundingStrategy};
+#[doc(hidden)]
+pub use dec_macro::__parse_decimal_literal;
 /// Re-exported so every attain crate names exactly one `chrono`.
 pub use chrono::{NaiveDate, Weekday};
 

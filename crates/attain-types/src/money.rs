@@ -482,7 +482,7 @@ pub(crate) fn parse_decimal(text: &str, thousands: bool) -> Result<Decimal> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rust_decimal::dec;
+    use crate::dec;
 
     #[test]
     fn parse_accepts_plain_and_rejects_separators() {

@@ -219,7 +219,7 @@ impl fmt::Display for Growth {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rust_decimal::dec;
+    use crate::dec;
 
     #[test]
     fn rate_rejects_out_of_range() {

@@ -1,1 +1,8 @@
-//! Integration tests of attain-funnel.
+//! Integration tests of attain-funnel through its public API.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
+
+mod analysis;
+mod api;
+mod measure;
+mod plan;
+mod stats;

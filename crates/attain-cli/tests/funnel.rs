@@ -1,0 +1,222 @@
+//! `attain funnel plan|measure` run on the real binary.
+#![cfg(feature = "funnel")]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn attain(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_attain"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn temp_file(name: &str, body: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("attain-funnel-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, body).unwrap();
+    path
+}
+
+fn stdout(o: &Output) -> String {
+    assert!(
+        o.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+#[test]
+fn plan_weekly_strict_and_tolerant() {
+    // METHOD.md 1.2: strict 4 deals -> 20 prospects -> 200 leads; tolerant 3 -> 15 -> 150.
+    let o = attain(&[
+        "funnel",
+        "plan",
+        "--target",
+        "250000",
+        "--deal-size",
+        "83333.33",
+        "--stages",
+        "lead:0.1,prospect:0.2",
+    ]);
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[0],
+        "stage,rate,entries,needed_outputs,expected_outputs,hit_probability,entries_for_confidence"
+    );
+    assert!(lines[1].starts_with("lead,0.1,200,20,20,"), "{}", lines[1]);
+    assert!(lines[3].starts_with("deal,,4,"), "{}", lines[3]);
+    let o = attain(&[
+        "funnel",
+        "plan",
+        "--target",
+        "250000",
+        "--deal-size",
+        "83333.33",
+        "--stages",
+        "lead:10%,prospect:20%",
+        "--tolerance",
+    ]);
+    let out = stdout(&o);
+    // 15 prospects at 20% hit 3 deals with P = 0.6020; 25 prospects give 90%.
+    assert!(out.contains("prospect,0.2,15,3,3,0.6020,25"), "{out}");
+    assert!(out.contains("lead,0.1,150,15,15,0.5791,265"), "{out}");
+}
+
+#[test]
+fn plan_json_reports_rounding() {
+    let o = attain(&[
+        "funnel",
+        "plan",
+        "--deals",
+        "1",
+        "--deal-size",
+        "10",
+        "--stages",
+        "a:0.3,b:0.3",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    // Every stage: ceil(1/0.3) = 4, ceil(4/0.3) = 14; once at top: ceil(1/0.09) = 12.
+    assert_eq!(v["rounding"]["every_stage"]["top_entries"], 14);
+    assert_eq!(v["rounding"]["once_at_top"]["top_entries"], 12);
+    assert_eq!(v["stages"][2]["rate"], serde_json::Value::Null);
+}
+
+#[test]
+fn plan_usage_and_data_errors() {
+    let o = attain(&[
+        "funnel",
+        "plan",
+        "--target",
+        "1",
+        "--deal-size",
+        "1",
+        "--stages",
+        "lead:150%",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("--stages item 1"), "{err}");
+    let o = attain(&["funnel", "plan", "--deal-size", "1", "--stages", "lead:0.1"]);
+    assert_eq!(o.status.code(), Some(2)); // neither --target nor --deals
+}
+
+const EVENTS: &str = "entity_id,step,timestamp,channel
+u1,lead,2026-01-01,web
+u1,visit,2026-01-05T10:00:00Z,web
+u2,lead,2026-01-02,ads
+u1,deal,2026-01-20,web
+u3,visit,2026-01-03,ads
+u2,visit,2026-03-01,ads
+u4,lead,1767225600,ads
+u4,visit,1767225600,ads
+";
+
+#[test]
+fn measure_csv_and_breakdown() {
+    // u1 converts fully; u2's visit is outside 30 days; u3 has no lead; u4's lead and visit
+    // share a timestamp (converts unless --strict). reached: lead 3, visit 2, deal 1.
+    let path = temp_file("events.csv", EVENTS);
+    let o = attain(&[
+        "funnel",
+        "measure",
+        path.to_str().unwrap(),
+        "--steps",
+        "lead,visit,deal",
+        "--window",
+        "30d",
+    ]);
+    let out = stdout(&o);
+    let rows: Vec<Vec<&str>> = out
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    let reached: Vec<&str> = rows.iter().map(|r| r[3]).collect();
+    assert_eq!(reached, ["3", "2", "1"], "{out}");
+    let o = attain(&[
+        "funnel",
+        "measure",
+        path.to_str().unwrap(),
+        "--steps",
+        "lead,visit,deal",
+        "--window",
+        "30d",
+        "--strict",
+    ]);
+    let out = stdout(&o);
+    let reached: Vec<&str> = out
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(3).unwrap())
+        .collect();
+    assert_eq!(reached, ["3", "1", "1"], "{out}");
+    let o = attain(&[
+        "funnel",
+        "measure",
+        path.to_str().unwrap(),
+        "--steps",
+        "lead,visit,deal",
+        "--window",
+        "30d",
+        "--breakdown",
+        "channel",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["total"]["entities"], 4);
+    assert_eq!(v["groups"][0]["group"], "web");
+    assert_eq!(v["groups"][0]["funnel"]["steps"][2]["reached"], 1);
+    assert_eq!(v["groups"][1]["group"], "ads");
+    assert_eq!(v["groups"][1]["funnel"]["steps"][1]["reached"], 1);
+}
+
+#[test]
+fn measure_errors_name_line_and_column() {
+    let path = temp_file(
+        "bad.csv",
+        "entity_id,step,timestamp\nu1,lead,2026-01-01\nu1,visit,soon\n",
+    );
+    let o = attain(&[
+        "funnel",
+        "measure",
+        path.to_str().unwrap(),
+        "--steps",
+        "lead,visit",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("bad.csv: line 3, column timestamp: invalid timestamp \"soon\""),
+        "{err}"
+    );
+    let path = temp_file("nocol.csv", "who,step,timestamp\nu1,lead,1\n");
+    let o = attain(&[
+        "funnel",
+        "measure",
+        path.to_str().unwrap(),
+        "--steps",
+        "lead",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("no column \"entity_id\""), "{err}");
+    let o = attain(&[
+        "funnel",
+        "measure",
+        path.to_str().unwrap(),
+        "--steps",
+        "lead",
+        "--entity-column",
+        "who",
+        "--window",
+        "3y",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+}

@@ -1,0 +1,208 @@
+//! `attain plan` end to end on the built binary.
+#![cfg(feature = "goals")]
+// The helpers below run outside `#[test]` functions but are test code.
+#![allow(clippy::unwrap_used)]
+
+use std::process::Command;
+
+fn attain(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_attain"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+/// The amount column (last) of CSV output, summed in cents.
+fn cents(csv: &str) -> i64 {
+    csv.lines()
+        .skip(1)
+        .map(|l| {
+            let a = l.rsplit(',').next().unwrap();
+            let (i, f) = a.split_once('.').unwrap_or((a, "00"));
+            i.parse::<i64>().unwrap() * 100 + f.parse::<i64>().unwrap()
+        })
+        .sum()
+}
+
+#[test]
+fn plan_months_by_customer_csv() {
+    // METHOD.md 1.2: 12,000,000 a year, months of 1,000,000, new customers 40% / repeat 60%.
+    let (code, out, err) = attain(&[
+        "plan",
+        "--target",
+        "12000000",
+        "--year",
+        "2026",
+        "--by",
+        "month",
+        "--split",
+        "customer=new:40,repeat:60",
+        "--currency",
+        "CNY",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "period,first_day,last_day,customer,amount");
+    assert_eq!(lines[1], "2026-01,2026-01-01,2026-01-31,new,400000.00");
+    assert_eq!(lines[2], "2026-01,2026-01-01,2026-01-31,repeat,600000.00");
+    assert_eq!(lines.len(), 1 + 24);
+    assert_eq!(cents(&out), 1_200_000_000);
+}
+
+#[test]
+fn plan_four_weeks_a_month() {
+    let (code, out, err) = attain(&[
+        "plan",
+        "--target",
+        "12000000",
+        "--year",
+        "2026",
+        "--parts",
+        "4",
+        "--currency",
+        "CNY",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.lines().count(), 1 + 48);
+    assert!(
+        out.lines().skip(1).all(|l| l.ends_with(",250000.00")),
+        "{out}"
+    );
+}
+
+#[test]
+fn plan_two_splits_json() {
+    let (code, out, err) = attain(&[
+        "plan",
+        "--target",
+        "12000000",
+        "--year",
+        "2026",
+        "--by",
+        "quarter",
+        "--split",
+        "customer=new:40,repeat:60",
+        "--split",
+        "product=new:60,mature:40",
+        "--currency",
+        "CNY",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let rows = v["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 16);
+    assert_eq!(rows[0]["customer"], "new");
+    assert_eq!(rows[0]["product"], "new");
+    assert_eq!(rows[0]["amount"], "720000.00"); // 3,000,000 x 40% x 60%
+    assert_eq!(v["currency"], "CNY");
+}
+
+#[test]
+fn plan_finest_weeks_sum_to_target() {
+    // ISO weeks of a working-day plan straddle months and the year's edges; they still sum exactly.
+    let (code, out, err) = attain(&[
+        "plan",
+        "--target",
+        "1000000",
+        "--year",
+        "2026",
+        "--by",
+        "week",
+        "--mode",
+        "finest",
+        "--weights",
+        "working-days",
+        "--holiday",
+        "2026-01-01,2026-12-25",
+        "--currency",
+        "USD",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(cents(&out), 100_000_000);
+    assert!(out.contains("\n2026-W01,2026-01-01,2026-01-04,"), "{out}");
+    // Finest grain: ISO week 5 straddles January and February in one row.
+    assert!(out.contains("\n2026-W05,2026-01-26,2026-02-01,"), "{out}");
+    assert_eq!(out.lines().count(), 1 + 53);
+}
+
+#[test]
+fn plan_seasonality_and_jpy() {
+    let (code, out, err) = attain(&[
+        "plan",
+        "--target",
+        "1300",
+        "--year",
+        "2026",
+        "--by",
+        "month",
+        "--mode",
+        "finest",
+        "--seasonality",
+        "1,1,1,1,1,1,1,1,1,1,1,2",
+        "--currency",
+        "JPY",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.lines().nth(1).unwrap().ends_with(",100"), "{out}");
+    assert!(out.lines().nth(12).unwrap().ends_with(",200"), "{out}");
+}
+
+#[test]
+fn plan_errors_are_one_line() {
+    let (code, _, err) = attain(&["plan", "--target", "12,000", "--year", "2026"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("--target"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1);
+    let (code, _, err) = attain(&[
+        "plan",
+        "--target",
+        "1",
+        "--year",
+        "2026",
+        "--split",
+        "customer=new:40,repeat",
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.contains("--split") && err.contains("repeat"), "{err}");
+    let (code, _, err) = attain(&[
+        "plan",
+        "--target",
+        "1",
+        "--year",
+        "2026",
+        "--seasonality",
+        "1,2",
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.contains("expected 12 items, got 2"), "{err}");
+    let (code, _, err) = attain(&[
+        "plan",
+        "--target",
+        "1",
+        "--year",
+        "2026",
+        "--weekend",
+        "caturday",
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.contains("caturday"), "{err}");
+    let (code, _, _) = attain(&[
+        "plan",
+        "--target",
+        "1",
+        "--by",
+        "fortnight",
+        "--year",
+        "2026",
+    ]);
+    assert_eq!(code, 2);
+    let (code, _, _) = attain(&["plan", "--target", "1"]);
+    assert_eq!(code, 2);
+}

@@ -1,0 +1,568 @@
+//! Funnel planning on exact decimals: reverse (target to entries), forward (entries to
+//! expected revenue) and the daily action list.
+//!
+//! # Rounding
+//!
+//! Counts are whole and always rounded **up**, exactly ([`attain_types::count`]): no `f64`
+//! touches this path, so 21 deals at 35% need 60 prospects (in `f64`, `21.0 / 0.35` is
+//! `60.000000000000007` and rounds up to 61).
+//!
+//! * **Deals** from a money target follow a [`DealRule`]: [`DealRule::Strict`] (the default)
+//!   needs `deals * deal_size >= target` exactly, so 250,000 at 83,333.33 is **4** deals (3 fall
+//!   0.01 short); [`DealRule::MinorUnitTolerance`] accepts a shortfall of less than one minor
+//!   unit per deal, `target - deals * deal_size < deals * minor_unit`, which gives **3**.
+//! * **Every stage** ([`Plan::stages`]): going up the funnel, each stage's entries are
+//!   `ceil(needed outputs / rate)`, and those entries are what the stage above must produce.
+//! * **Once at the top** ([`Plan::once_at_top`]): `ceil(deals / product of rates)`. It can need
+//!   fewer top entries, because it does not round the intermediate stages; [`Plan::every_stage`]
+//!   and [`Plan::once_at_top`] both report their expected deals and the overshoot.
+
+use attain_types::{Decimal, Money, Period, Rate, WorkingCalendar, count};
+
+use crate::error::{Error, Result};
+
+/// One stage of a funnel: its name and the rate at which its entries convert into the next
+/// stage's entries (for the last stage: into deals).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Stage {
+    /// The stage's name (`"lead"`).
+    pub name: String,
+    /// The conversion rate from this stage to the next one.
+    pub rate: Rate,
+}
+
+impl Stage {
+    /// A stage from a name and its conversion rate.
+    #[must_use]
+    pub fn new(name: impl Into<String>, rate: Rate) -> Stage {
+        Stage {
+            name: name.into(),
+            rate,
+        }
+    }
+}
+
+/// A funnel: ordered stages (top first) and the average deal size at the bottom.
+///
+/// ```
+/// use attain_funnel::{Funnel, PlanOptions, Stage};
+/// use attain_types::{Currency, Money, Rate, dec};
+///
+/// // METHOD.md 1.2: 150 leads at 10% -> 15 prospects at 20% -> 3 deals of 83,333.33.
+/// let funnel = Funnel {
+///     stages: vec![Stage::new("lead", Rate::new(dec!(0.1))?), Stage::new("prospect", Rate::new(dec!(0.2))?)],
+///     deal_size: Money::new(dec!(83333.33), Currency::CNY),
+/// };
+/// let plan = funnel.plan_revenue(Money::new(dec!(250000), Currency::CNY), PlanOptions::default())?;
+/// assert_eq!(plan.deals, 4); // strict: 3 x 83,333.33 is 0.01 short
+/// let plan = funnel.plan_deals(3)?;
+/// assert_eq!((plan.stages[0].entries, plan.stages[1].entries), (150, 15));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Funnel {
+    /// The stages, from the top of the funnel (leads) down.
+    pub stages: Vec<Stage>,
+    /// The average value of one deal.
+    pub deal_size: Money,
+}
+
+/// How many deals a money target needs when the deal size does not divide it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum DealRule {
+    /// `deals * deal_size >= target`, exactly: 250,000 at 83,333.33 needs 4 deals.
+    #[default]
+    Strict,
+    /// Accept a shortfall of less than one minor unit per deal:
+    /// `target - deals * deal_size < deals * minor_unit`. 250,000 at 83,333.33 needs 3 deals
+    /// (a 0.01 shortfall, below 3 x 0.01). The smallest such count is
+    /// `floor(target / (deal_size + minor_unit)) + 1`, never more than the strict count.
+    MinorUnitTolerance,
+}
+
+/// Options of [`Funnel::plan_revenue`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct PlanOptions {
+    /// How deals are counted from a money target (default [`DealRule::Strict`]).
+    pub deal_rule: DealRule,
+}
+
+impl PlanOptions {
+    /// Sets the deal-count rule.
+    #[must_use]
+    pub fn deal_rule(mut self, rule: DealRule) -> Self {
+        self.deal_rule = rule;
+        self
+    }
+}
+
+/// One stage of a reverse plan (rounded up at every stage).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct StagePlan {
+    /// The stage's name.
+    pub name: String,
+    /// Its conversion rate.
+    pub rate: Rate,
+    /// Entries needed at this stage: `ceil(needed_outputs / rate)`.
+    pub entries: u64,
+    /// What the next stage needs from this one (deals, for the last stage).
+    pub needed_outputs: u64,
+    /// `entries * rate`, exact: never below `needed_outputs`.
+    pub expected_outputs: Decimal,
+}
+
+/// The result of one rounding method: top-of-funnel entries and what they yield.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct RoundingOutcome {
+    /// Entries at the top of the funnel.
+    pub top_entries: u64,
+    /// `top_entries * product of rates`, the expected deals.
+    pub expected_deals: Decimal,
+    /// `expected_deals - deals`, never negative.
+    pub deal_overshoot: Decimal,
+}
+
+/// A reverse plan: the deals a target needs and the entries at every stage.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct Plan {
+    /// The money target, if the plan started from one (not from a deal count).
+    pub target: Option<Money>,
+    /// The average deal size.
+    pub deal_size: Money,
+    /// The deal-count rule used.
+    pub deal_rule: DealRule,
+    /// Deals needed.
+    pub deals: u64,
+    /// `deals * deal_size`.
+    pub deal_revenue: Money,
+    /// `deal_revenue - target` (negative by less than `deals` minor units only under
+    /// [`DealRule::MinorUnitTolerance`]); `None` when planned from a deal count.
+    pub revenue_overshoot: Option<Money>,
+    /// Every stage, top first, rounded up at every stage.
+    pub stages: Vec<StagePlan>,
+    /// Rounding up at every stage: `stages[0].entries` at the top.
+    pub every_stage: RoundingOutcome,
+    /// Rounding once at the top: `ceil(deals / product of rates)`.
+    pub once_at_top: RoundingOutcome,
+}
+
+impl Plan {
+    /// The conversion from `stage` down to deals: the product of the rates of `stage..`.
+    /// `None` if `stage` is out of range.
+    #[must_use]
+    pub fn conversion_from(&self, stage: usize) -> Option<Rate> {
+        if stage >= self.stages.len() {
+            return None;
+        }
+        Some(
+            self.stages[stage..]
+                .iter()
+                .fold(Rate::ONE, |acc, s| acc.chain(s.rate)),
+        )
+    }
+
+    /// The probability that the planned entries at `stage` yield at least [`Plan::deals`]
+    /// deals (see [`crate::risk::probability_at_least`]; exact binomial). `None` if `stage` is
+    /// out of range. For METHOD.md 1.2, 15 prospects at 20% reach 3 deals with probability
+    /// 0.6020.
+    #[must_use]
+    pub fn hit_probability(&self, stage: usize) -> Option<f64> {
+        let rate = self.conversion_from(stage)?;
+        Some(crate::risk::probability_at_least(
+            self.stages[stage].entries,
+            rate,
+            self.deals,
+        ))
+    }
+
+    /// Entries needed at `stage` to reach [`Plan::deals`] with probability at least
+    /// `confidence` (see [`crate::risk::entries_for_confidence`]). `None` if `stage` is out
+    /// of range.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfidence`] unless `0 < confidence < 1`,
+    /// [`Error::ConfidenceUnreachable`] if the rate is zero or the count is astronomically high.
+    pub fn entries_for_confidence(&self, stage: usize, confidence: f64) -> Result<Option<u64>> {
+        match self.conversion_from(stage) {
+            None => Ok(None),
+            Some(rate) => {
+                crate::risk::entries_for_confidence(self.deals, rate, confidence).map(Some)
+            }
+        }
+    }
+}
+
+/// Expected flow through one stage (forward planning).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct StageForecast {
+    /// The stage's name.
+    pub name: String,
+    /// Its conversion rate.
+    pub rate: Rate,
+    /// Expected entries at this stage.
+    pub expected_entries: Decimal,
+    /// Expected outputs: `expected_entries * rate`.
+    pub expected_outputs: Decimal,
+}
+
+/// Forward planning: what a number of top entries is expected to produce.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct Forecast {
+    /// Top-of-funnel entries.
+    pub entries: u64,
+    /// Every stage, top first.
+    pub stages: Vec<StageForecast>,
+    /// Expected deals: `entries * product of rates`.
+    pub expected_deals: Decimal,
+    /// Expected revenue: `expected_deals * deal_size` (not rounded).
+    pub expected_revenue: Money,
+}
+
+/// One line of the daily action list.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct DailyAction {
+    /// The stage name, or `"deal"` for the last line.
+    pub name: String,
+    /// The count needed over the whole period.
+    pub per_period: u64,
+    /// `per_period / working_days`, exact to 28 digits.
+    pub per_day_exact: Decimal,
+    /// `ceil(per_period / working_days)`: doing this every working day meets the period.
+    pub per_day: u64,
+}
+
+/// A target turned into a daily action list over the working days of a period.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct DailyPlan {
+    /// The period.
+    pub period: Period,
+    /// Its working days under the calendar.
+    pub working_days: u64,
+    /// The reverse plan for the whole period.
+    pub plan: Plan,
+    /// One line per stage (top first) and a last line for deals.
+    pub actions: Vec<DailyAction>,
+}
+
+/// `a * b`, failing instead of rounding when the exact product needs more than 28 digits.
+pub(crate) fn exact_mul(a: Decimal, b: Decimal, operation: &'static str) -> Result<Decimal> {
+    let (a, b) = (a.normalize(), b.normalize());
+    if a.is_zero() || b.is_zero() {
+        return Ok(Decimal::ZERO);
+    }
+    let product = a
+        .checked_mul(b)
+        .ok_or(attain_types::Error::Overflow { operation })?;
+    if a.scale() + b.scale() > 28 || product.scale() != a.scale() + b.scale() {
+        return Err(Error::Precision { operation });
+    }
+    Ok(product)
+}
+
+impl Funnel {
+    /// Checks the funnel: at least one stage, no zero rate, a positive deal size.
+    ///
+    /// # Errors
+    /// [`Error::NoStages`], [`Error::ZeroRate`] naming the stage,
+    /// [`Error::NonPositiveDealSize`].
+    pub fn check(&self) -> Result<()> {
+        if self.stages.is_empty() {
+            return Err(Error::NoStages);
+        }
+        if let Some(s) = self.stages.iter().find(|s| s.rate.is_zero()) {
+            return Err(Error::ZeroRate {
+                stage: s.name.clone(),
+            });
+        }
+        if self.deal_size.amount() <= Decimal::ZERO {
+            return Err(Error::NonPositiveDealSize {
+                amount: self.deal_size.to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    /// The overall conversion from the top to deals: the product of the stage rates
+    /// (exact up to 28 digits).
+    #[must_use]
+    pub fn overall_rate(&self) -> Rate {
+        self.stages
+            .iter()
+            .fold(Rate::ONE, |acc, s| acc.chain(s.rate))
+    }
+
+    /// Deals needed for a money target under a rule (0 for a target of zero or less).
+    ///
+    /// # Errors
+    /// [`Error::NonPositiveDealSize`], a currency mismatch or overflow from `attain-types`.
+    pub fn deals_for(&self, target: Money, rule: DealRule) -> Result<u64> {
+        let deal = self.deal_size;
+        if deal.amount() <= Decimal::ZERO {
+            return Err(Error::NonPositiveDealSize {
+                amount: deal.to_string(),
+            });
+        }
+        // Fails on a currency mismatch.
+        target.checked_sub(deal)?;
+        let t = target.amount();
+        let strict = count::ceil_div(t, deal.amount())?;
+        match rule {
+            DealRule::Strict => Ok(strict),
+            DealRule::MinorUnitTolerance => {
+                if t <= Decimal::ZERO {
+                    return Ok(0);
+                }
+                let padded = deal
+                    .amount()
+                    .checked_add(deal.currency().minor_unit())
+                    .ok_or(attain_types::Error::Overflow {
+                        operation: "deal count",
+                    })?;
+                let ceil = count::ceil_div(t, padded)?;
+                let exact = Decimal::from(ceil)
+                    .checked_mul(padded)
+                    .is_some_and(|p| p == t);
+                let floor = if exact { ceil } else { ceil - 1 };
+                Ok(floor.saturating_add(1).min(strict))
+            }
+        }
+    }
+
+    /// Reverse planning from a money target: deals under `options.deal_rule`, then entries at
+    /// every stage, rounded up at every stage (and once at the top, for comparison).
+    ///
+    /// Worked example (METHOD.md 1.2): 250,000 at 83,333.33 is 4 deals strictly
+    /// (`ceil(3.0000012)`), 3 with [`DealRule::MinorUnitTolerance`]; 3 deals at 20% need
+    /// `ceil(3 / 0.2) = 15` prospects and 15 prospects at 10% need `ceil(15 / 0.1) = 150` leads.
+    ///
+    /// # Errors
+    /// [`Error::NoStages`], [`Error::ZeroRate`], [`Error::NonPositiveDealSize`], a currency
+    /// mismatch between target and deal size, overflow.
+    pub fn plan_revenue(&self, target: Money, options: PlanOptions) -> Result<Plan> {
+        self.check()?;
+        let deals = self.deals_for(target, options.deal_rule)?;
+        let mut plan = self.plan_deals(deals)?;
+        plan.target = Some(target);
+        plan.deal_rule = options.deal_rule;
+        plan.revenue_overshoot = Some(plan.deal_revenue.checked_sub(target)?);
+        Ok(plan)
+    }
+
+    /// Reverse planning from a deal count: entries at every stage, rounded up at every stage
+    /// (and once at the top, for comparison).
+    ///
+    /// # Errors
+    /// [`Error::NoStages`], [`Error::ZeroRate`], [`Error::NonPositiveDealSize`], overflow.
+    pub fn plan_deals(&self, deals: u64) -> Result<Plan> {
+        self.check()?;
+        let mut needed = deals;
+        let mut stages = Vec::with_capacity(self.stages.len());
+        for stage in self.stages.iter().rev() {
+            let entries = count::entries_needed(needed, stage.rate)?;
+            let expected_outputs = Decimal::from(entries)
+                .checked_mul(stage.rate.to_decimal())
+                .ok_or(attain_types::Error::Overflow {
+                    operation: "plan stage",
+                })?;
+            stages.push(StagePlan {
+                name: stage.name.clone(),
+                rate: stage.rate,
+                entries,
+                needed_outputs: needed,
+                expected_outputs,
+            });
+            needed = entries;
+        }
+        stages.reverse();
+        let overall = self.overall_rate().to_decimal();
+        let top_once = match self.exact_overall() {
+            Ok(exact) => count::ceil_div(Decimal::from(deals), exact)?,
+            // Rates with too many digits: the product was rounded at 28 digits, so forgive
+            // that noise (documented in `attain_types::count::ceil_count`).
+            Err(_) => count::ceil_count(Decimal::from(deals).checked_div(overall).ok_or(
+                attain_types::Error::Overflow {
+                    operation: "plan once at top",
+                },
+            )?)?,
+        };
+        let outcome = |top: u64| -> Result<RoundingOutcome> {
+            let expected =
+                Decimal::from(top)
+                    .checked_mul(overall)
+                    .ok_or(attain_types::Error::Overflow {
+                        operation: "plan outcome",
+                    })?;
+            Ok(RoundingOutcome {
+                top_entries: top,
+                expected_deals: expected,
+                deal_overshoot: (expected - Decimal::from(deals)).max(Decimal::ZERO),
+            })
+        };
+        let every_stage = outcome(stages[0].entries)?;
+        let once_at_top = outcome(top_once)?;
+        Ok(Plan {
+            target: None,
+            deal_size: self.deal_size,
+            deal_rule: DealRule::Strict,
+            deals,
+            deal_revenue: self.deal_size.checked_mul(Decimal::from(deals))?,
+            revenue_overshoot: None,
+            stages,
+            every_stage,
+            once_at_top,
+        })
+    }
+
+    fn exact_overall(&self) -> Result<Decimal> {
+        self.stages.iter().try_fold(Decimal::ONE, |acc, s| {
+            exact_mul(acc, s.rate.to_decimal(), "overall rate")
+        })
+    }
+
+    /// Forward planning: expected entries and outputs at every stage, expected deals and
+    /// expected revenue, from `entries` at the top. Exact up to 28 significant digits.
+    ///
+    /// Worked example: 150 leads at 10% -> 15 prospects at 20% -> 3 deals -> 3 x 83,333.33 =
+    /// 249,999.99.
+    ///
+    /// # Errors
+    /// [`Error::NoStages`], overflow.
+    pub fn forward(&self, entries: u64) -> Result<Forecast> {
+        if self.stages.is_empty() {
+            return Err(Error::NoStages);
+        }
+        let mut flow = Decimal::from(entries);
+        let mut stages = Vec::with_capacity(self.stages.len());
+        for stage in &self.stages {
+            let out =
+                flow.checked_mul(stage.rate.to_decimal())
+                    .ok_or(attain_types::Error::Overflow {
+                        operation: "forecast",
+                    })?;
+            stages.push(StageForecast {
+                name: stage.name.clone(),
+                rate: stage.rate,
+                expected_entries: flow,
+                expected_outputs: out,
+            });
+            flow = out;
+        }
+        Ok(Forecast {
+            entries,
+            stages,
+            expected_deals: flow,
+            expected_revenue: self.deal_size.checked_mul(flow)?,
+        })
+    }
+
+    /// A target over a period (for example a year) turned into a daily action list: the
+    /// reverse plan for the whole period, then each count spread over the period's working
+    /// days and rounded up (`per_day = ceil(per_period / working_days)`).
+    ///
+    /// Worked example: 12,000,000 over 2026 (261 working days Monday to Friday) at 83,333.33
+    /// per deal with [`DealRule::MinorUnitTolerance`] is 144 deals, 720 prospects at 20% and
+    /// 7,200 leads at 10%: per working day 28 leads (`ceil(27.59)`), 3 prospects and 1 deal.
+    ///
+    /// # Errors
+    /// [`Error::NonPositive`] if the period has no working day, and the errors of
+    /// [`Funnel::plan_revenue`].
+    pub fn daily_actions(
+        &self,
+        target: Money,
+        period: &Period,
+        calendar: &WorkingCalendar,
+        options: PlanOptions,
+    ) -> Result<DailyPlan> {
+        let working_days = calendar.working_days(period);
+        if working_days == 0 {
+            return Err(Error::NonPositive {
+                what: "working days in period",
+                value: period_text(period),
+            });
+        }
+        let plan = self.plan_revenue(target, options)?;
+        let days = Decimal::from(working_days);
+        let line = |name: &str, per_period: u64| -> Result<DailyAction> {
+            Ok(DailyAction {
+                name: name.to_owned(),
+                per_period,
+                per_day_exact: Decimal::from(per_period) / days,
+                per_day: count::ceil_div(Decimal::from(per_period), days)?,
+            })
+        };
+        let mut actions = plan
+            .stages
+            .iter()
+            .map(|s| line(&s.name, s.entries))
+            .collect::<Result<Vec<_>>>()?;
+        actions.push(line("deal", plan.deals)?);
+        Ok(DailyPlan {
+            period: *period,
+            working_days,
+            plan,
+            actions,
+        })
+    }
+}
+
+fn period_text(p: &Period) -> String {
+    format!("{}..{}", p.start(), p.end())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use attain_types::{Currency, dec};
+
+    #[test]
+    fn exact_mul_detects_rounding() {
+        assert_eq!(exact_mul(dec!(0.1), dec!(0.2), "t").unwrap(), dec!(0.02));
+        let third = dec!(1) / dec!(3);
+        assert!(exact_mul(third, third, "t").is_err());
+    }
+
+    #[test]
+    fn deals_for_rejects_other_currency() {
+        let f = Funnel {
+            stages: vec![Stage::new("a", Rate::ONE)],
+            deal_size: Money::new(dec!(10), Currency::USD),
+        };
+        assert!(
+            f.deals_for(Money::new(dec!(10), Currency::EUR), DealRule::Strict)
+                .is_err()
+        );
+        assert_eq!(
+            f.deals_for(Money::new(dec!(-5), Currency::USD), DealRule::Strict)
+                .unwrap(),
+            0
+        );
+        assert_eq!(
+            f.deals_for(
+                Money::new(dec!(0), Currency::USD),
+                DealRule::MinorUnitTolerance
+            )
+            .unwrap(),
+            0
+        );
+    }
+}

@@ -1,0 +1,225 @@
+use attain_goals::{DayBasis, Level, Profile, TimeOptions, Weighting, daily, nested};
+use attain_types::proptest as strat;
+use attain_types::{Currency, Decimal, Granularity, Money, Period, WorkingCalendar, dec};
+use chrono::NaiveDate;
+use proptest::prelude::*;
+
+use crate::{money, units, within_one_unit};
+
+fn weighting() -> impl Strategy<Value = Weighting> {
+    prop_oneof![
+        Just(Weighting::Equal),
+        Just(Weighting::CalendarDays),
+        Just(Weighting::WorkingDays),
+        (proptest::collection::vec(0u32..5, 12), any::<bool>()).prop_map(|(mut w, working)| {
+            w[0] += 1; // not all zero
+            let within = if working {
+                DayBasis::WorkingDays
+            } else {
+                DayBasis::CalendarDays
+            };
+            Weighting::Profile(Profile {
+                by: Level::Calendar(Granularity::Month),
+                weights: w.into_iter().map(Decimal::from).collect(),
+                within,
+            })
+        }),
+    ]
+}
+
+proptest! {
+    #[test]
+    fn prop_nested_slots_sum_to_parent(
+        c in strat::currency(),
+        u in 0i64..2_000_000_000,
+        year in 2000i32..2060,
+        weighting in weighting(),
+        parts in 1u32..6,
+    ) {
+        let total = money(u, c);
+        let levels = [
+            Level::Calendar(Granularity::Quarter),
+            Level::Calendar(Granularity::Month),
+            Level::Parts(parts),
+            Level::Calendar(Granularity::Day),
+        ];
+        let opts = TimeOptions::default().weighting(weighting.clone());
+        let plan = match nested(total, Period::year(year).unwrap(), &levels, &opts) {
+            Ok(p) => p,
+            // Working-day profiles can leave a month without working days only by holidays,
+            // and there are none here: every other weighting must succeed.
+            Err(e) => return Err(TestCaseError::fail(format!("{e}"))),
+        };
+        prop_assert_eq!(plan.levels.len(), 4);
+        let first: i128 = plan.levels[0].iter().map(|s| units(s.amount)).sum();
+        prop_assert_eq!(first, units(total));
+        for k in 1..plan.levels.len() {
+            let mut sums = vec![0i128; plan.levels[k - 1].len()];
+            for s in &plan.levels[k] {
+                prop_assert!(units(s.amount) >= 0);
+                sums[s.parent.unwrap()] += units(s.amount);
+            }
+            for (p, sum) in plan.levels[k - 1].iter().zip(sums) {
+                prop_assert_eq!(units(p.amount), sum, "level {} parent {}", k, p.label);
+            }
+        }
+        if weighting == Weighting::CalendarDays {
+            for k in 1..plan.levels.len() {
+                for s in &plan.levels[k] {
+                    let parent = &plan.levels[k - 1][s.parent.unwrap()];
+                    let (w, n) = (s.period.days() as u128, parent.period.days() as u128);
+                    prop_assert!(within_one_unit(units(s.amount), units(parent.amount), w, n));
+                }
+            }
+        }
+        if weighting == Weighting::Equal {
+            for k in 1..plan.levels.len() {
+                for s in &plan.levels[k] {
+                    let parent = &plan.levels[k - 1][s.parent.unwrap()];
+                    let n = plan.levels[k].iter().filter(|x| x.parent == s.parent).count() as u128;
+                    prop_assert!(within_one_unit(units(s.amount), units(parent.amount), 1, n));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn prop_daily_rollups_agree_and_stay_within_one_unit(
+        c in strat::currency(),
+        u in -2_000_000_000i64..2_000_000_000,
+        period in strat::period(800).prop_filter("non-empty", |p| !p.is_empty()),
+    ) {
+        let total = money(u, c);
+        let plan = daily(total, period, &TimeOptions::default().weighting(Weighting::CalendarDays)).unwrap();
+        let days = period.days() as u128;
+        for g in [Granularity::Day, Granularity::IsoWeek, Granularity::Month, Granularity::Quarter, Granularity::Year] {
+            let slots = plan.roll_up(&Level::Calendar(g)).unwrap();
+            let sum: i128 = slots.iter().map(|s| units(s.amount)).sum();
+            prop_assert_eq!(sum, units(total));
+            for s in &slots {
+                // Any calendar's period is a run of days: within one unit of its exact share.
+                prop_assert!(within_one_unit(units(s.amount), units(total), s.period.days() as u128, days));
+                if u >= 0 { prop_assert!(units(s.amount) >= 0); }
+            }
+        }
+        // Months rolled up to quarters agree with quarters rolled up from days.
+        let months = plan.roll_up(&Level::Calendar(Granularity::Month)).unwrap();
+        for q in plan.roll_up(&Level::Calendar(Granularity::Quarter)).unwrap() {
+            let m: i128 = months.iter().filter(|m| q.period.contains_period(&m.period)).map(|m| units(m.amount)).sum();
+            prop_assert_eq!(m, units(q.amount));
+        }
+    }
+
+    #[test]
+    fn prop_daily_profile_months_within_one_unit(
+        c in strat::currency(),
+        u in 0i64..2_000_000_000,
+        mut w in proptest::collection::vec(0u32..4, 12),
+        year in 2000i32..2060,
+    ) {
+        w[5] += 1;
+        let sum: u128 = w.iter().map(|x| u128::from(*x)).sum();
+        let total = money(u, c);
+        let opts = TimeOptions::default().weighting(Weighting::Profile(Profile::monthly(
+            w.iter().map(|x| Decimal::from(*x)).collect(),
+        )));
+        let plan = daily(total, Period::year(year).unwrap(), &opts).unwrap();
+        let months = plan.roll_up(&Level::Calendar(Granularity::Month)).unwrap();
+        for (m, wm) in months.iter().zip(&w) {
+            prop_assert!(within_one_unit(units(m.amount), units(total), u128::from(*wm), sum));
+            if *wm == 0 { prop_assert_eq!(units(m.amount), 0); }
+        }
+    }
+
+    #[test]
+    fn prop_working_day_plan_puts_nothing_on_days_off(
+        u in 0i64..1_000_000_000,
+        year in 2000i32..2060,
+        holiday in 0u64..365,
+    ) {
+        let h = NaiveDate::from_ymd_opt(year, 1, 1).unwrap() + chrono::Days::new(holiday);
+        let cal = WorkingCalendar::default().with_holidays([h]);
+        let opts = TimeOptions::default().weighting(Weighting::WorkingDays).calendar(cal.clone());
+        let plan = daily(money(u, Currency::USD), Period::year(year).unwrap(), &opts).unwrap();
+        for (d, m) in plan.days().unwrap() {
+            if !cal.is_working_day(d) { prop_assert!(m.is_zero()); }
+        }
+        prop_assert_eq!(plan.total().unwrap(), money(u, Currency::USD));
+    }
+}
+
+#[test]
+fn nested_iso_weeks_straddling_months() {
+    // 2026-W05 runs Mon 26 Jan .. Sun 1 Feb: it is split between January and February.
+    let total = Money::new(dec!(12000000), Currency::CNY);
+    let levels = [
+        Level::Calendar(Granularity::Month),
+        Level::Calendar(Granularity::IsoWeek),
+    ];
+    let opts = TimeOptions::default().weighting(Weighting::CalendarDays);
+    let plan = nested(total, Period::year(2026).unwrap(), &levels, &opts).unwrap();
+    let w05: Vec<_> = plan.levels[1]
+        .iter()
+        .filter(|s| s.label == "2026-W05")
+        .collect();
+    assert_eq!(w05.len(), 2);
+    assert_eq!(w05[0].period.days() + w05[1].period.days(), 7);
+}
+
+#[test]
+fn nested_errors() {
+    let total = Money::new(dec!(100), Currency::USD);
+    let y = Period::year(2026).unwrap();
+    let o = TimeOptions::default();
+    let empty = Period::new(y.start(), y.start()).unwrap();
+    assert!(matches!(
+        nested(
+            total,
+            empty,
+            &[],
+            &o.clone().weighting(Weighting::CalendarDays)
+        ),
+        Err(attain_goals::Error::Empty { .. })
+    ));
+    assert!(matches!(
+        nested(total, y, &[Level::Parts(400)], &o),
+        Err(attain_goals::Error::TooManyParts { parts: 400, .. })
+    ));
+    let bad_profile = o
+        .clone()
+        .weighting(Weighting::Profile(Profile::monthly(vec![dec!(1); 11])));
+    assert!(matches!(
+        daily(total, y, &bad_profile),
+        Err(attain_goals::Error::LengthMismatch {
+            expected: 12,
+            got: 11,
+            ..
+        })
+    ));
+    let gap = Level::Periods(vec![attain_goals::NamedPeriod {
+        label: "H1".into(),
+        period: Period::quarter(2026, 1).unwrap(),
+    }]);
+    assert!(matches!(
+        nested(total, y, &[gap], &o),
+        Err(attain_goals::Error::LevelGap { level: 0, .. })
+    ));
+    assert!(daily(Money::new(dec!(0.001), Currency::USD), y, &o).is_err());
+}
+
+#[test]
+fn nested_to_daily_rolls_back_to_leaves() {
+    let total = Money::new(dec!(12000000), Currency::CNY);
+    let levels = [Level::Calendar(Granularity::Month), Level::Parts(4)];
+    let o = TimeOptions::default();
+    let plan = nested(total, Period::year(2026).unwrap(), &levels, &o).unwrap();
+    let d = plan.to_daily(&o).unwrap();
+    for leaf in plan.leaves() {
+        assert_eq!(
+            d.sum_over(&leaf.period).unwrap(),
+            leaf.amount,
+            "{}",
+            leaf.label
+        );
+    }
+}

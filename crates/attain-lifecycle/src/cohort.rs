@@ -1,0 +1,506 @@
+//! Acquisition cohorts from a transaction log: customers grouped by the period of their
+//! first purchase, with active customers, retention and revenue per period since acquisition.
+//!
+//! # How it works
+//! The log is streamed once, in any order, through a [`CohortBuilder`]. For each customer
+//! the builder keeps the periods in which it bought and its revenue in each (memory
+//! proportional to customers x active periods), so a customer's **first purchase** is simply
+//! its earliest transaction date, wherever that row appears in the input. At
+//! [`finish`](CohortBuilder::finish) each customer is assigned to the cohort of its first
+//! period and counted in every cell `(cohort, k)` where it bought in period `cohort + k`.
+//!
+//! # Conventions
+//! * **Active** means at least one transaction in the period (any amount, including zero or
+//!   a refund). Every customer is active in period 0, so retention at offset 0 is 1.
+//! * **Observed cells.** `as_of` is the last day the data covers (by default the latest
+//!   transaction date). A cell whose period starts after `as_of` cannot have been observed
+//!   and is `None`, not zero. The period containing `as_of` is observed, possibly in part.
+//!   Transactions dated after an explicit `as_of` are left out and counted in
+//!   [`CohortTable::excluded_after_as_of`].
+//! * **Cohort rows** exist only for periods in which at least one customer was acquired;
+//!   every row has the same number of cells, [`CohortTable::width`].
+//! * **Empty input** gives a table with no cohorts (and `as_of` as given, else `None`).
+//! * **Periods** are whole calendar periods at the chosen [`Granularity`]: days, ISO weeks
+//!   (Monday to Sunday), months, quarters or years.
+//!
+//! Laws (property-tested): retention never exceeds 1; cohort sizes add up to the number of
+//! customers; revenue over all cells equals the log's total exactly; the table does not
+//! depend on input order.
+
+use std::collections::{BTreeMap, HashMap};
+
+use attain_types::{Currency, Decimal, Granularity, Money, NaiveDate, Period, Rate};
+use chrono::{Datelike, Days};
+
+use crate::error::{Error, Result};
+
+/// The most cells (cohorts x periods since acquisition) a table may have: 5 million, a few
+/// hundred MB at most. Ten years of monthly cohorts need 14,400 cells; three years of daily
+/// cohorts about 1.2 million.
+pub const MAX_CELLS: u64 = 5_000_000;
+
+/// One row of a transaction log.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Transaction {
+    /// The customer.
+    pub customer: String,
+    /// The day of the purchase.
+    pub date: NaiveDate,
+    /// The amount (revenue).
+    pub amount: Money,
+}
+
+/// Options of a cohort table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct CohortOptions {
+    /// The period length of cohorts and of periods since acquisition (default: month).
+    pub granularity: Granularity,
+    /// The last day the data covers; `None` (the default) uses the latest transaction date.
+    pub as_of: Option<NaiveDate>,
+}
+
+impl Default for CohortOptions {
+    fn default() -> Self {
+        CohortOptions {
+            granularity: Granularity::Month,
+            as_of: None,
+        }
+    }
+}
+
+impl CohortOptions {
+    /// Sets the granularity.
+    #[must_use]
+    pub fn granularity(mut self, granularity: Granularity) -> Self {
+        self.granularity = granularity;
+        self
+    }
+
+    /// Sets the last day the data covers.
+    #[must_use]
+    pub fn as_of(mut self, as_of: NaiveDate) -> Self {
+        self.as_of = Some(as_of);
+        self
+    }
+}
+
+/// A whole-number index of the period containing `date` (consecutive periods have
+/// consecutive indices).
+fn period_index(granularity: Granularity, date: NaiveDate) -> Result<i64> {
+    let days = i64::from(date.num_days_from_ce()); // 0001-01-01 (a Monday) is day 1
+    let year = i64::from(date.year());
+    Ok(match granularity {
+        Granularity::Day => days,
+        Granularity::IsoWeek => (days - 1).div_euclid(7),
+        Granularity::Month => year * 12 + i64::from(date.month0()),
+        Granularity::Quarter => year * 4 + i64::from(date.month0() / 3),
+        Granularity::Year => year,
+        other => {
+            return Err(Error::UnsupportedGranularity {
+                granularity: format!("{other:?}"),
+            });
+        }
+    })
+}
+
+/// The period with index `index` (inverse of [`period_index`]).
+fn period_of(granularity: Granularity, index: i64) -> Result<Period> {
+    let bad = || attain_types::Error::InvalidDate {
+        what: "period index",
+        value: index,
+    };
+    let year = |i: i64| i32::try_from(i).map_err(|_| bad());
+    let from_days = |d: i64| {
+        i32::try_from(d)
+            .ok()
+            .and_then(NaiveDate::from_num_days_from_ce_opt)
+            .ok_or_else(bad)
+    };
+    Ok(match granularity {
+        Granularity::Day => Period::day(from_days(index)?)?,
+        Granularity::IsoWeek => {
+            let start = from_days(index * 7 + 1)?;
+            Period::new(start, start.checked_add_days(Days::new(7)).ok_or_else(bad)?)?
+        }
+        // rem_euclid keeps these in range: month 1..=12, quarter 1..=4.
+        Granularity::Month => Period::month(
+            year(index.div_euclid(12))?,
+            (index.rem_euclid(12) + 1) as u32,
+        )?,
+        Granularity::Quarter => {
+            Period::quarter(year(index.div_euclid(4))?, (index.rem_euclid(4) + 1) as u32)?
+        }
+        Granularity::Year => Period::year(year(index)?)?,
+        other => {
+            return Err(Error::UnsupportedGranularity {
+                granularity: format!("{other:?}"),
+            });
+        }
+    })
+}
+
+/// What the builder keeps per customer: revenue per active period, in arrival order.
+#[derive(Debug, Clone, Default)]
+struct History {
+    periods: Vec<(i64, Decimal)>,
+}
+
+/// Builds a [`CohortTable`] from a transaction log streamed once, in any order.
+///
+/// ```
+/// use attain_lifecycle::cohort::{CohortBuilder, CohortOptions};
+/// use attain_types::{Currency, Money, NaiveDate, dec};
+/// let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).ok_or("bad date");
+/// let usd = |a| Money::new(a, Currency::USD);
+/// let mut b = CohortBuilder::new(Currency::USD, CohortOptions::default());
+/// b.push("ann", d(2, 3)?, usd(dec!(20)))?;   // rows may come in any order:
+/// b.push("ann", d(1, 5)?, usd(dec!(10)))?;   // ann's first purchase is in January
+/// b.push("bob", d(1, 9)?, usd(dec!(15)))?;
+/// let table = b.finish()?;
+/// assert_eq!(table.cohorts.len(), 1);
+/// let jan = &table.cohorts[0];
+/// assert_eq!((jan.label.as_str(), jan.size), ("2026-01", 2));
+/// let feb = jan.cells[1].as_ref().ok_or("february is observed")?;
+/// assert_eq!(feb.active, 1);
+/// assert_eq!(feb.retention.to_decimal(), dec!(0.5));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct CohortBuilder {
+    options: CohortOptions,
+    currency: Currency,
+    index: HashMap<String, usize>,
+    histories: Vec<History>,
+    transactions: u64,
+    excluded: u64,
+    latest: Option<NaiveDate>,
+    total: Decimal,
+}
+
+impl CohortBuilder {
+    /// An empty builder for amounts in `currency`.
+    #[must_use]
+    pub fn new(currency: Currency, options: CohortOptions) -> Self {
+        CohortBuilder {
+            options,
+            currency,
+            index: HashMap::new(),
+            histories: Vec::new(),
+            transactions: 0,
+            excluded: 0,
+            latest: None,
+            total: Decimal::ZERO,
+        }
+    }
+
+    /// Adds one transaction.
+    ///
+    /// # Errors
+    /// [`Error::CurrencyMismatch`] naming the customer, [`Error::UnsupportedGranularity`],
+    /// [`Error::Types`] when revenue overflows.
+    pub fn push(&mut self, customer: &str, date: NaiveDate, amount: Money) -> Result<()> {
+        if amount.currency() != self.currency {
+            return Err(Error::CurrencyMismatch {
+                context: format!("transaction of customer {customer}"),
+                expected: self.currency,
+                found: amount.currency(),
+            });
+        }
+        if self.options.as_of.is_some_and(|as_of| date > as_of) {
+            self.excluded += 1;
+            return Ok(());
+        }
+        let p = period_index(self.options.granularity, date)?;
+        let overflow = || attain_types::Error::Overflow {
+            operation: "cohort revenue",
+        };
+        self.total = self
+            .total
+            .checked_add(amount.amount())
+            .ok_or_else(overflow)?;
+        let slot = match self.index.get(customer) {
+            Some(&i) => i,
+            None => {
+                self.index.insert(customer.to_owned(), self.histories.len());
+                self.histories.push(History::default());
+                self.histories.len() - 1
+            }
+        };
+        let periods = &mut self.histories[slot].periods;
+        // Sorted logs hit the last entry; otherwise a short scan of this customer's periods.
+        match periods.iter_mut().rev().find(|(q, _)| *q == p) {
+            Some((_, revenue)) => {
+                *revenue = revenue.checked_add(amount.amount()).ok_or_else(overflow)?
+            }
+            None => periods.push((p, amount.amount())),
+        }
+        self.transactions += 1;
+        self.latest = Some(self.latest.map_or(date, |l| l.max(date)));
+        Ok(())
+    }
+
+    /// Adds one [`Transaction`].
+    ///
+    /// # Errors
+    /// As [`push`](Self::push).
+    pub fn push_transaction(&mut self, t: &Transaction) -> Result<()> {
+        self.push(&t.customer, t.date, t.amount)
+    }
+
+    /// The table.
+    ///
+    /// # Errors
+    /// [`Error::TableTooLarge`] above [`MAX_CELLS`] cells, [`Error::Types`] for periods
+    /// outside the calendar.
+    pub fn finish(self) -> Result<CohortTable> {
+        let g = self.options.granularity;
+        let as_of = self.options.as_of.or(self.latest);
+        let mut table = CohortTable {
+            granularity: g,
+            as_of,
+            currency: self.currency,
+            cohorts: Vec::new(),
+            customers: self.histories.len() as u64,
+            transactions: self.transactions,
+            excluded_after_as_of: self.excluded,
+            total_revenue: Money::new(self.total, self.currency),
+        };
+        let Some(as_of) = as_of else { return Ok(table) };
+        if self.histories.is_empty() {
+            return Ok(table);
+        }
+        let last = period_index(g, as_of)?;
+        // Cohort of each customer: its earliest period.
+        let firsts: Vec<i64> = self
+            .histories
+            .iter()
+            .map(|h| h.periods.iter().map(|(p, _)| *p).min().unwrap_or(last))
+            .collect();
+        let mut rows: BTreeMap<i64, usize> = firsts.iter().map(|&f| (f, 0)).collect();
+        let first = rows.keys().next().copied().unwrap_or(last);
+        let width = usize::try_from(last - first + 1).unwrap_or(0);
+        let (n_rows, n_cols) = (rows.len() as u64, width as u64);
+        if n_rows.saturating_mul(n_cols) > MAX_CELLS {
+            return Err(Error::TableTooLarge {
+                cohorts: n_rows,
+                periods: n_cols,
+                limit: MAX_CELLS,
+            });
+        }
+        for (i, v) in rows.values_mut().enumerate() {
+            *v = i;
+        }
+        let mut sizes = vec![0u64; rows.len()];
+        let mut active = vec![0u64; rows.len() * width];
+        let mut revenue = vec![Decimal::ZERO; rows.len() * width];
+        let overflow = || attain_types::Error::Overflow {
+            operation: "cohort revenue",
+        };
+        for (h, &f) in self.histories.iter().zip(&firsts) {
+            let r = rows.get(&f).copied().unwrap_or(0);
+            sizes[r] += 1;
+            for &(p, amount) in &h.periods {
+                // p >= f >= first and p <= last (later rows were excluded): in range.
+                let k = usize::try_from(p - f).unwrap_or(0);
+                let cell = r * width + k;
+                active[cell] += 1;
+                revenue[cell] = revenue[cell].checked_add(amount).ok_or_else(overflow)?;
+            }
+        }
+        for (&f, &r) in &rows {
+            let period = period_of(g, f)?;
+            let observed = usize::try_from(last - f + 1).unwrap_or(0);
+            let cells = (0..width)
+                .map(|k| {
+                    if k >= observed {
+                        return Ok(None);
+                    }
+                    let cell = r * width + k;
+                    Ok(Some(CohortCell {
+                        active: active[cell],
+                        retention: Rate::from_ratio(active[cell], sizes[r])?,
+                        revenue: Money::new(revenue[cell], self.currency),
+                    }))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            table.cohorts.push(Cohort {
+                label: period.label(g),
+                period,
+                size: sizes[r],
+                cells,
+            });
+        }
+        Ok(table)
+    }
+}
+
+/// One cell of a cohort table: a cohort in one period since acquisition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct CohortCell {
+    /// Customers of the cohort who bought in the period.
+    pub active: u64,
+    /// `active / cohort size`, in `0..=1` (exactly 1 in period 0).
+    pub retention: Rate,
+    /// The cohort's revenue in the period, exact.
+    pub revenue: Money,
+}
+
+/// The customers first acquired in one period, followed over the periods since.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct Cohort {
+    /// The acquisition period.
+    pub period: Period,
+    /// Its label (`2026-03`, `2026-W10`, `2026-Q1`).
+    pub label: String,
+    /// Customers acquired in the period.
+    pub size: u64,
+    /// `cells[k]` covers the `k`-th period after acquisition (`k = 0` is the acquisition
+    /// period); `None` where the period starts after `as_of`.
+    pub cells: Vec<Option<CohortCell>>,
+}
+
+impl Cohort {
+    /// Retention `k` periods after acquisition; `None` if not observed yet (or beyond the
+    /// table).
+    #[must_use]
+    pub fn retention(&self, k: usize) -> Option<Rate> {
+        self.cells.get(k).copied().flatten().map(|c| c.retention)
+    }
+
+    /// The cohort's revenue over every observed period.
+    ///
+    /// # Errors
+    /// [`Error::Types`] on overflow.
+    pub fn revenue(&self, currency: Currency) -> Result<Money> {
+        Ok(Money::try_sum(
+            self.cells.iter().flatten().map(|c| c.revenue),
+            currency,
+        )?)
+    }
+}
+
+/// A cohort table: one [`Cohort`] per acquisition period, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct CohortTable {
+    /// The period length.
+    pub granularity: Granularity,
+    /// The last day covered (`None` only for an empty log without an explicit `as_of`).
+    pub as_of: Option<NaiveDate>,
+    /// The currency of every amount.
+    pub currency: Currency,
+    /// The cohorts, oldest first.
+    pub cohorts: Vec<Cohort>,
+    /// Distinct customers in the table (the sum of cohort sizes).
+    pub customers: u64,
+    /// Transactions counted (excluding those after `as_of`).
+    pub transactions: u64,
+    /// Transactions left out because they are dated after an explicit `as_of`.
+    pub excluded_after_as_of: u64,
+    /// The revenue of every counted transaction (the sum over all cells).
+    pub total_revenue: Money,
+}
+
+impl CohortTable {
+    /// The number of cells of every cohort: periods from the oldest cohort to `as_of`.
+    #[must_use]
+    pub fn width(&self) -> usize {
+        self.cohorts.first().map_or(0, |c| c.cells.len())
+    }
+}
+
+/// The cohort table of a whole log in memory; see [`CohortBuilder`] to stream one.
+///
+/// ```
+/// use attain_lifecycle::cohort::{cohort_table, CohortOptions, Transaction};
+/// use attain_types::{Currency, Granularity, Money, NaiveDate, dec};
+/// let t = |c: &str, y, m, d| -> Result<Transaction, &str> {
+///     Ok(Transaction {
+///         customer: c.into(),
+///         date: NaiveDate::from_ymd_opt(y, m, d).ok_or("bad date")?,
+///         amount: Money::new(dec!(10), Currency::USD),
+///     })
+/// };
+/// let log = [t("a", 2026, 1, 5)?, t("b", 2026, 4, 2)?, t("a", 2026, 7, 1)?];
+/// let opts = CohortOptions::default().granularity(Granularity::Quarter);
+/// let table = cohort_table(&log, Currency::USD, opts)?;
+/// let q1 = &table.cohorts[0];
+/// assert_eq!(q1.label, "2026-Q1");
+/// // a skipped Q2 and came back in Q3: 0% then 100%
+/// assert_eq!(q1.retention(1).map(|r| r.to_decimal()), Some(dec!(0)));
+/// assert_eq!(q1.retention(2).map(|r| r.to_decimal()), Some(dec!(1)));
+/// // Q2's cohort cannot have been observed two quarters on yet
+/// assert_eq!(table.cohorts[1].cells[2], None);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+/// As [`CohortBuilder::push`] and [`CohortBuilder::finish`].
+pub fn cohort_table<'a, I>(
+    transactions: I,
+    currency: Currency,
+    options: CohortOptions,
+) -> Result<CohortTable>
+where
+    I: IntoIterator<Item = &'a Transaction>,
+{
+    let mut b = CohortBuilder::new(currency, options);
+    for t in transactions {
+        b.push_transaction(t)?;
+    }
+    b.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn period_index_round_trips() {
+        let d = NaiveDate::from_ymd_opt(2026, 3, 5).unwrap();
+        for g in [
+            Granularity::Day,
+            Granularity::IsoWeek,
+            Granularity::Month,
+            Granularity::Quarter,
+            Granularity::Year,
+        ] {
+            let i = period_index(g, d).unwrap();
+            let p = period_of(g, i).unwrap();
+            assert!(p.contains(d), "{g:?}: {p} does not contain {d}");
+            assert_eq!(period_index(g, p.start()).unwrap(), i);
+            let next = period_of(g, i + 1).unwrap();
+            assert_eq!(next.start(), p.end(), "{g:?}");
+        }
+        // ISO weeks start on Monday.
+        let w = period_of(
+            Granularity::IsoWeek,
+            period_index(Granularity::IsoWeek, d).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(w.start(), NaiveDate::from_ymd_opt(2026, 3, 2).unwrap());
+    }
+
+    #[test]
+    fn far_apart_daily_dates_are_refused() {
+        let mut b = CohortBuilder::new(
+            Currency::USD,
+            CohortOptions::default().granularity(Granularity::Day),
+        );
+        let m = Money::zero(Currency::USD);
+        // 2 cohorts x about 2.9 million days.
+        for y in [1000, 9000] {
+            b.push(&y.to_string(), NaiveDate::from_ymd_opt(y, 1, 1).unwrap(), m)
+                .unwrap();
+        }
+        assert!(matches!(b.finish(), Err(Error::TableTooLarge { .. })));
+    }
+}

@@ -1,0 +1,236 @@
+//! Cohorts from a transaction log: golden table and laws.
+
+use attain_lifecycle::Error;
+use attain_lifecycle::cohort::{CohortBuilder, CohortOptions, Transaction, cohort_table};
+use attain_types::{Currency, Decimal, Granularity, Money, NaiveDate, Period, Rate, dec};
+use proptest::prelude::*;
+
+fn t(c: &str, y: i32, m: u32, d: u32, amount: Decimal) -> Transaction {
+    Transaction {
+        customer: c.into(),
+        date: NaiveDate::from_ymd_opt(y, m, d).unwrap(),
+        amount: Money::new(amount, Currency::USD),
+    }
+}
+
+fn r(n: u64, d: u64) -> Option<Rate> {
+    Some(Rate::from_ratio(n, d).unwrap())
+}
+
+/// Golden, hand-checked monthly table (data ends 2026-03-20):
+///
+/// | customer | Jan | Feb | Mar |
+/// |---|---|---|---|
+/// | a | 10 + 5 | 20 | |
+/// | b | 7 | | 3 |
+/// | c | | 40 | 1 |
+/// | d | | | 8 (first purchase; its row arrives first) |
+///
+/// Jan cohort {a, b}: active 2, 1, 1; revenue 22, 20, 3.
+/// Feb cohort {c}: active 1, 1, -; revenue 40, 1.
+/// Mar cohort {d}: active 1, -, -; revenue 8.
+#[test]
+fn golden_monthly_table() {
+    let log = vec![
+        t("d", 2026, 3, 20, dec!(8)),
+        t("a", 2026, 1, 5, dec!(10)),
+        t("b", 2026, 1, 9, dec!(7)),
+        t("a", 2026, 1, 28, dec!(5)),
+        t("a", 2026, 2, 2, dec!(20)),
+        t("c", 2026, 2, 14, dec!(40)),
+        t("b", 2026, 3, 1, dec!(3)),
+        t("c", 2026, 3, 2, dec!(1)),
+    ];
+    let table = cohort_table(&log, Currency::USD, CohortOptions::default()).unwrap();
+    assert_eq!(table.as_of, NaiveDate::from_ymd_opt(2026, 3, 20));
+    assert_eq!(table.width(), 3);
+    assert_eq!(table.customers, 4);
+    assert_eq!(table.transactions, 8);
+    assert_eq!(table.total_revenue.amount(), dec!(94));
+    let labels: Vec<&str> = table.cohorts.iter().map(|c| c.label.as_str()).collect();
+    assert_eq!(labels, ["2026-01", "2026-02", "2026-03"]);
+    let sizes: Vec<u64> = table.cohorts.iter().map(|c| c.size).collect();
+    assert_eq!(sizes, [2, 1, 1]);
+
+    let active = |i: usize| -> Vec<Option<u64>> {
+        table.cohorts[i]
+            .cells
+            .iter()
+            .map(|c| c.map(|c| c.active))
+            .collect()
+    };
+    let revenue = |i: usize| -> Vec<Option<Decimal>> {
+        table.cohorts[i]
+            .cells
+            .iter()
+            .map(|c| c.map(|c| c.revenue.amount()))
+            .collect()
+    };
+    assert_eq!(active(0), [Some(2), Some(1), Some(1)]);
+    assert_eq!(revenue(0), [Some(dec!(22)), Some(dec!(20)), Some(dec!(3))]);
+    assert_eq!(active(1), [Some(1), Some(1), None]);
+    assert_eq!(revenue(1), [Some(dec!(40)), Some(dec!(1)), None]);
+    assert_eq!(active(2), [Some(1), None, None]);
+    assert_eq!(revenue(2), [Some(dec!(8)), None, None]);
+    assert_eq!(table.cohorts[0].retention(1), r(1, 2));
+    assert_eq!(table.cohorts[1].retention(2), None); // not observed yet: empty, not zero
+    assert_eq!(
+        table.cohorts[0].revenue(Currency::USD).unwrap().amount(),
+        dec!(45)
+    );
+}
+
+/// An explicit as_of cuts later transactions and empties the cells after it.
+#[test]
+fn as_of_excludes_later_rows() {
+    let log = vec![
+        t("a", 2026, 1, 5, dec!(10)),
+        t("a", 2026, 2, 5, dec!(10)),
+        t("b", 2026, 3, 5, dec!(10)),
+    ];
+    let opts = CohortOptions::default().as_of(NaiveDate::from_ymd_opt(2026, 2, 1).unwrap());
+    let table = cohort_table(&log, Currency::USD, opts).unwrap();
+    assert_eq!(table.excluded_after_as_of, 2);
+    assert_eq!(table.customers, 1);
+    // February has started (as_of is Feb 1), so it is observed, with a's Feb 5 row cut.
+    assert_eq!(table.cohorts[0].cells[1].map(|c| c.active), Some(0));
+    assert_eq!(table.total_revenue.amount(), dec!(10));
+}
+
+/// Weeks are ISO weeks (Monday to Sunday) and quarters are calendar quarters.
+#[test]
+fn weekly_and_quarterly_cohorts() {
+    // 2026-03-01 is a Sunday (ISO week 9), 2026-03-02 a Monday (week 10).
+    let log = vec![
+        t("a", 2026, 3, 1, dec!(1)),
+        t("b", 2026, 3, 2, dec!(1)),
+        t("a", 2026, 3, 8, dec!(1)),
+    ];
+    let weekly = cohort_table(
+        &log,
+        Currency::USD,
+        CohortOptions::default().granularity(Granularity::IsoWeek),
+    )
+    .unwrap();
+    let labels: Vec<&str> = weekly.cohorts.iter().map(|c| c.label.as_str()).collect();
+    assert_eq!(labels, ["2026-W09", "2026-W10"]);
+    assert_eq!(weekly.cohorts[0].retention(1), r(1, 1)); // a bought again on Sunday of week 10
+    let quarterly = cohort_table(
+        &log,
+        Currency::USD,
+        CohortOptions::default().granularity(Granularity::Quarter),
+    )
+    .unwrap();
+    assert_eq!(quarterly.cohorts.len(), 1);
+    assert_eq!(quarterly.cohorts[0].size, 2);
+}
+
+#[test]
+fn empty_log_and_bad_currency() {
+    let table = cohort_table(&[], Currency::USD, CohortOptions::default()).unwrap();
+    assert!(table.cohorts.is_empty());
+    assert_eq!((table.customers, table.width(), table.as_of), (0, 0, None));
+    let mut b = CohortBuilder::new(Currency::USD, CohortOptions::default());
+    let e = b
+        .push(
+            "c-9",
+            NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+            Money::new(dec!(1), Currency::EUR),
+        )
+        .unwrap_err();
+    assert!(matches!(e, Error::CurrencyMismatch { .. }));
+    assert_eq!(
+        e.to_string(),
+        "transaction of customer c-9: amount in EUR but expected USD"
+    );
+}
+
+fn log_strategy() -> impl Strategy<Value = Vec<Transaction>> {
+    proptest::collection::vec((0u8..15, 0u64..500, -500i64..50_000), 0..80).prop_map(|rows| {
+        rows.into_iter()
+            .map(|(c, day, cents)| Transaction {
+                customer: format!("c{c}"),
+                date: NaiveDate::from_ymd_opt(2025, 1, 1)
+                    .unwrap()
+                    .checked_add_days(chrono::Days::new(day))
+                    .unwrap(),
+                amount: Money::new(Decimal::new(cents, 2), Currency::USD),
+            })
+            .collect()
+    })
+}
+
+fn granularity() -> impl Strategy<Value = Granularity> {
+    prop_oneof![
+        Just(Granularity::Day),
+        Just(Granularity::IsoWeek),
+        Just(Granularity::Month),
+        Just(Granularity::Quarter),
+        Just(Granularity::Year)
+    ]
+}
+
+proptest! {
+    /// Retention never exceeds 1 (and is exactly 1 in the acquisition period).
+    #[test]
+    fn prop_retention_at_most_one(log in log_strategy(), g in granularity()) {
+        let table = cohort_table(&log, Currency::USD, CohortOptions::default().granularity(g)).unwrap();
+        for c in &table.cohorts {
+            prop_assert_eq!(c.retention(0), Some(Rate::ONE));
+            for cell in c.cells.iter().flatten() {
+                prop_assert!(cell.retention <= Rate::ONE);
+                prop_assert!(cell.active <= c.size);
+            }
+        }
+    }
+
+    /// Cohort sizes add up to the number of distinct customers.
+    #[test]
+    fn prop_cohort_sizes_sum_to_customers(log in log_strategy(), g in granularity()) {
+        let table = cohort_table(&log, Currency::USD, CohortOptions::default().granularity(g)).unwrap();
+        let distinct: std::collections::HashSet<&str> = log.iter().map(|t| t.customer.as_str()).collect();
+        prop_assert_eq!(table.cohorts.iter().map(|c| c.size).sum::<u64>(), distinct.len() as u64);
+        prop_assert_eq!(table.customers, distinct.len() as u64);
+    }
+
+    /// Revenue over every cell sums exactly to the log's total.
+    #[test]
+    fn prop_revenue_sums_exactly(log in log_strategy(), g in granularity()) {
+        let table = cohort_table(&log, Currency::USD, CohortOptions::default().granularity(g)).unwrap();
+        let total: Decimal = log.iter().map(|t| t.amount.amount()).sum();
+        let cells: Decimal = table.cohorts.iter().flat_map(|c| c.cells.iter().flatten()).map(|c| c.revenue.amount()).sum();
+        prop_assert_eq!(cells, total);
+        prop_assert_eq!(table.total_revenue.amount(), total);
+    }
+
+    /// The table does not depend on input order.
+    #[test]
+    fn prop_order_invariant(log in log_strategy(), g in granularity(), seed in any::<u64>()) {
+        let mut shuffled = log.clone();
+        // Deterministic Fisher-Yates from the seed.
+        let mut s = seed | 1;
+        for i in (1..shuffled.len()).rev() {
+            s ^= s << 13; s ^= s >> 7; s ^= s << 17;
+            shuffled.swap(i, (s % (i as u64 + 1)) as usize);
+        }
+        let opts = CohortOptions::default().granularity(g);
+        prop_assert_eq!(
+            cohort_table(&log, Currency::USD, opts).unwrap(),
+            cohort_table(&shuffled, Currency::USD, opts).unwrap()
+        );
+    }
+
+    /// A cell is empty exactly when its period starts after as_of: the observed cells are
+    /// a prefix as long as the periods from the cohort's start through as_of.
+    #[test]
+    fn prop_unobserved_cells_are_empty(log in log_strategy(), g in granularity()) {
+        let table = cohort_table(&log, Currency::USD, CohortOptions::default().granularity(g)).unwrap();
+        for c in &table.cohorts {
+            prop_assert_eq!(c.cells.len(), table.width());
+            let observed = c.cells.iter().filter(|x| x.is_some()).count();
+            prop_assert!(c.cells[..observed].iter().all(Option::is_some));
+            let through = Period::from_inclusive(c.period.start(), table.as_of.unwrap()).unwrap();
+            prop_assert_eq!(observed, through.split(g).len());
+        }
+    }
+}

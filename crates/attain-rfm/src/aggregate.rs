@@ -1,0 +1,679 @@
+//! Per-customer aggregation: transactions in, recency / frequency / monetary values out.
+//!
+//! The per-customer [`CustomerState`] is a monoid: [`CustomerState::default`] is the identity
+//! and [`CustomerState::merge`] is associative and commutative, so aggregating any partition
+//! of a log and merging the parts gives exactly what aggregating the whole gives. The
+//! [`Aggregator`] holds one state per customer and merges the same way.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use attain_types::{Decimal, NaiveDate};
+
+use crate::hash::FxBuild;
+use crate::{Error, Result};
+
+/// One order line of a transaction log. A plain input struct: build it literally.
+///
+/// A timestamp is reduced to its calendar date before it gets here (recency counts whole days);
+/// the CSV reader takes the date as written in an RFC 3339 timestamp, in its own offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Transaction<'a> {
+    /// The customer.
+    pub customer_id: &'a str,
+    /// The calendar date of the order.
+    pub date: NaiveDate,
+    /// The amount; negative for a return or refund (see [`ReturnsMode`]).
+    pub amount: Decimal,
+    /// The order id, if the log has one. Rows without one each count as their own order.
+    pub order_id: Option<&'a str>,
+}
+
+/// The same transactions as aligned columns (for example from Arrow or Polars arrays), so an
+/// adapter is a thin layer. `customer_ids[i]`, `dates[i]`, `amounts[i]` and `order_ids[i]`
+/// form row `i`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TransactionColumns<'a, S> {
+    /// Customer ids.
+    pub customer_ids: &'a [S],
+    /// Order dates.
+    pub dates: &'a [NaiveDate],
+    /// Amounts.
+    pub amounts: &'a [Decimal],
+    /// Order ids, if any.
+    pub order_ids: Option<&'a [S]>,
+}
+
+impl<'a, S: AsRef<str>> TransactionColumns<'a, S> {
+    /// The rows as [`Transaction`]s.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ColumnLength`] when a column's length differs from `customer_ids.len()`.
+    pub fn rows(&self) -> Result<impl Iterator<Item = Transaction<'a>> + 'a> {
+        let n = self.customer_ids.len();
+        let check = |column, len| {
+            if len == n { Ok(()) } else { Err(Error::ColumnLength { column, len, expected: n }) }
+        };
+        check("dates", self.dates.len())?;
+        check("amounts", self.amounts.len())?;
+        if let Some(o) = self.order_ids {
+            check("order_ids", o.len())?;
+        }
+        let (c, d, a, o) = (self.customer_ids, self.dates, self.amounts, self.order_ids);
+        Ok((0..n).map(move |i| Transaction {
+            customer_id: c[i].as_ref(),
+            date: d[i],
+            amount: a[i],
+            order_id: o.map(|o| o[i].as_ref()),
+        }))
+    }
+}
+
+/// What "frequency" counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum FrequencyMode {
+    /// The number of rows (order lines).
+    Rows,
+    /// The number of distinct order ids, compared as exact text (RFM benchmark job v1). Rows
+    /// without an order id count one each. The default.
+    #[default]
+    DistinctOrders,
+    /// The number of distinct purchase days.
+    DistinctDays,
+    /// Distinct purchase days minus one: the repeat purchases of the BG/NBD model (`lifetimes`
+    /// `frequency` with daily periods).
+    RepeatDays,
+}
+
+/// What "monetary" is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum MonetaryMode {
+    /// The exact sum of amounts. The default.
+    #[default]
+    Sum,
+    /// The sum divided by the number of orders (distinct order ids when the log has them, plus
+    /// rows without one; otherwise rows).
+    MeanPerOrder,
+    /// The sum divided by the number of distinct purchase days.
+    MeanPerDay,
+    /// The mean of the daily sums after the first purchase day (`lifetimes`
+    /// `monetary_value`); zero for a customer without a repeat day.
+    MeanRepeatDays,
+}
+
+/// How negative amounts (returns, refunds) count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum ReturnsMode {
+    /// Refund rows count as activity and their amounts are subtracted. The default.
+    #[default]
+    Net,
+    /// Refund rows count as activity (recency, frequency), but monetary sums only amounts
+    /// `>= 0`: sales before returns.
+    Gross,
+    /// Refund rows are dropped before aggregation (counted in [`IngestReport::refunds`]).
+    Excluded,
+}
+
+/// What happens to transactions dated after `as_of`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum AfterAsOf {
+    /// They are left out, and counted in [`IngestReport::after_as_of`]. The default.
+    #[default]
+    Exclude,
+    /// They are used, and give a negative recency (RFM benchmark job v1 does this).
+    Include,
+}
+
+/// How to aggregate. Build with `AggregateOptions::default()` and the by-value setters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct AggregateOptions {
+    /// What frequency counts.
+    pub frequency: FrequencyMode,
+    /// What monetary is.
+    pub monetary: MonetaryMode,
+    /// How refunds count.
+    pub returns: ReturnsMode,
+    /// Transactions after `as_of`.
+    pub after_as_of: AfterAsOf,
+    /// Also compute the [`ClvSummary`] of each customer (needs per-day totals).
+    pub clv_summary: bool,
+}
+
+impl AggregateOptions {
+    /// Sets the frequency mode.
+    #[must_use]
+    pub fn frequency(mut self, mode: FrequencyMode) -> Self {
+        self.frequency = mode;
+        self
+    }
+    /// Sets the monetary mode.
+    #[must_use]
+    pub fn monetary(mut self, mode: MonetaryMode) -> Self {
+        self.monetary = mode;
+        self
+    }
+    /// Sets the returns mode.
+    #[must_use]
+    pub fn returns(mut self, mode: ReturnsMode) -> Self {
+        self.returns = mode;
+        self
+    }
+    /// Sets what happens to transactions after `as_of`.
+    #[must_use]
+    pub fn after_as_of(mut self, mode: AfterAsOf) -> Self {
+        self.after_as_of = mode;
+        self
+    }
+    /// Asks for the [`ClvSummary`] of each customer.
+    #[must_use]
+    pub fn clv_summary(mut self, yes: bool) -> Self {
+        self.clv_summary = yes;
+        self
+    }
+    /// What the per-customer state must remember for these options.
+    #[must_use]
+    pub fn tracking(&self) -> Tracking {
+        Tracking {
+            order_ids: matches!(self.frequency, FrequencyMode::DistinctOrders)
+                || matches!(self.monetary, MonetaryMode::MeanPerOrder),
+            days: self.clv_summary
+                || matches!(self.frequency, FrequencyMode::DistinctDays | FrequencyMode::RepeatDays)
+                || matches!(self.monetary, MonetaryMode::MeanPerDay | MonetaryMode::MeanRepeatDays),
+        }
+    }
+}
+
+/// What a [`CustomerState`] remembers beyond counts, sums and first/last dates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Tracking {
+    /// The set of distinct order ids (exact distinct-order counts).
+    pub order_ids: bool,
+    /// Per-day totals (distinct days, repeat days, per-day means, the CLV summary).
+    pub days: bool,
+}
+
+/// Net and gross totals of one purchase day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct DayTotal {
+    /// Sum of all amounts that day.
+    pub net: Decimal,
+    /// Sum of the amounts `>= 0` that day.
+    pub gross: Decimal,
+}
+
+/// The mergeable state of one customer: a monoid under [`CustomerState::merge`] with
+/// [`CustomerState::default`] as identity.
+///
+/// It holds row count, first and last date, net and gross sums, and, when tracked, the set of
+/// order ids and per-day totals. Merging states that track different things keeps what both
+/// track.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct CustomerState {
+    rows: u64,
+    first: Option<NaiveDate>,
+    last: Option<NaiveDate>,
+    net: Decimal,
+    gross: Decimal,
+    anonymous_orders: u64,
+    order_ids: Option<BTreeSet<Box<str>>>,
+    days: Option<BTreeMap<NaiveDate, DayTotal>>,
+}
+
+fn add_dec(a: Decimal, b: Decimal, operation: &'static str) -> Result<Decimal> {
+    a.checked_add(b).ok_or(Error::Overflow { operation })
+}
+
+impl CustomerState {
+    /// An empty state that remembers what `tracking` asks for.
+    #[must_use]
+    pub fn new(tracking: Tracking) -> Self {
+        CustomerState {
+            order_ids: tracking.order_ids.then(BTreeSet::new),
+            days: tracking.days.then(BTreeMap::new),
+            ..CustomerState::default()
+        }
+    }
+
+    /// Adds one transaction (its customer id is not checked).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Overflow`] when a sum leaves the `Decimal` range or the row count `u64`.
+    pub fn add(&mut self, tx: &Transaction<'_>) -> Result<()> {
+        let positive = if tx.amount.is_sign_negative() { Decimal::ZERO } else { tx.amount };
+        self.rows = self.rows.checked_add(1).ok_or(Error::Overflow { operation: "row count" })?;
+        self.net = add_dec(self.net, tx.amount, "monetary sum")?;
+        self.gross = add_dec(self.gross, positive, "monetary sum")?;
+        self.first = Some(self.first.map_or(tx.date, |d| d.min(tx.date)));
+        self.last = Some(self.last.map_or(tx.date, |d| d.max(tx.date)));
+        if let Some(ids) = &mut self.order_ids {
+            match tx.order_id {
+                Some(id) => {
+                    if !ids.contains(id) {
+                        ids.insert(id.into());
+                    }
+                }
+                None => self.anonymous_orders += 1,
+            }
+        }
+        if let Some(days) = &mut self.days {
+            let day = days.entry(tx.date).or_default();
+            day.net = add_dec(day.net, tx.amount, "daily sum")?;
+            day.gross = add_dec(day.gross, positive, "daily sum")?;
+        }
+        Ok(())
+    }
+
+    /// Merges another state into this one (associative and commutative).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Overflow`] when a sum leaves the `Decimal` range.
+    pub fn merge(&mut self, other: CustomerState) -> Result<()> {
+        self.rows = self.rows.checked_add(other.rows).ok_or(Error::Overflow { operation: "row count" })?;
+        self.net = add_dec(self.net, other.net, "monetary sum")?;
+        self.gross = add_dec(self.gross, other.gross, "monetary sum")?;
+        self.first = match (self.first, other.first) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self.last = match (self.last, other.last) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        self.anonymous_orders += other.anonymous_orders;
+        self.order_ids = match (self.order_ids.take(), other.order_ids) {
+            (Some(mut a), Some(b)) => {
+                a.extend(b);
+                Some(a)
+            }
+            _ => None,
+        };
+        self.days = match (self.days.take(), other.days) {
+            (Some(mut a), Some(b)) => {
+                for (d, t) in b {
+                    let e = a.entry(d).or_default();
+                    e.net = add_dec(e.net, t.net, "daily sum")?;
+                    e.gross = add_dec(e.gross, t.gross, "daily sum")?;
+                }
+                Some(a)
+            }
+            _ => None,
+        };
+        Ok(())
+    }
+
+    /// Rows added so far.
+    #[must_use]
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// Exact sum of all amounts.
+    #[must_use]
+    pub fn net(&self) -> Decimal {
+        self.net
+    }
+
+    /// Exact sum of the amounts `>= 0`.
+    #[must_use]
+    pub fn gross(&self) -> Decimal {
+        self.gross
+    }
+
+    /// The first and last purchase dates (`None` for the empty state).
+    #[must_use]
+    pub fn first_last(&self) -> Option<(NaiveDate, NaiveDate)> {
+        self.first.zip(self.last)
+    }
+
+    fn orders(&self) -> u64 {
+        match &self.order_ids {
+            Some(ids) => ids.len() as u64 + self.anonymous_orders,
+            None => self.rows,
+        }
+    }
+
+    fn day_count(&self) -> u64 {
+        self.days.as_ref().map_or(0, |d| d.len() as u64)
+    }
+
+    /// The values of this customer at `as_of`, or `None` for the empty state.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Overflow`] when a mean cannot be represented.
+    pub fn values(&self, customer_id: &str, as_of: NaiveDate, options: &AggregateOptions) -> Result<Option<CustomerValues>> {
+        let Some((first, last)) = self.first_last() else { return Ok(None) };
+        let money = |t: &DayTotal| if options.returns == ReturnsMode::Gross { t.gross } else { t.net };
+        let total = money(&DayTotal { net: self.net, gross: self.gross });
+        let days = self.day_count();
+        let frequency = match options.frequency {
+            FrequencyMode::Rows => self.rows,
+            FrequencyMode::DistinctOrders => self.orders(),
+            FrequencyMode::DistinctDays => days,
+            FrequencyMode::RepeatDays => days.saturating_sub(1),
+        };
+        let repeat_mean = || -> Result<Decimal> {
+            let Some(map) = &self.days else { return Ok(Decimal::ZERO) };
+            if map.len() < 2 {
+                return Ok(Decimal::ZERO);
+            }
+            let mut sum = Decimal::ZERO;
+            for t in map.values().skip(1) {
+                sum = add_dec(sum, money(t), "repeat-day sum")?;
+            }
+            div(sum, map.len() as u64 - 1)
+        };
+        let monetary = match options.monetary {
+            MonetaryMode::Sum => total,
+            MonetaryMode::MeanPerOrder => div(total, self.orders())?,
+            MonetaryMode::MeanPerDay => div(total, days)?,
+            MonetaryMode::MeanRepeatDays => repeat_mean()?,
+        };
+        let clv = if options.clv_summary {
+            Some(Box::new(ClvSummary {
+                repeat_days: days.saturating_sub(1),
+                t_x_days: (last - first).num_days(),
+                age_days: (as_of - first).num_days(),
+                mean_repeat_spend: repeat_mean()?,
+            }))
+        } else {
+            None
+        };
+        Ok(Some(CustomerValues {
+            customer_id: customer_id.to_owned(),
+            recency_days: (as_of - last).num_days(),
+            frequency,
+            monetary,
+            first_purchase: first,
+            last_purchase: last,
+            clv,
+        }))
+    }
+}
+
+pub(crate) fn div(sum: Decimal, count: u64) -> Result<Decimal> {
+    if count == 0 {
+        return Ok(Decimal::ZERO);
+    }
+    sum.checked_div(Decimal::from(count)).ok_or(Error::Overflow { operation: "mean" })
+}
+
+/// The customer-base summary the BG/NBD, Pareto/NBD and Gamma-Gamma models take (as in
+/// `lifetimes`' `summary_data_from_transaction_data` with daily periods), under its own names:
+/// `t_x_days` is not RFM recency, which counts back from `as_of`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct ClvSummary {
+    /// `x`: distinct purchase days minus one.
+    pub repeat_days: u64,
+    /// `t_x`: days from the first to the last purchase.
+    pub t_x_days: i64,
+    /// `T`: days from the first purchase to `as_of`.
+    pub age_days: i64,
+    /// Mean of the daily sums after the first purchase day; zero without repeat days.
+    pub mean_repeat_spend: Decimal,
+}
+
+/// The recency, frequency and monetary values of one customer.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct CustomerValues {
+    /// The customer.
+    pub customer_id: String,
+    /// `as_of - last purchase`, in whole days (negative only with [`AfterAsOf::Include`]).
+    pub recency_days: i64,
+    /// As [`FrequencyMode`] says.
+    pub frequency: u64,
+    /// As [`MonetaryMode`] and [`ReturnsMode`] say; exact.
+    pub monetary: Decimal,
+    /// The first purchase date used.
+    pub first_purchase: NaiveDate,
+    /// The last purchase date used.
+    pub last_purchase: NaiveDate,
+    /// The CLV-model summary, when asked for (boxed to keep the common case small).
+    pub clv: Option<Box<ClvSummary>>,
+}
+
+impl CustomerValues {
+    /// Values built directly (for scoring customers aggregated elsewhere); dates default to
+    /// `as_of - recency_days` and no CLV summary.
+    #[must_use]
+    pub fn new(customer_id: &str, recency_days: i64, frequency: u64, monetary: Decimal) -> Self {
+        let d = NaiveDate::default();
+        CustomerValues {
+            customer_id: customer_id.to_owned(),
+            recency_days,
+            frequency,
+            monetary,
+            first_purchase: d,
+            last_purchase: d,
+            clv: None,
+        }
+    }
+}
+
+/// What happened to the input rows: nothing is dropped without being counted here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct IngestReport {
+    /// Rows seen.
+    pub rows_read: u64,
+    /// Rows aggregated.
+    pub rows_used: u64,
+    /// Rows dated after `as_of` (used or not, as [`AfterAsOf`] says).
+    pub after_as_of: u64,
+    /// Rows with a negative amount (used or not, as [`ReturnsMode`] says).
+    pub refunds: u64,
+}
+
+impl IngestReport {
+    /// Rows read but not aggregated.
+    #[must_use]
+    pub fn rows_excluded(&self) -> u64 {
+        self.rows_read - self.rows_used
+    }
+
+    fn merge(&mut self, o: &IngestReport) {
+        self.rows_read += o.rows_read;
+        self.rows_used += o.rows_used;
+        self.after_as_of += o.after_as_of;
+        self.refunds += o.refunds;
+    }
+}
+
+/// The result of aggregation: one [`CustomerValues`] per customer, sorted by `customer_id`
+/// (byte order), and the [`IngestReport`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct RfmTable {
+    /// The date recency counts back from.
+    pub as_of: NaiveDate,
+    /// One row per customer, sorted by customer id.
+    pub customers: Vec<CustomerValues>,
+    /// What happened to the input rows.
+    pub report: IngestReport,
+}
+
+/// Aggregates transactions into per-customer states; mergeable with another aggregator of the
+/// same `as_of` and options (for partitions, streams and parallel runs).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Aggregator {
+    as_of: NaiveDate,
+    options: AggregateOptions,
+    tracking: Tracking,
+    customers: HashMap<String, CustomerState, FxBuild>,
+    report: IngestReport,
+}
+
+impl Aggregator {
+    /// An empty aggregator.
+    #[must_use]
+    pub fn new(as_of: NaiveDate, options: AggregateOptions) -> Self {
+        Aggregator {
+            as_of,
+            options,
+            tracking: options.tracking(),
+            customers: HashMap::default(),
+            report: IngestReport::default(),
+        }
+    }
+
+    /// Adds one transaction, or counts it as excluded.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Overflow`] when a sum overflows.
+    pub fn push(&mut self, tx: &Transaction<'_>) -> Result<()> {
+        self.report.rows_read += 1;
+        if tx.date > self.as_of {
+            self.report.after_as_of += 1;
+            if self.options.after_as_of == AfterAsOf::Exclude {
+                return Ok(());
+            }
+        }
+        if tx.amount.is_sign_negative() && !tx.amount.is_zero() {
+            self.report.refunds += 1;
+            if self.options.returns == ReturnsMode::Excluded {
+                return Ok(());
+            }
+        }
+        match self.customers.get_mut(tx.customer_id) {
+            Some(s) => s.add(tx)?,
+            None => {
+                let mut s = CustomerState::new(self.tracking);
+                s.add(tx)?;
+                self.customers.insert(tx.customer_id.to_owned(), s);
+            }
+        }
+        self.report.rows_used += 1;
+        Ok(())
+    }
+
+    /// Adds every transaction of an iterator.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Overflow`] when a sum overflows.
+    pub fn extend<'a, I: IntoIterator<Item = Transaction<'a>>>(&mut self, txs: I) -> Result<()> {
+        for tx in txs {
+            self.push(&tx)?;
+        }
+        Ok(())
+    }
+
+    /// Merges another aggregator into this one.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::MergeMismatch`] when `as_of` or the options differ; [`Error::Overflow`].
+    pub fn merge(&mut self, other: Aggregator) -> Result<()> {
+        if self.as_of != other.as_of {
+            return Err(Error::MergeMismatch { what: "as_of" });
+        }
+        if self.options != other.options {
+            return Err(Error::MergeMismatch { what: "options" });
+        }
+        self.report.merge(&other.report);
+        for (id, s) in other.customers {
+            match self.customers.get_mut(&id) {
+                Some(mine) => mine.merge(s)?,
+                None => {
+                    self.customers.insert(id, s);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The per-customer states (in no particular order).
+    pub fn states(&self) -> impl Iterator<Item = (&str, &CustomerState)> {
+        self.customers.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// The report so far.
+    #[must_use]
+    pub fn report(&self) -> IngestReport {
+        self.report
+    }
+
+    /// The values of every customer, sorted by customer id.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Overflow`] when a mean cannot be represented.
+    pub fn finish(self) -> Result<RfmTable> {
+        let mut ids: Vec<(String, CustomerState)> = self.customers.into_iter().collect();
+        ids.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut customers = Vec::with_capacity(ids.len());
+        for (id, s) in &ids {
+            if let Some(v) = s.values(id, self.as_of, &self.options)? {
+                customers.push(v);
+            }
+        }
+        Ok(RfmTable { as_of: self.as_of, customers, report: self.report })
+    }
+}
+
+/// Aggregates transactions at `as_of` (sequentially).
+///
+/// # Errors
+///
+/// [`Error::Overflow`] when a sum overflows.
+pub fn aggregate<'a, I: IntoIterator<Item = Transaction<'a>>>(
+    transactions: I,
+    as_of: NaiveDate,
+    options: AggregateOptions,
+) -> Result<RfmTable> {
+    let mut agg = Aggregator::new(as_of, options);
+    agg.extend(transactions)?;
+    agg.finish()
+}
+
+/// Aggregates a slice of transactions on all cores (rayon): each thread aggregates a part,
+/// and the parts are merged. Same result as [`aggregate`].
+///
+/// # Errors
+///
+/// [`Error::Overflow`] when a sum overflows.
+#[cfg(feature = "parallel")]
+#[cfg_attr(docsrs, doc(cfg(feature = "parallel")))]
+pub fn aggregate_par(
+    transactions: &[Transaction<'_>],
+    as_of: NaiveDate,
+    options: AggregateOptions,
+) -> Result<RfmTable> {
+    use rayon::prelude::*;
+    let agg = transactions
+        .par_chunks(64 * 1024)
+        .map(|part| {
+            let mut a = Aggregator::new(as_of, options);
+            a.extend(part.iter().copied())?;
+            Ok::<Aggregator, Error>(a)
+        })
+        .try_reduce(
+            || Aggregator::new(as_of, options),
+            |mut a, b| {
+                a.merge(b)?;
+                Ok(a)
+            },
+        )?;
+    agg.finish()
+}

@@ -1,0 +1,113 @@
+//! The error type of `attain-rfm`.
+
+/// A specialized `Result` whose error is [`enum@Error`].
+pub type Result<T, E = Error> = core::result::Result<T, E>;
+
+/// Everything that can go wrong in `attain-rfm`.
+///
+/// The enum is `#[non_exhaustive]`: adding a variant is not a breaking change, so match with a
+/// wildcard arm. Every message names the offending value, and for files the line and column.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// An error from the shared vocabulary (money arithmetic, dates).
+    #[error(transparent)]
+    Types(#[from] attain_types::Error),
+    /// The number of bins is outside `2..=10`. Fix: choose a count in that range.
+    #[error("bins must be in 2..=10, got {bins}")]
+    InvalidBins {
+        /// The rejected count.
+        bins: u8,
+    },
+    /// A sum or count overflowed. Fix: split the input or use smaller units.
+    #[error("arithmetic overflow in {operation}")]
+    Overflow {
+        /// What overflowed, such as `"monetary sum"`.
+        operation: &'static str,
+    },
+    /// The columns of a columnar input have different lengths. Fix: pass aligned columns.
+    #[error("column {column} has {len} values, expected {expected}")]
+    ColumnLength {
+        /// The column that does not match.
+        column: &'static str,
+        /// Its length.
+        len: usize,
+        /// The length of the customer id column.
+        expected: usize,
+    },
+    /// Thresholds are not non-decreasing, or there are more than `bins - 1` of them.
+    #[error("invalid {metric} thresholds: {reason}")]
+    InvalidThresholds {
+        /// `"recency"`, `"frequency"` or `"monetary"`.
+        metric: &'static str,
+        /// Why they were rejected.
+        reason: &'static str,
+    },
+    /// Thresholds cannot be fitted for a scoring method that is not a function of the value
+    /// (NTILE and qcut split tied values by customer id). Fix: use `Ties` or `RRfm`.
+    #[error("scoring method {method} assigns scores by position, not by value, so it has no thresholds")]
+    NotValueBased {
+        /// The method's name.
+        method: &'static str,
+    },
+    /// A segment map was used with scores of a different number of bins.
+    #[error("segment map {map:?} is defined for {expected} bins, scores have {bins}")]
+    SegmentBins {
+        /// The map's name.
+        map: String,
+        /// The bins the map was written for.
+        expected: u8,
+        /// The bins of the scores.
+        bins: u8,
+    },
+    /// A segment map text could not be parsed.
+    #[error("segment map line {line}: {reason}")]
+    SegmentMap {
+        /// 1-based line number in the map text.
+        line: usize,
+        /// Why it was rejected.
+        reason: String,
+    },
+    /// Two aggregators with different `as_of` or options were merged.
+    #[error("cannot merge aggregations with different {what}")]
+    MergeMismatch {
+        /// What differs (`"as_of"`, `"options"`).
+        what: &'static str,
+    },
+    /// An input file is malformed. The message names the line and the column.
+    #[error("{path}: line {line}, column {column:?}: {reason}")]
+    Parse {
+        /// The file (or `"<input>"`).
+        path: String,
+        /// 1-based line number.
+        line: u64,
+        /// The column's name in the header (empty when the problem is the line itself).
+        column: String,
+        /// What is wrong, quoting the value.
+        reason: String,
+    },
+    /// An input file has no header line.
+    #[error("{path}: empty file, expected a header line")]
+    EmptyFile {
+        /// The file.
+        path: String,
+    },
+    /// A required column is missing from the header.
+    #[error("{path}: line 1: missing column {column:?} in header {header:?}")]
+    MissingColumn {
+        /// The file.
+        path: String,
+        /// The column that was expected.
+        column: String,
+        /// The header line as read.
+        header: String,
+    },
+    /// Reading or writing failed.
+    #[error("{path}: {message}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The system's message.
+        message: String,
+    },
+}
