@@ -61,8 +61,10 @@ enum ReturnsArg {
 
 /// Arguments of `attain rfm`.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Example:\n  attain rfm data/cdnow_transactions.csv --as-of 1998-07-01 --segments standard11 -o rfm.csv\n\n\
-With --scoring ntile and no --segments the output is byte for byte RFM benchmark job v1.")]
+#[command(
+    after_help = "Example:\n  attain rfm data/cdnow_transactions.csv --as-of 1998-07-01 --segments standard11 -o rfm.csv\n\n\
+With --scoring ntile and no --segments the output is byte for byte RFM benchmark job v1."
+)]
 pub(crate) struct RfmArgs {
     /// Transaction CSV (`-` for standard input) with a header line.
     input: PathBuf,
@@ -132,7 +134,11 @@ pub(crate) fn run(args: &RfmArgs) -> anyhow::Result<()> {
             ReturnsArg::Gross => ReturnsMode::Gross,
             ReturnsArg::Excluded => ReturnsMode::Excluded,
         })
-        .after_as_of(if args.include_after_as_of { AfterAsOf::Include } else { AfterAsOf::Exclude });
+        .after_as_of(if args.include_after_as_of {
+            AfterAsOf::Include
+        } else {
+            AfterAsOf::Exclude
+        });
     let csv = CsvOptions {
         customer_col: args.customer_col.clone(),
         date_col: args.date_col.clone(),
@@ -145,21 +151,30 @@ pub(crate) fn run(args: &RfmArgs) -> anyhow::Result<()> {
         Some(name) => Some(match SegmentMap::builtin(name) {
             Some(m) => m,
             None => {
-                let text = std::fs::read_to_string(name)
-                    .with_context(|| format!("{name}: not a built-in map (three, standard11) and cannot be read"))?;
+                let text = std::fs::read_to_string(name).with_context(|| {
+                    format!("{name}: not a built-in map (three, standard11) and cannot be read")
+                })?;
                 SegmentMap::parse(name, &text).with_context(|| name.clone())?
             }
         }),
     };
-    let scoring = ScoreOptions::default().bins(args.bins).scoring(match args.scoring {
-        ScoringArg::Ties => Scoring::Ties,
-        ScoringArg::Ntile => Scoring::Ntile,
-        ScoringArg::QcutRank => Scoring::QcutRank,
-        ScoringArg::RRfm => Scoring::RRfm,
-    });
+    let scoring = ScoreOptions::default()
+        .bins(args.bins)
+        .scoring(match args.scoring {
+            ScoringArg::Ties => Scoring::Ties,
+            ScoringArg::Ntile => Scoring::Ntile,
+            ScoringArg::QcutRank => Scoring::QcutRank,
+            ScoringArg::RRfm => Scoring::RRfm,
+        });
 
     let table = if args.input.as_os_str() == "-" {
-        read_reader(std::io::stdin().lock(), "<stdin>", args.as_of, &options, &csv)?
+        read_reader(
+            std::io::stdin().lock(),
+            "<stdin>",
+            args.as_of,
+            &options,
+            &csv,
+        )?
     } else {
         read_path(&args.input, args.as_of, &options, &csv)?
     };
@@ -177,7 +192,9 @@ pub(crate) fn run(args: &RfmArgs) -> anyhow::Result<()> {
     };
     let t2 = Instant::now();
     match args.out.format {
-        Format::Csv => args.out.write_with(|w| write_csv(w, &table.customers, &scores, names.as_deref()))?,
+        Format::Csv => args
+            .out
+            .write_with(|w| write_csv(w, &table.customers, &scores, names.as_deref()))?,
         Format::Json => {
             let rows: Vec<serde_json::Value> = table
                 .customers

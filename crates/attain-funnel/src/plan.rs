@@ -141,7 +141,8 @@ pub struct Plan {
     pub target: Option<Money>,
     /// The average deal size.
     pub deal_size: Money,
-    /// The deal-count rule used.
+    /// The deal-count rule used ([`DealRule::Strict`] when planned from a deal count, where
+    /// no rule applies).
     pub deal_rule: DealRule,
     /// Deals needed.
     pub deals: u64,

@@ -251,7 +251,8 @@ const EXACT_SUM_LIMIT: u64 = 1_000_000;
 /// 10^6 successes, the posteriors are replaced by normals with their means and variances
 /// (accurate to far better than 1e-3 at that size).
 ///
-/// Edge cases: identical counts give exactly 0.5 by symmetry of the formula up to rounding.
+/// Edge cases: identical counts give 0.5 (up to rounding); all-success or all-failure groups
+/// are fine (their posteriors are proper).
 ///
 /// # Errors
 /// [`Error::NoTrials`], [`Error::SuccessesExceedTrials`].
@@ -316,14 +317,15 @@ pub struct CalibratedRate {
     pub from: usize,
     /// The interval of the pooled rate (its `estimate` is the pooled rate).
     pub interval: RateInterval,
-    /// The rate in each period (`None` for a period with no entries at `from`).
-    pub per_period: Vec<Option<Rate>>,
+    /// Each period's own interval (its `estimate` is the period's rate), so that drift shows;
+    /// `None` for a period with no entries at `from`.
+    pub per_period: Vec<Option<RateInterval>>,
 }
 
 /// Estimates each stage's conversion rate from several periods of history: the pooled rate
 /// `sum of next-stage counts / sum of this-stage counts` over all periods (each entry weighs
-/// the same, whatever its period), its interval, and each period's own rate so that drift
-/// shows.
+/// the same, whatever its period), its interval, and each period's own rate and interval so
+/// that drift shows (a period whose interval excludes the pooled rate is worth a look).
 ///
 /// Worked example (METHOD.md 2.2): 3 years of 1,000 leads, 100 visits, 30 proposals, 6 deals
 /// give lead > visit `300/3000 = 10%`, visit > proposal `90/300 = 30%` and proposal > deal
@@ -377,7 +379,14 @@ pub fn calibrate(
                 per_period.push(if t == 0 {
                     None
                 } else {
-                    Some(Rate::from_ratio(s, t)?)
+                    Some(rate_interval(
+                        Counts {
+                            successes: s,
+                            trials: t,
+                        },
+                        confidence,
+                        method,
+                    )?)
                 });
             }
             Ok(CalibratedRate {

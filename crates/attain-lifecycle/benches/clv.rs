@@ -88,7 +88,10 @@ fn bench(c: &mut Criterion) {
         assert_eq!(master.len(), 23_570);
         let fit = fit_bg_nbd(&master).unwrap();
         assert!(fit.log_likelihood.is_finite());
-        eprintln!("master bg/nbd: {:?} ll {} iterations {}", fit.params, fit.log_likelihood, fit.iterations);
+        eprintln!(
+            "master bg/nbd: {:?} ll {} iterations {}",
+            fit.params, fit.log_likelihood, fit.iterations
+        );
         group.bench_function("fit_bg_nbd/23570", |b| {
             b.iter(|| fit_bg_nbd(black_box(&master)).unwrap())
         });

@@ -52,7 +52,15 @@ impl<'a, S: AsRef<str>> TransactionColumns<'a, S> {
     pub fn rows(&self) -> Result<impl Iterator<Item = Transaction<'a>> + 'a> {
         let n = self.customer_ids.len();
         let check = |column, len| {
-            if len == n { Ok(()) } else { Err(Error::ColumnLength { column, len, expected: n }) }
+            if len == n {
+                Ok(())
+            } else {
+                Err(Error::ColumnLength {
+                    column,
+                    len,
+                    expected: n,
+                })
+            }
         };
         check("dates", self.dates.len())?;
         check("amounts", self.amounts.len())?;
@@ -186,8 +194,14 @@ impl AggregateOptions {
             order_ids: matches!(self.frequency, FrequencyMode::DistinctOrders)
                 || matches!(self.monetary, MonetaryMode::MeanPerOrder),
             days: self.clv_summary
-                || matches!(self.frequency, FrequencyMode::DistinctDays | FrequencyMode::RepeatDays)
-                || matches!(self.monetary, MonetaryMode::MeanPerDay | MonetaryMode::MeanRepeatDays),
+                || matches!(
+                    self.frequency,
+                    FrequencyMode::DistinctDays | FrequencyMode::RepeatDays
+                )
+                || matches!(
+                    self.monetary,
+                    MonetaryMode::MeanPerDay | MonetaryMode::MeanRepeatDays
+                ),
         }
     }
 }
@@ -252,8 +266,14 @@ impl CustomerState {
     ///
     /// [`Error::Overflow`] when a sum leaves the `Decimal` range or the row count `u64`.
     pub fn add(&mut self, tx: &Transaction<'_>) -> Result<()> {
-        let positive = if tx.amount.is_sign_negative() { Decimal::ZERO } else { tx.amount };
-        self.rows = self.rows.checked_add(1).ok_or(Error::Overflow { operation: "row count" })?;
+        let positive = if tx.amount.is_sign_negative() {
+            Decimal::ZERO
+        } else {
+            tx.amount
+        };
+        self.rows = self.rows.checked_add(1).ok_or(Error::Overflow {
+            operation: "row count",
+        })?;
         self.net = add_dec(self.net, tx.amount, "monetary sum")?;
         self.gross = add_dec(self.gross, positive, "monetary sum")?;
         self.first = Some(self.first.map_or(tx.date, |d| d.min(tx.date)));
@@ -282,7 +302,9 @@ impl CustomerState {
     ///
     /// [`Error::Overflow`] when a sum leaves the `Decimal` range.
     pub fn merge(&mut self, other: CustomerState) -> Result<()> {
-        self.rows = self.rows.checked_add(other.rows).ok_or(Error::Overflow { operation: "row count" })?;
+        self.rows = self.rows.checked_add(other.rows).ok_or(Error::Overflow {
+            operation: "row count",
+        })?;
         self.net = add_dec(self.net, other.net, "monetary sum")?;
         self.gross = add_dec(self.gross, other.gross, "monetary sum")?;
         self.first = match (self.first, other.first) {
@@ -355,10 +377,26 @@ impl CustomerState {
     /// # Errors
     ///
     /// [`Error::Overflow`] when a mean cannot be represented.
-    pub fn values(&self, customer_id: &str, as_of: NaiveDate, options: &AggregateOptions) -> Result<Option<CustomerValues>> {
-        let Some((first, last)) = self.first_last() else { return Ok(None) };
-        let money = |t: &DayTotal| if options.returns == ReturnsMode::Gross { t.gross } else { t.net };
-        let total = money(&DayTotal { net: self.net, gross: self.gross });
+    pub fn values(
+        &self,
+        customer_id: &str,
+        as_of: NaiveDate,
+        options: &AggregateOptions,
+    ) -> Result<Option<CustomerValues>> {
+        let Some((first, last)) = self.first_last() else {
+            return Ok(None);
+        };
+        let money = |t: &DayTotal| {
+            if options.returns == ReturnsMode::Gross {
+                t.gross
+            } else {
+                t.net
+            }
+        };
+        let total = money(&DayTotal {
+            net: self.net,
+            gross: self.gross,
+        });
         let days = self.day_count();
         let frequency = match options.frequency {
             FrequencyMode::Rows => self.rows,
@@ -367,7 +405,9 @@ impl CustomerState {
             FrequencyMode::RepeatDays => days.saturating_sub(1),
         };
         let repeat_mean = || -> Result<Decimal> {
-            let Some(map) = &self.days else { return Ok(Decimal::ZERO) };
+            let Some(map) = &self.days else {
+                return Ok(Decimal::ZERO);
+            };
             if map.len() < 2 {
                 return Ok(Decimal::ZERO);
             }
@@ -409,7 +449,8 @@ pub(crate) fn div(sum: Decimal, count: u64) -> Result<Decimal> {
     if count == 0 {
         return Ok(Decimal::ZERO);
     }
-    sum.checked_div(Decimal::from(count)).ok_or(Error::Overflow { operation: "mean" })
+    sum.checked_div(Decimal::from(count))
+        .ok_or(Error::Overflow { operation: "mean" })
 }
 
 /// The customer-base summary the BG/NBD, Pareto/NBD and Gamma-Gamma models take (as in
@@ -628,7 +669,11 @@ impl Aggregator {
                 customers.push(v);
             }
         }
-        Ok(RfmTable { as_of: self.as_of, customers, report: self.report })
+        Ok(RfmTable {
+            as_of: self.as_of,
+            customers,
+            report: self.report,
+        })
     }
 }
 

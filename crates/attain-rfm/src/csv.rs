@@ -87,7 +87,20 @@ fn civil_days(y: i32, m: u32, d: u32) -> Option<i32> {
         return None;
     }
     let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let dim = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let dim = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
     if d > dim[(m - 1) as usize] {
         return None;
     }
@@ -119,7 +132,11 @@ fn parse_day(b: &[u8]) -> Option<i32> {
         if b[4] != b'-' || b[7] != b'-' {
             return None;
         }
-        return civil_days(digits(&b[..4])? as i32, digits(&b[5..7])?, digits(&b[8..10])?);
+        return civil_days(
+            digits(&b[..4])? as i32,
+            digits(&b[5..7])?,
+            digits(&b[8..10])?,
+        );
     }
     if b.len() > 10 {
         let s = std::str::from_utf8(b).ok()?;
@@ -206,15 +223,25 @@ struct Row<'a> {
 /// as the bytes do) or, for longer ids, an offset into the key arena.
 #[inline]
 fn inline_word(key: &[u8]) -> u64 {
-    let mut w = [0u8; 8];
-    w[..key.len()].copy_from_slice(key);
-    u64::from_be_bytes(w)
+    if let Ok(w) = <[u8; 8]>::try_from(key) {
+        return u64::from_be_bytes(w);
+    }
+    let mut w = 0u64;
+    for (i, &b) in key.iter().take(8).enumerate() {
+        w |= u64::from(b) << (56 - 8 * i);
+    }
+    w
+}
+
+#[inline]
+fn inline_hash(word: u64, len: usize) -> u64 {
+    fmix(word ^ ((len as u64) << 59))
 }
 
 #[inline]
 fn key_hash(key: &[u8]) -> u64 {
     if key.len() <= 8 {
-        fmix(inline_word(key) ^ ((key.len() as u64) << 59))
+        inline_hash(inline_word(key), key.len())
     } else {
         hash_bytes(key)
     }
@@ -246,7 +273,8 @@ fn for_each_row<'a>(
         if let [rest @ .., b'\r'] = line {
             line = rest;
         }
-        let (mut cust, mut order, mut date, mut amount): (&[u8], &[u8], &[u8], &[u8]) = (&[], &[], &[], &[]);
+        let (mut cust, mut order, mut date, mut amount): (&[u8], &[u8], &[u8], &[u8]) =
+            (&[], &[], &[], &[]);
         let mut idx = 0usize;
         let mut hash = 0u64;
         let mut mine = true;
@@ -296,7 +324,15 @@ fn for_each_row<'a>(
             }
         }
         report.rows_used += 1;
-        batch.push(Row { customer: cust, order, hash, day, amount: amt, scale, neg });
+        batch.push(Row {
+            customer: cust,
+            order,
+            hash,
+            day,
+            amount: amt,
+            scale,
+            neg,
+        });
         if batch.len() == BATCH {
             f(&batch)?;
             batch.clear();
@@ -334,7 +370,9 @@ impl Table {
     fn new(pairs_hint: usize) -> Self {
         Table {
             slots: vec![Slot::default(); 1 << 14],
-            pairs: (0..BUCKETS).map(|_| Vec::with_capacity(pairs_hint / BUCKETS)).collect(),
+            pairs: (0..BUCKETS)
+                .map(|_| Vec::with_capacity(pairs_hint / BUCKETS))
+                .collect(),
             ..Table::default()
         }
     }
@@ -354,8 +392,12 @@ impl Table {
         let mask = n - 1;
         let mut slots = vec![Slot::default(); n];
         for s in self.slots.iter().filter(|s| s.len != 0) {
-            let mut tmp = [0u8; 8];
-            let h = key_hash(Self::key_of(&self.arena, s, &mut tmp));
+            let len = usize::from(s.len);
+            let h = if len <= 8 {
+                inline_hash(s.word, len)
+            } else {
+                hash_bytes(&self.arena[s.word as usize..s.word as usize + len])
+            };
             let mut p = h as usize & mask;
             while slots[p].len != 0 {
                 p = (p + 1) & mask;
@@ -394,7 +436,11 @@ impl Table {
                 break;
             }
             if s.len == len
-                && (if inline { s.word == word } else { &self.arena[s.word as usize..s.word as usize + key.len()] == key })
+                && (if inline {
+                    s.word == word
+                } else {
+                    &self.arena[s.word as usize..s.word as usize + key.len()] == key
+                })
             {
                 break;
             }
@@ -408,7 +454,15 @@ impl Table {
                 self.arena.extend_from_slice(key);
                 off
             };
-            self.slots[p] = Slot { word, len, scale: 0, rows: 0, first: i32::MAX, last: i32::MIN, sum: 0 };
+            self.slots[p] = Slot {
+                word,
+                len,
+                scale: 0,
+                rows: 0,
+                first: i32::MAX,
+                last: i32::MIN,
+                sum: 0,
+            };
             self.count += 1;
         }
         let s = &mut self.slots[p];
@@ -433,7 +487,10 @@ impl Table {
 const BLOCK: usize = 8 << 20;
 
 fn io_err(path: &str, e: &io::Error) -> Error {
-    Error::Io { path: path.to_owned(), message: e.to_string() }
+    Error::Io {
+        path: path.to_owned(),
+        message: e.to_string(),
+    }
 }
 
 /// Fills `buf` from `r` until full or end of file; returns the bytes read.
@@ -474,15 +531,21 @@ fn read_header(path: &Path, name: &str) -> Result<(File, Vec<u8>, Vec<u8>)> {
 fn header_fields(header: &[u8]) -> Vec<String> {
     let h = header.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(header);
     let h = h.strip_suffix(b"\r").unwrap_or(h);
-    String::from_utf8_lossy(h).split(',').map(str::to_owned).collect()
+    String::from_utf8_lossy(h)
+        .split(',')
+        .map(str::to_owned)
+        .collect()
 }
 
 fn column(fields: &[String], name: &str, path: &str) -> Result<usize> {
-    fields.iter().position(|f| f == name).ok_or_else(|| Error::MissingColumn {
-        path: path.to_owned(),
-        column: name.to_owned(),
-        header: fields.join(","),
-    })
+    fields
+        .iter()
+        .position(|f| f == name)
+        .ok_or_else(|| Error::MissingColumn {
+            path: path.to_owned(),
+            column: name.to_owned(),
+            header: fields.join(","),
+        })
 }
 
 /// Reads a transaction CSV file and aggregates it at `as_of`.
@@ -496,26 +559,47 @@ fn column(fields: &[String], name: &str, path: &str) -> Result<usize> {
 ///
 /// [`Error::EmptyFile`], [`Error::MissingColumn`], [`Error::Parse`] naming the line and
 /// column of the first bad value, [`Error::Io`], [`Error::Overflow`].
-pub fn read_path(path: &Path, as_of: NaiveDate, options: &AggregateOptions, csv: &CsvOptions) -> Result<RfmTable> {
+pub fn read_path(
+    path: &Path,
+    as_of: NaiveDate,
+    options: &AggregateOptions,
+    csv: &CsvOptions,
+) -> Result<RfmTable> {
     let name = path.display().to_string();
-    let fast_modes = matches!(options.frequency, FrequencyMode::Rows | FrequencyMode::DistinctOrders)
-        && matches!(options.monetary, MonetaryMode::Sum | MonetaryMode::MeanPerOrder)
-        && !options.clv_summary;
-    if fast_modes {
-        if let Some(t) = read_fast(path, &name, as_of, options, csv)? {
-            return Ok(t);
-        }
+    let fast_modes = matches!(
+        options.frequency,
+        FrequencyMode::Rows | FrequencyMode::DistinctOrders
+    ) && matches!(
+        options.monetary,
+        MonetaryMode::Sum | MonetaryMode::MeanPerOrder
+    ) && !options.clv_summary;
+    if fast_modes && let Some(t) = read_fast(path, &name, as_of, options, csv)? {
+        return Ok(t);
     }
     let file = File::open(path).map_err(|e| io_err(&name, &e))?;
-    read_reader(io::BufReader::with_capacity(1 << 20, file), &name, as_of, options, csv)
+    read_reader(
+        io::BufReader::with_capacity(1 << 20, file),
+        &name,
+        as_of,
+        options,
+        csv,
+    )
 }
 
 type Block = Arc<(Vec<u8>, usize)>;
 
-fn read_fast(path: &Path, name: &str, as_of: NaiveDate, options: &AggregateOptions, csv: &CsvOptions) -> Result<Option<RfmTable>> {
+fn read_fast(
+    path: &Path,
+    name: &str,
+    as_of: NaiveDate,
+    options: &AggregateOptions,
+    csv: &CsvOptions,
+) -> Result<Option<RfmTable>> {
     let (mut file, header, rest) = read_header(path, name)?;
     if header.is_empty() && rest.is_empty() {
-        return Err(Error::EmptyFile { path: name.to_owned() });
+        return Err(Error::EmptyFile {
+            path: name.to_owned(),
+        });
     }
     if header.contains(&b'"') {
         return Ok(None);
@@ -545,7 +629,11 @@ fn read_fast(path: &Path, name: &str, as_of: NaiveDate, options: &AggregateOptio
         n => n,
     }
     .clamp(1, 64);
-    let pairs_hint = if layout.track_orders { file_len / 24 / threads } else { 0 };
+    let pairs_hint = if layout.track_orders {
+        file_len / 24 / threads
+    } else {
+        0
+    };
 
     // Every worker sees every block and aggregates the customers of its hash partition, so the
     // tables are disjoint and need no merge.
@@ -571,7 +659,13 @@ fn read_fast(path: &Path, name: &str, as_of: NaiveDate, options: &AggregateOptio
                     while let Ok(block) = rx.recv() {
                         if !failed && !stop.load(Ordering::Relaxed) {
                             let mut report = t.report;
-                            let r = for_each_row(&block.0[..block.1], layout, part, &mut report, |rows| t.add_rows(rows, layout));
+                            let r = for_each_row(
+                                &block.0[..block.1],
+                                layout,
+                                part,
+                                &mut report,
+                                |rows| t.add_rows(rows, layout),
+                            );
                             t.report = report;
                             if r.is_err() {
                                 failed = true;
@@ -605,7 +699,9 @@ fn read_fast(path: &Path, name: &str, as_of: NaiveDate, options: &AggregateOptio
                         return Ok(());
                     }
                 };
-                let Some((buf, used)) = Arc::get_mut(&mut block) else { return Ok(()) };
+                let Some((buf, used)) = Arc::get_mut(&mut block) else {
+                    return Ok(());
+                };
                 if buf.len() < carry.len() * 2 {
                     buf.resize(carry.len() * 2, 0);
                 }
@@ -650,7 +746,10 @@ fn read_fast(path: &Path, name: &str, as_of: NaiveDate, options: &AggregateOptio
             }
         })();
         drop(senders);
-        let results = handles.into_iter().map(|h| h.join().unwrap_or(Err(Bail))).collect();
+        let results = handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or(Err(Bail)))
+            .collect();
         read.map(|()| results)
     })
     .map_err(|e| io_err(name, &e))?;
@@ -664,7 +763,9 @@ fn read_fast(path: &Path, name: &str, as_of: NaiveDate, options: &AggregateOptio
     }
 
     // Distinct orders: pair hashes seen more than once are resolved by comparing the text.
-    let mut buckets: Vec<Vec<Vec<u64>>> = (0..BUCKETS).map(|_| Vec::with_capacity(tables.len())).collect();
+    let mut buckets: Vec<Vec<Vec<u64>>> = (0..BUCKETS)
+        .map(|_| Vec::with_capacity(tables.len()))
+        .collect();
     let mut report = IngestReport::default();
     for t in &mut tables {
         for (mine, theirs) in buckets.iter_mut().zip(std::mem::take(&mut t.pairs)) {
@@ -678,7 +779,8 @@ fn read_fast(path: &Path, name: &str, as_of: NaiveDate, options: &AggregateOptio
     let dup_hashes = duplicate_hashes(buckets);
 
     // All customers, sorted by id bytes: (table, slot).
-    let mut order: Vec<(u64, u16, u32, u32)> = Vec::with_capacity(tables.iter().map(|t| t.count).sum());
+    let mut order: Vec<(u64, u16, u32, u32)> =
+        Vec::with_capacity(tables.iter().map(|t| t.count).sum());
     for (ti, t) in tables.iter().enumerate() {
         for (si, s) in t.slots.iter().enumerate() {
             if s.len != 0 {
@@ -696,8 +798,16 @@ fn read_fast(path: &Path, name: &str, as_of: NaiveDate, options: &AggregateOptio
             (a.0, a.1).cmp(&(b.0, b.1))
         } else {
             let (ta, tb) = (a.0.to_be_bytes(), b.0.to_be_bytes());
-            let ka: &[u8] = if a.1 <= 8 { &ta[..usize::from(a.1)] } else { key(a) };
-            let kb: &[u8] = if b.1 <= 8 { &tb[..usize::from(b.1)] } else { key(b) };
+            let ka: &[u8] = if a.1 <= 8 {
+                &ta[..usize::from(a.1)]
+            } else {
+                key(a)
+            };
+            let kb: &[u8] = if b.1 <= 8 {
+                &tb[..usize::from(b.1)]
+            } else {
+                key(b)
+            };
             ka.cmp(kb)
         }
     };
@@ -729,13 +839,24 @@ fn read_fast(path: &Path, name: &str, as_of: NaiveDate, options: &AggregateOptio
         let t = &tables[o.2 as usize];
         let s = &t.slots[o.3 as usize];
         let mut tmp = [0u8; 8];
-        let Ok(id) = std::str::from_utf8(Table::key_of(&t.arena, s, &mut tmp)) else { return Ok(None) };
-        let (Some(first), Some(last)) = (day_to_date(s.first), day_to_date(s.last)) else { return Ok(None) };
+        let Ok(id) = std::str::from_utf8(Table::key_of(&t.arena, s, &mut tmp)) else {
+            return Ok(None);
+        };
+        let (Some(first), Some(last)) = (day_to_date(s.first), day_to_date(s.last)) else {
+            return Ok(None);
+        };
         let scale = u32::from(s.scale);
         let mantissa = i128::from(s.sum) / [100, 10, 1][scale as usize % 3];
-        let total = Decimal::try_from_i128_with_scale(mantissa, scale).map_err(|_| Error::Overflow { operation: "monetary sum" })?;
+        let total =
+            Decimal::try_from_i128_with_scale(mantissa, scale).map_err(|_| Error::Overflow {
+                operation: "monetary sum",
+            })?;
         let rows = u64::from(s.rows);
-        let orders = if layout.track_orders { rows - dups[k] } else { rows };
+        let orders = if layout.track_orders {
+            rows - dups[k]
+        } else {
+            rows
+        };
         let frequency = match options.frequency {
             FrequencyMode::DistinctOrders => orders,
             _ => rows,
@@ -749,7 +870,11 @@ fn read_fast(path: &Path, name: &str, as_of: NaiveDate, options: &AggregateOptio
         v.last_purchase = last;
         customers.push(v);
     }
-    Ok(Some(RfmTable { as_of, customers, report }))
+    Ok(Some(RfmTable {
+        as_of,
+        customers,
+        report,
+    }))
 }
 
 /// Hashes that occur more than once.
@@ -760,7 +885,11 @@ fn duplicate_hashes(buckets: Vec<Vec<Vec<u64>>>) -> HashSet<u64, FxBuild> {
             b.extend_from_slice(&p);
         }
         b.sort_unstable();
-        let mut d: Vec<u64> = b.windows(2).filter(|w| w[0] == w[1]).map(|w| w[0]).collect();
+        let mut d: Vec<u64> = b
+            .windows(2)
+            .filter(|w| w[0] == w[1])
+            .map(|w| w[0])
+            .collect();
         d.dedup();
         d
     };
@@ -797,8 +926,12 @@ fn resolve_duplicates(
             if row.order.is_empty() {
                 continue;
             }
-            if dup_hashes.contains(&pair_hash_with(row.hash, row.order)) && !seen.insert((row.customer, row.order)) {
-                let i = ids.binary_search_by(|id| id.as_slice().cmp(row.customer)).map_err(|_| Bail)?;
+            if dup_hashes.contains(&pair_hash_with(row.hash, row.order))
+                && !seen.insert((row.customer, row.order))
+            {
+                let i = ids
+                    .binary_search_by(|id| id.as_slice().cmp(row.customer))
+                    .map_err(|_| Bail)?;
                 dups[i] += 1;
             }
         }
@@ -814,8 +947,16 @@ fn resolve_duplicates(
 ///
 /// [`Error::EmptyFile`], [`Error::MissingColumn`], [`Error::Parse`] naming the line and
 /// column, [`Error::Io`], [`Error::Overflow`].
-pub fn read_reader<R: Read>(reader: R, name: &str, as_of: NaiveDate, options: &AggregateOptions, csv: &CsvOptions) -> Result<RfmTable> {
-    let mut rdr = ::csv::ReaderBuilder::new().has_headers(true).from_reader(reader);
+pub fn read_reader<R: Read>(
+    reader: R,
+    name: &str,
+    as_of: NaiveDate,
+    options: &AggregateOptions,
+    csv: &CsvOptions,
+) -> Result<RfmTable> {
+    let mut rdr = ::csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(reader);
     let parse_err = |line: u64, column: &str, reason: String| Error::Parse {
         path: name.to_owned(),
         line,
@@ -827,13 +968,19 @@ pub fn read_reader<R: Read>(reader: R, name: &str, as_of: NaiveDate, options: &A
         .map_err(|e| parse_err(1, "", e.to_string()))?
         .clone();
     if headers.is_empty() || (headers.len() == 1 && headers[0].is_empty()) {
-        return Err(Error::EmptyFile { path: name.to_owned() });
+        return Err(Error::EmptyFile {
+            path: name.to_owned(),
+        });
     }
     let fields: Vec<String> = headers
         .iter()
         .enumerate()
         .map(|(i, h)| {
-            let h = if i == 0 { h.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(h) } else { h };
+            let h = if i == 0 {
+                h.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(h)
+            } else {
+                h
+            };
             String::from_utf8_lossy(h).into_owned()
         })
         .collect();
@@ -857,24 +1004,42 @@ pub fn read_reader<R: Read>(reader: R, name: &str, as_of: NaiveDate, options: &A
         let line = rec.position().map_or(0, |p| p.line());
         let get = |i: usize| rec.get(i).unwrap_or(b"");
         let text = |i: usize| -> Result<&str> {
-            std::str::from_utf8(get(i)).map_err(|_| parse_err(line, &fields[i], "value is not valid UTF-8".to_owned()))
+            std::str::from_utf8(get(i))
+                .map_err(|_| parse_err(line, &fields[i], "value is not valid UTF-8".to_owned()))
         };
         let customer_id = text(ci)?;
         if customer_id.is_empty() {
             return Err(parse_err(line, &fields[ci], "empty customer id".to_owned()));
         }
         let date = parse_date(get(di)).ok_or_else(|| {
-            parse_err(line, &fields[di], format!("invalid date {:?}: expected YYYY-MM-DD or RFC 3339", String::from_utf8_lossy(get(di))))
+            parse_err(
+                line,
+                &fields[di],
+                format!(
+                    "invalid date {:?}: expected YYYY-MM-DD or RFC 3339",
+                    String::from_utf8_lossy(get(di))
+                ),
+            )
         })?;
         let amount_text = text(ai)?;
-        let amount = Decimal::from_str(amount_text)
-            .map_err(|_| parse_err(line, &fields[ai], format!("invalid amount {amount_text:?}: expected a decimal number")))?;
+        let amount = Decimal::from_str(amount_text).map_err(|_| {
+            parse_err(
+                line,
+                &fields[ai],
+                format!("invalid amount {amount_text:?}: expected a decimal number"),
+            )
+        })?;
         let order_id = match oi {
             Some(i) => Some(text(i)?).filter(|s| !s.is_empty()),
             None => None,
         };
-        agg.push(&Transaction { customer_id, date, amount, order_id })
-            .map_err(|e| parse_err(line, &fields[ai], e.to_string()))?;
+        agg.push(&Transaction {
+            customer_id,
+            date,
+            amount,
+            order_id,
+        })
+        .map_err(|e| parse_err(line, &fields[ai], e.to_string()))?;
     }
     agg.finish()
 }
@@ -943,7 +1108,10 @@ pub fn write_csv<W: Write + ?Sized>(
     segments: Option<&[Option<&str>]>,
 ) -> io::Result<()> {
     if scores.len() != customers.len() || segments.is_some_and(|s| s.len() != customers.len()) {
-        return Err(io::Error::new(io::ErrorKind::InvalidInput, "customers, scores and segments differ in length"));
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "customers, scores and segments differ in length",
+        ));
     }
     let mut buf = Vec::with_capacity(1 << 16);
     buf.extend_from_slice(b"customer_id,recency_days,frequency,monetary,r,f,m");
@@ -984,18 +1152,32 @@ mod tests {
     fn civil_days_matches_chrono() {
         let mut d = NaiveDate::from_ymd_opt(1899, 12, 25).unwrap();
         while d.year() < 2110 {
-            assert_eq!(civil_days(d.year(), d.month(), d.day()), Some(d.num_days_from_ce()), "{d}");
+            assert_eq!(
+                civil_days(d.year(), d.month(), d.day()),
+                Some(d.num_days_from_ce()),
+                "{d}"
+            );
             d = d.succ_opt().unwrap();
         }
         assert_eq!(civil_days(2023, 2, 29), None);
-        assert_eq!(civil_days(2024, 2, 29), Some(NaiveDate::from_ymd_opt(2024, 2, 29).unwrap().num_days_from_ce()));
+        assert_eq!(
+            civil_days(2024, 2, 29),
+            Some(
+                NaiveDate::from_ymd_opt(2024, 2, 29)
+                    .unwrap()
+                    .num_days_from_ce()
+            )
+        );
         assert_eq!(civil_days(2024, 13, 1), None);
     }
 
     #[test]
     fn parse_amount_forms() {
         assert_eq!(parse_amount(b"10.00").map(|x| (x.0, x.1)), Some((1_000, 2)));
-        assert_eq!(parse_amount(b"-0.5").map(|x| (x.0, x.1, x.2)), Some((-50, 1, true)));
+        assert_eq!(
+            parse_amount(b"-0.5").map(|x| (x.0, x.1, x.2)),
+            Some((-50, 1, true))
+        );
         assert_eq!(parse_amount(b"7").map(|x| (x.0, x.1)), Some((700, 0)));
         assert!(parse_amount(b"1.").is_none());
         assert!(parse_amount(b"1.123").is_none());

@@ -23,9 +23,17 @@ pub struct BinOccupancy {
 #[must_use]
 pub fn bin_occupancy(scores: &[RfmScore], bins: u8) -> BinOccupancy {
     let n = usize::from(bins);
-    let mut o = BinOccupancy { recency: vec![0; n], frequency: vec![0; n], monetary: vec![0; n] };
+    let mut o = BinOccupancy {
+        recency: vec![0; n],
+        frequency: vec![0; n],
+        monetary: vec![0; n],
+    };
     for s in scores {
-        for (v, x) in [(&mut o.recency, s.r), (&mut o.frequency, s.f), (&mut o.monetary, s.m)] {
+        for (v, x) in [
+            (&mut o.recency, s.r),
+            (&mut o.frequency, s.f),
+            (&mut o.monetary, s.m),
+        ] {
             if let Some(c) = usize::from(x).checked_sub(1).and_then(|i| v.get_mut(i)) {
                 *c += 1;
             }
@@ -140,14 +148,19 @@ where
     let after: HashMap<&str, &str> = after.into_iter().collect();
     let mut pairs: BTreeMap<(&str, &str), u64> = BTreeMap::new();
     for (c, b) in &before {
-        *pairs.entry((b, after.get(c).copied().unwrap_or(ABSENT))).or_default() += 1;
+        *pairs
+            .entry((b, after.get(c).copied().unwrap_or(ABSENT)))
+            .or_default() += 1;
     }
     for (c, a) in &after {
         if !before.contains_key(c) {
             *pairs.entry((ABSENT, a)).or_default() += 1;
         }
     }
-    let mut labels: Vec<String> = pairs.keys().flat_map(|(a, b)| [a.to_string(), b.to_string()]).collect();
+    let mut labels: Vec<String> = pairs
+        .keys()
+        .flat_map(|(a, b)| [a.to_string(), b.to_string()])
+        .collect();
     labels.sort();
     labels.dedup();
     let idx = |l: &str| labels.iter().position(|x| x == l).unwrap_or(0);

@@ -45,7 +45,9 @@ pub enum Error {
     },
     /// Thresholds cannot be fitted for a scoring method that is not a function of the value
     /// (NTILE and qcut split tied values by customer id). Fix: use `Ties` or `RRfm`.
-    #[error("scoring method {method} assigns scores by position, not by value, so it has no thresholds")]
+    #[error(
+        "scoring method {method} assigns scores by position, not by value, so it has no thresholds"
+    )]
     NotValueBased {
         /// The method's name.
         method: &'static str,

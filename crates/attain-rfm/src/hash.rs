@@ -12,17 +12,36 @@ pub(crate) fn hash_bytes(bytes: &[u8]) -> u64 {
     let mut h: u64 = 0;
     let mut chunks = bytes.chunks_exact(8);
     for c in &mut chunks {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(c);
-        h = fmix(h ^ u64::from_le_bytes(w)).wrapping_add(K);
+        h = fmix(h ^ word8(c)).wrapping_add(K);
     }
     let rest = chunks.remainder();
     if !rest.is_empty() {
-        let mut w = [0u8; 8];
-        w[..rest.len()].copy_from_slice(rest);
-        h = fmix(h ^ u64::from_le_bytes(w)).wrapping_add(K);
+        h = fmix(h ^ tail_word(rest)).wrapping_add(K);
     }
     fmix(h ^ (bytes.len() as u64).rotate_right(8))
+}
+
+/// Eight bytes as a little-endian word.
+#[inline]
+fn word8(c: &[u8]) -> u64 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&c[..8]);
+    u64::from_le_bytes(w)
+}
+
+/// Up to 7 bytes as a word, built from fixed-size loads (no variable-length copy).
+#[inline]
+pub(crate) fn tail_word(b: &[u8]) -> u64 {
+    let n = b.len();
+    if n >= 4 {
+        let lo = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+        let hi = u32::from_le_bytes([b[n - 4], b[n - 3], b[n - 2], b[n - 1]]);
+        u64::from(lo) | (u64::from(hi) << 32)
+    } else if n > 0 {
+        u64::from(b[0]) | (u64::from(b[n / 2]) << 8) | (u64::from(b[n - 1]) << 16)
+    } else {
+        0
+    }
 }
 
 /// The 64-bit finaliser of MurmurHash3: every input bit affects every output bit.

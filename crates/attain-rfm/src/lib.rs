@@ -16,9 +16,11 @@
 //! let ann = &table.customers[0];
 //! assert_eq!((ann.recency_days, ann.frequency, ann.monetary), (1, 2, dec!(200.50)));
 //!
-//! let scores = score(&table.customers, &ScoreOptions::default())?;
-//! assert_eq!(scores[0].code_string(), "555");
-//! assert_eq!(SegmentMap::three().assign(scores[0]), Some("High value"));
+//! // Two customers, two bins: ann is better on every metric.
+//! let scores = score(&table.customers, &ScoreOptions::default().bins(2))?;
+//! assert_eq!((scores[0].code_string(), scores[1].code_string()), ("222".into(), "111".into()));
+//! let map = SegmentMap::parse("mine", "@bins 2\nBest = r2 f2 m2\nEveryone else = *\n")?;
+//! assert_eq!(map.assign(scores[0]), Some("Best"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
@@ -31,7 +33,7 @@
 //! | [`AggregateOptions`] | [`FrequencyMode`], [`MonetaryMode`], [`ReturnsMode`], [`AfterAsOf`], CLV summary |
 //! | [`CustomerState`] | the mergeable per-customer state (a monoid) |
 //! | [`CustomerValues`], [`ClvSummary`], [`RfmTable`], [`IngestReport`] | results |
-//! | [`score`], [`ScoreOptions`], [`Scoring`], [`Thresholds`], [`fit_thresholds`] | scores `1..=bins`, higher better |
+//! | [`score`](fn@score), [`ScoreOptions`], [`Scoring`], [`Thresholds`], [`fit_thresholds`] | scores `1..=bins`, higher better |
 //! | [`SegmentMap`] | rules over scores, first match wins; `three`, `standard11`, a text format, a linter |
 //! | [`bin_occupancy`], [`tie_mass`], [`migration`] | diagnostics |
 //! | `csv` (feature) | a streaming parallel CSV reader and a fast writer, byte-exact with RFM benchmark job v1 |

@@ -68,7 +68,10 @@ pub struct ScoreOptions {
 
 impl Default for ScoreOptions {
     fn default() -> Self {
-        ScoreOptions { bins: 5, scoring: Scoring::Ties }
+        ScoreOptions {
+            bins: 5,
+            scoring: Scoring::Ties,
+        }
     }
 }
 
@@ -145,17 +148,37 @@ impl Thresholds {
     /// # Errors
     ///
     /// [`Error::InvalidBins`], [`Error::InvalidThresholds`].
-    pub fn new(bins: u8, recency: Vec<Decimal>, frequency: Vec<Decimal>, monetary: Vec<Decimal>) -> Result<Self> {
+    pub fn new(
+        bins: u8,
+        recency: Vec<Decimal>,
+        frequency: Vec<Decimal>,
+        monetary: Vec<Decimal>,
+    ) -> Result<Self> {
         check_bins(bins)?;
-        for (metric, cuts) in [("recency", &recency), ("frequency", &frequency), ("monetary", &monetary)] {
+        for (metric, cuts) in [
+            ("recency", &recency),
+            ("frequency", &frequency),
+            ("monetary", &monetary),
+        ] {
             if cuts.len() >= usize::from(bins) {
-                return Err(Error::InvalidThresholds { metric, reason: "more than bins - 1 cut points" });
+                return Err(Error::InvalidThresholds {
+                    metric,
+                    reason: "more than bins - 1 cut points",
+                });
             }
             if cuts.windows(2).any(|w| w[0] > w[1]) {
-                return Err(Error::InvalidThresholds { metric, reason: "cut points must be non-decreasing" });
+                return Err(Error::InvalidThresholds {
+                    metric,
+                    reason: "cut points must be non-decreasing",
+                });
             }
         }
-        Ok(Thresholds { bins, recency, frequency, monetary })
+        Ok(Thresholds {
+            bins,
+            recency,
+            frequency,
+            monetary,
+        })
     }
 
     /// The number of bins.
@@ -197,16 +220,27 @@ impl Thresholds {
 }
 
 pub(crate) fn check_bins(bins: u8) -> Result<()> {
-    if (MIN_BINS..=MAX_BINS).contains(&bins) { Ok(()) } else { Err(Error::InvalidBins { bins }) }
+    if (MIN_BINS..=MAX_BINS).contains(&bins) {
+        Ok(())
+    } else {
+        Err(Error::InvalidBins { bins })
+    }
 }
 
 /// Positions of customers by customer id (the tie key), cheap when already sorted.
 fn id_ranks(customers: &[CustomerValues]) -> Option<Vec<u32>> {
-    if customers.windows(2).all(|w| w[0].customer_id <= w[1].customer_id) {
+    if customers
+        .windows(2)
+        .all(|w| w[0].customer_id <= w[1].customer_id)
+    {
         return None;
     }
     let mut idx: Vec<u32> = (0..customers.len() as u32).collect();
-    idx.sort_by(|&a, &b| customers[a as usize].customer_id.cmp(&customers[b as usize].customer_id));
+    idx.sort_by(|&a, &b| {
+        customers[a as usize]
+            .customer_id
+            .cmp(&customers[b as usize].customer_id)
+    });
     let mut rank = vec![0u32; customers.len()];
     for (k, &i) in idx.iter().enumerate() {
         rank[i as usize] = k as u32;
@@ -272,7 +306,11 @@ fn qcut_edges(n: u64, bins: u8) -> Vec<f64> {
             let a = prev + 1.0;
             let hi = (prev + 1.0).min(last) + 1.0;
             let d = hi - a;
-            if g >= 0.5 { hi - d * (1.0 - g) } else { a + d * g }
+            if g >= 0.5 {
+                hi - d * (1.0 - g)
+            } else {
+                a + d * g
+            }
         })
         .collect()
 }
@@ -313,8 +351,12 @@ pub(crate) fn r_rfm_cuts(values: &mut [Decimal], bins: u8) -> Result<Vec<Decimal
             let step = diff
                 .checked_mul(Decimal::from(frac))
                 .and_then(|p| p.checked_div(Decimal::from(b)))
-                .ok_or(Error::Overflow { operation: "quantile" })?;
-            x.checked_add(step).ok_or(Error::Overflow { operation: "quantile" })?
+                .ok_or(Error::Overflow {
+                    operation: "quantile",
+                })?;
+            x.checked_add(step).ok_or(Error::Overflow {
+                operation: "quantile",
+            })?
         };
         cuts.push(cut);
     }
@@ -367,7 +409,8 @@ pub fn score(customers: &[CustomerValues], options: &ScoreOptions) -> Result<Vec
             };
             let t = ranks.as_deref();
             let method = &options.scoring;
-            let neg: Vec<std::cmp::Reverse<i64>> = rec.iter().map(|&r| std::cmp::Reverse(r)).collect();
+            let neg: Vec<std::cmp::Reverse<i64>> =
+                rec.iter().map(|&r| std::cmp::Reverse(r)).collect();
             let r_bins = || match method {
                 Scoring::Ties => by_position(method, &neg, t, bins),
                 _ => flip(by_position(method, &rec, t, bins)),
@@ -385,13 +428,19 @@ pub fn score(customers: &[CustomerValues], options: &ScoreOptions) -> Result<Vec
         }
         Scoring::RRfm => {
             let th = fit_r_rfm(&rec, &freq, &mon, bins)?;
-            customers.iter().map(|c| th.score_values(c.recency_days, c.frequency, c.monetary)).collect()
+            customers
+                .iter()
+                .map(|c| th.score_values(c.recency_days, c.frequency, c.monetary))
+                .collect()
         }
         Scoring::Thresholds(th) => {
             if th.bins != bins {
                 return Err(Error::InvalidBins { bins: th.bins });
             }
-            customers.iter().map(|c| th.score_values(c.recency_days, c.frequency, c.monetary)).collect()
+            customers
+                .iter()
+                .map(|c| th.score_values(c.recency_days, c.frequency, c.monetary))
+                .collect()
         }
     })
 }
@@ -399,10 +448,17 @@ pub fn score(customers: &[CustomerValues], options: &ScoreOptions) -> Result<Vec
 /// The mantissas when every value has the same scale (they then order as the values do).
 fn same_scale_mantissas(v: &[Decimal]) -> Option<Vec<i128>> {
     let scale = v.first().map_or(0, Decimal::scale);
-    v.iter().map(|d| (d.scale() == scale).then(|| d.mantissa())).collect()
+    v.iter()
+        .map(|d| (d.scale() == scale).then(|| d.mantissa()))
+        .collect()
 }
 
-fn by_position<T: Ord + Copy>(method: &Scoring, values: &[T], ties: Option<&[u32]>, bins: u8) -> Vec<u8> {
+fn by_position<T: Ord + Copy>(
+    method: &Scoring,
+    values: &[T],
+    ties: Option<&[u32]>,
+    bins: u8,
+) -> Vec<u8> {
     match method {
         Scoring::Ntile => ntile_bins(values, ties, bins),
         Scoring::QcutRank => qcut_bins(values, ties, bins),
@@ -456,7 +512,9 @@ pub fn fit_thresholds(customers: &[CustomerValues], options: &ScoreOptions) -> R
     match &options.scoring {
         Scoring::RRfm => fit_r_rfm(&rec, &freq, &mon, bins),
         Scoring::Thresholds(t) => Ok(t.clone()),
-        Scoring::Ntile | Scoring::QcutRank => Err(Error::NotValueBased { method: options.scoring.name() }),
+        Scoring::Ntile | Scoring::QcutRank => Err(Error::NotValueBased {
+            method: options.scoring.name(),
+        }),
         Scoring::Ties => {
             let s = score(customers, options)?;
             let rd: Vec<Decimal> = rec.iter().map(|&v| Decimal::from(v)).collect();

@@ -25,7 +25,10 @@ impl ScoreRange {
         ScoreRange { min, max }
     }
     /// Every score.
-    pub const ANY: ScoreRange = ScoreRange { min: 1, max: u8::MAX };
+    pub const ANY: ScoreRange = ScoreRange {
+        min: 1,
+        max: u8::MAX,
+    };
 
     fn contains(&self, s: u8) -> bool {
         self.min <= s && s <= self.max
@@ -203,7 +206,11 @@ impl SegmentMap {
     /// [`Error::SegmentBins`] when `bins` differs from the map's.
     pub fn assign_all(&self, scores: &[RfmScore], bins: u8) -> Result<Vec<Option<&str>>> {
         if bins != self.bins {
-            return Err(Error::SegmentBins { map: self.name.clone(), expected: self.bins, bins });
+            return Err(Error::SegmentBins {
+                map: self.name.clone(),
+                expected: self.bins,
+                bins,
+            });
         }
         Ok(scores.iter().map(|&s| self.assign(s)).collect())
     }
@@ -237,7 +244,12 @@ impl SegmentMap {
                 .filter(|(_, w)| **w == 0)
                 .map(|(r, _)| r.name.clone())
                 .collect(),
-            wins: self.rules.iter().zip(wins).map(|(r, w)| (r.name.clone(), w)).collect(),
+            wins: self
+                .rules
+                .iter()
+                .zip(wins)
+                .map(|(r, w)| (r.name.clone(), w))
+                .collect(),
         }
     }
 
@@ -264,16 +276,27 @@ impl SegmentMap {
     ///
     /// [`Error::SegmentMap`] naming the line; [`Error::InvalidBins`].
     pub fn parse(name: &str, text: &str) -> Result<Self> {
-        let mut map = SegmentMap { name: name.to_owned(), bins: 5, rules: Vec::new(), fallback: None };
+        let mut map = SegmentMap {
+            name: name.to_owned(),
+            bins: 5,
+            rules: Vec::new(),
+            fallback: None,
+        };
         for (i, raw) in text.lines().enumerate() {
             let line_no = i + 1;
-            let err = |reason: String| Error::SegmentMap { line: line_no, reason };
+            let err = |reason: String| Error::SegmentMap {
+                line: line_no,
+                reason,
+            };
             let line = raw.split('#').next().unwrap_or("").trim();
             if line.is_empty() {
                 continue;
             }
             if let Some(rest) = line.strip_prefix("@bins") {
-                let b: u8 = rest.trim().parse().map_err(|_| err(format!("bad bins {:?}", rest.trim())))?;
+                let b: u8 = rest
+                    .trim()
+                    .parse()
+                    .map_err(|_| err(format!("bad bins {:?}", rest.trim())))?;
                 check_bins(b)?;
                 map.bins = b;
                 continue;
@@ -300,16 +323,22 @@ impl SegmentMap {
                         .map(|ch| ch.to_digit(11).map(|x| x as u8))
                         .collect::<Option<Vec<u8>>>()
                         .filter(|d| d.len() == 3)
-                        .ok_or_else(|| err(format!("bad code {c:?}: expected three score digits")))?;
+                        .ok_or_else(|| {
+                            err(format!("bad code {c:?}: expected three score digits"))
+                        })?;
                     v.push(RfmScore::new(d[0], d[1], d[2]));
                 }
                 Matcher::Codes(v)
             } else {
                 let (mut r, mut f, mut m) = (ScoreRange::ANY, ScoreRange::ANY, ScoreRange::ANY);
                 for part in spec.split_whitespace() {
-                    let (metric, range) = part.split_at(part.char_indices().nth(1).map_or(part.len(), |x| x.0));
+                    let (metric, range) =
+                        part.split_at(part.char_indices().nth(1).map_or(part.len(), |x| x.0));
                     let (lo, hi) = range.split_once('-').unwrap_or((range, range));
-                    let parse = |s: &str| s.parse::<u8>().map_err(|_| err(format!("bad range {part:?}")));
+                    let parse = |s: &str| {
+                        s.parse::<u8>()
+                            .map_err(|_| err(format!("bad range {part:?}")))
+                    };
                     let sr = ScoreRange::new(parse(lo)?, parse(hi)?);
                     match metric {
                         "r" | "R" => r = sr,
@@ -320,7 +349,10 @@ impl SegmentMap {
                 }
                 Matcher::Scores { r, f, m }
             };
-            map.rules.push(SegmentRule { name: name.to_owned(), matcher });
+            map.rules.push(SegmentRule {
+                name: name.to_owned(),
+                matcher,
+            });
         }
         Ok(map)
     }

@@ -3,7 +3,8 @@
 use attain_funnel::measure::{Event, FunnelMeasurement, FunnelMeter, MeasureOptions, measure};
 use attain_funnel::stats::{Counts, IntervalMethod, RateInterval, rate_interval};
 use attain_funnel::{Funnel, Plan, PlanOptions, Stage};
-use attain_types::{Currency, Money, Rate, dec};
+use attain_types::{Currency, Decimal, Money, Rate, dec};
+use proptest::prelude::*;
 
 fn assert_send_sync<T: Send + Sync>() {}
 
@@ -61,4 +62,19 @@ fn serde_round_trips() {
     let back: FunnelMeasurement =
         serde_json::from_str(&serde_json::to_string(&m).unwrap()).unwrap();
     assert_eq!(back, m);
+}
+
+proptest! {
+    #[test]
+    fn prop_plan_json_round_trip(rates in prop::collection::vec(1i64..=10_000, 1..4), cents in 1i64..10_000_000, target in 0i64..1_000_000_000) {
+        let funnel = Funnel {
+            stages: rates.iter().enumerate().map(|(i, r)| Stage::new(format!("s{i}"), Rate::new(Decimal::new(*r, 4)).unwrap())).collect(),
+            deal_size: Money::new(Decimal::new(cents, 2), Currency::USD),
+        };
+        let back: Funnel = serde_json::from_str(&serde_json::to_string(&funnel).unwrap()).unwrap();
+        prop_assert_eq!(&back, &funnel);
+        let plan = funnel.plan_revenue(Money::new(Decimal::new(target, 2), Currency::USD), PlanOptions::default()).unwrap();
+        let back: Plan = serde_json::from_str(&serde_json::to_string(&plan).unwrap()).unwrap();
+        prop_assert_eq!(back, plan);
+    }
 }

@@ -251,9 +251,10 @@ impl PurchaseModel for BgNbdParams {
     }
 
     /// `E[Y(h) | x, t_x, T] = (a+b+x−1)/(a−1) · [1 − ((α+T)/(α+T+h))^(r+x)
-    /// · 2F1(r+x, b+x; a+b+x−1; h/(α+T+h))] · P(alive)` (FHL 2005, eq. 10), computed through
-    /// Euler's transformation `(1−z)^(r+x) 2F1(r+x, b+x; c; z) = (1−z)^(a−1)
-    /// 2F1(a+b−1−r, a−1; c; z)` whose series converges fast even for huge `x`. For `|a − 1| <
+    /// · 2F1(r+x, b+x; a+b+x−1; h/(α+T+h))] · P(alive)` (FHL 2005, eq. 10). The series is
+    /// summed in whichever of two equal forms converges faster: this one (best when `a` and `b`
+    /// are large) or Euler's transformation `(1−z)^(r+x) 2F1(r+x, b+x; c; z) = (1−z)^(a−1)
+    /// 2F1(a+b−1−r, a−1; c; z)`, which converges fast even for huge `x`. For `|a − 1| <
     /// 1e-6` (a removable 0/0) it averages `a = 1 ± 1e-4`, accurate to about 1e-8.
     fn conditional_expected_purchases(
         &self,
@@ -300,8 +301,17 @@ impl BgNbdParams {
         let c = a + b + x - 1.0;
         let z = horizon / (alpha + s.t + horizon);
         let ln_one_minus_z = -(horizon / (alpha + s.t)).ln_1p();
-        let f = ln_hyp2f1(a + b - 1.0 - r, a - 1.0, c, z)?;
-        let product = f.sign * ((a - 1.0) * ln_one_minus_z + f.ln_abs).exp();
+        // Sum whichever of the two equal forms has the smaller first ratio |AB/C|·z: Euler's for
+        // large x, the original when a and b are large (a nearly identified drop-out).
+        let (a1, b1) = (r + x, b + x);
+        let (a2, b2) = (a + b - 1.0 - r, a - 1.0);
+        let product = if (a1 * b1).abs() <= (a2 * b2).abs() {
+            let f = ln_hyp2f1(a1, b1, c, z)?;
+            f.sign * ((r + x) * ln_one_minus_z + f.ln_abs).exp()
+        } else {
+            let f = ln_hyp2f1(a2, b2, c, z)?;
+            f.sign * ((a - 1.0) * ln_one_minus_z + f.ln_abs).exp()
+        };
         Ok(c / (a - 1.0) * (1.0 - product))
     }
 }
@@ -374,6 +384,37 @@ mod tests {
             (at_one - 0.5 * (below + above)).abs() < 1e-8,
             "{below} {at_one} {above}"
         );
+    }
+
+    #[test]
+    fn expected_purchases_with_huge_a_and_b() {
+        // A drop-out probability pinned near a/(a+b) = 0.27: a and b near 1e9 (the original
+        // series converges fast, Euler's form would need ~1e8 terms).
+        let p = BgNbdParams {
+            r: 1.075,
+            alpha: 8.74,
+            a: 9.2e8,
+            b: 2.5e9,
+        };
+        for x in [0, 1, 4] {
+            let s = CustomerSummary::new(x, if x == 0 { 0.0 } else { 20.0 }, 38.0);
+            let e = p.conditional_expected_purchases(&s, 13.0).unwrap();
+            // Never more than without drop-out: (r+x)/(α+T) · h.
+            let nbd = (p.r + x as f64) / (p.alpha + 38.0) * 13.0;
+            assert!(e > 0.0 && e <= nbd, "x={x}: {e} vs {nbd}");
+        }
+    }
+
+    #[test]
+    fn both_series_forms_agree() {
+        let (r, a, b, x, z) = (0.8, 3.5, 6.0, 3.0, 0.4);
+        let c = a + b + x - 1.0;
+        let ln_1mz = (1.0_f64 - z).ln();
+        let f1 = ln_hyp2f1(r + x, b + x, c, z).unwrap();
+        let f2 = ln_hyp2f1(a + b - 1.0 - r, a - 1.0, c, z).unwrap();
+        let original = ((r + x) * ln_1mz + f1.ln_abs).exp() * f1.sign;
+        let euler = ((a - 1.0) * ln_1mz + f2.ln_abs).exp() * f2.sign;
+        assert!((original - euler).abs() < 1e-13, "{original} vs {euler}");
     }
 
     #[test]

@@ -10,16 +10,17 @@
 //!
 //! // (x repeat purchases, t_x, T) in weeks, with each customer's mean repeat spend.
 //! let mut summaries = Vec::new();
-//! for i in 0..60_u32 {
-//!     let x = u64::from(i % 5);
+//! for i in 0..80_u32 {
+//!     let x = u64::from((i * 7) % 6);
 //!     let t = 30.0 + f64::from(i % 9);
-//!     let t_x = if x == 0 { 0.0 } else { t * f64::from(i % 7 + 1) / 8.0 };
+//!     let t_x = if x == 0 { 0.0 } else { t * f64::from((i * 5) % 8 + 1) / 9.0 };
 //!     let spend = if x == 0 { 0.0 } else { 20.0 + f64::from(i % 11) };
 //!     summaries.push(CustomerSummary { x, t_x, t, mean_repeat_spend: spend });
 //! }
 //! let purchases = fit_bg_nbd(&summaries)?;
 //! let spend = fit_gamma_gamma(&summaries)?;
-//! let best = &summaries[4]; // x = 4
+//! eprintln!("DEBUG {:?} {:?}", purchases, spend);
+//! let best = &summaries[5]; // x = 5
 //! let p_alive = purchases.params.p_alive(best)?;
 //! let next_quarter = purchases.params.conditional_expected_purchases(best, 13.0)?;
 //! let clv = customer_lifetime_value(

@@ -123,11 +123,19 @@ where
             return Err((Failure::Diverged, iteration + 1));
         }
         if stalls >= 3 {
-            return Ok(Minimum {
-                x,
-                value: fx,
-                iterations: iteration + 1,
-            });
+            // No progress left in f64: accept only near a stationary point.
+            let gmax = g.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
+            if gmax <= 1e3 * settings.gradient_tolerance * (1.0 + fx.abs()) {
+                return Ok(Minimum {
+                    x,
+                    value: fx,
+                    iterations: iteration + 1,
+                });
+            }
+            // Creeping along a flat valley towards a far bound: a parameter running off.
+            let far = x.iter().any(|v| v.abs() > 0.5 * settings.bound);
+            let failure = if far { Failure::Diverged } else { Failure::LineSearch };
+            return Err((failure, iteration + 1));
         }
         if !accepted {
             // No descent along p: converged as far as f64 allows if the gradient is small.

@@ -138,7 +138,11 @@ fn negative_ll(theta: &[f64], data: &Grouped, lg: &mut Vec<(f64, f64)>, grad: &m
     let (lg_r, dg_r) = (ln_gamma(p.r), digamma(p.r));
     lg.clear();
     lg.extend(data.xs.iter().map(|&x| {
-        if x == 0.0 { (0.0, 0.0) } else { (ln_gamma(p.r + x) - lg_r, digamma(p.r + x) - dg_r) }
+        if x == 0.0 {
+            (0.0, 0.0)
+        } else {
+            (ln_gamma(p.r + x) - lg_r, digamma(p.r + x) - dg_r)
+        }
     }));
     let (ln_alpha, ln_beta) = (p.alpha.ln(), p.beta.ln());
     let head = p.r * ln_alpha + p.s * ln_beta;
@@ -370,8 +374,18 @@ mod tests {
     #[test]
     fn gradient_matches_finite_differences() {
         for p in [
-            ParetoNbdParams { r: 0.553, alpha: 10.578, s: 0.606, beta: 11.669 },
-            ParetoNbdParams { r: 0.553, alpha: 15.0, s: 0.606, beta: 3.0 },
+            ParetoNbdParams {
+                r: 0.553,
+                alpha: 10.578,
+                s: 0.606,
+                beta: 11.669,
+            },
+            ParetoNbdParams {
+                r: 0.553,
+                alpha: 15.0,
+                s: 0.606,
+                beta: 3.0,
+            },
         ] {
             for (x, t_x, t) in [(0.0, 0.0, 39.0), (3.0, 20.0, 38.0), (7.0, 36.0, 36.5)] {
                 let (b0, grad) = p.bracket_with_gradient(x, t_x, t).unwrap();
@@ -381,7 +395,12 @@ mod tests {
                     let at = |d: f64| {
                         let mut w = v;
                         w[i] += d;
-                        let q = ParetoNbdParams { r: w[0], alpha: w[1], s: w[2], beta: w[3] };
+                        let q = ParetoNbdParams {
+                            r: w[0],
+                            alpha: w[1],
+                            s: w[2],
+                            beta: w[3],
+                        };
                         q.bracket(x, t_x, t).unwrap().0
                     };
                     let h = 1e-6 * v[i];

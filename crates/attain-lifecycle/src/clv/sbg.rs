@@ -79,6 +79,15 @@ impl SbgParams {
         Ok((self.beta + t - 1.0) / (self.alpha + self.beta + t - 1.0))
     }
 
+    /// The projected retention curve `r(1), ..., r(periods)` (see
+    /// [`SbgParams::retention_rate`]), for plotting or comparing with observed rates.
+    ///
+    /// # Errors
+    /// [`Error::InvalidModelInput`] for invalid parameters.
+    pub fn retention_curve(&self, periods: u32) -> Result<Vec<f64>> {
+        (1..=periods).map(|t| self.retention_rate(t)).collect()
+    }
+
     /// Expected lifetime in periods of a new customer, `E[T] = Σ_{t≥0} S(t) = (α+β−1)/(α−1)`,
     /// or `None` when `α <= 1`, where it is infinite.
     ///
@@ -256,6 +265,14 @@ mod tests {
                 "t={t}"
             );
         }
+    }
+
+    #[test]
+    fn retention_curve_rises() {
+        let curve = P.retention_curve(10).unwrap();
+        assert_eq!(curve.len(), 10);
+        assert!(curve.windows(2).all(|w| w[0] < w[1] && w[1] < 1.0));
+        assert!(P.retention_curve(0).unwrap().is_empty());
     }
 
     #[test]

@@ -433,3 +433,82 @@ proptest! {
         prop_assert_eq!(a, b);
     }
 }
+
+proptest! {
+    #[test]
+    fn prop_expected_purchases_non_decreasing_for_any_parameters(
+        s in summary(),
+        bg in bg_params(),
+        pn in pareto_params(),
+        h1 in 0.0f64..100.0,
+        dh in 0.0f64..100.0,
+    ) {
+        let s = CustomerSummary { t: s.t.min(500.0), t_x: s.t_x.min(s.t.min(500.0)), ..s };
+        for model in [&bg as &dyn PurchaseModel, &pn] {
+            // Either a finite, non-decreasing value or a typed error, never NaN or a panic.
+            match (
+                model.conditional_expected_purchases(&s, h1),
+                model.conditional_expected_purchases(&s, h1 + dh),
+            ) {
+                (Ok(e1), Ok(e2)) => {
+                    prop_assert!(e1 >= 0.0 && e1.is_finite() && e2.is_finite());
+                    prop_assert!(e2 >= e1 - 1e-9 * e1.max(1.0), "{:?}: {} then {}", model.model_name(), e1, e2);
+                }
+                (Err(e), _) | (_, Err(e)) => {
+                    prop_assert!(matches!(e, Error::SeriesDidNotConverge { .. }), "{:?}", e);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(feature = "serde")]
+mod serde_json_round_trip {
+    use super::*;
+
+    fn round_trip<T: serde::Serialize + serde::de::DeserializeOwned>(value: &T) -> T {
+        serde_json::from_str(&serde_json::to_string(value).unwrap()).unwrap()
+    }
+
+    /// serde_json without its `float_roundtrip` feature may parse an f64 one ulp off.
+    fn same(a: f64, b: f64) -> bool {
+        a == b || (a - b).abs() <= 2.0 * f64::EPSILON * a.abs().max(b.abs())
+    }
+
+    proptest! {
+        #[test]
+        fn prop_clv_types_json_round_trip(s in summary(), bg in bg_params(), pn in pareto_params(), months in 0.0f64..120.0) {
+            let s2 = round_trip(&s);
+            prop_assert!(s2.x == s.x && same(s2.t_x, s.t_x) && same(s2.t, s.t) && same(s2.mean_repeat_spend, s.mean_repeat_spend));
+            let b2 = round_trip(&bg);
+            prop_assert!(same(b2.r, bg.r) && same(b2.alpha, bg.alpha) && same(b2.a, bg.a) && same(b2.b, bg.b));
+            let p2 = round_trip(&pn);
+            prop_assert!(same(p2.r, pn.r) && same(p2.alpha, pn.alpha) && same(p2.s, pn.s) && same(p2.beta, pn.beta));
+            let gg = GammaGammaParams { p: bg.r, q: bg.a, gamma: bg.alpha };
+            let g2 = round_trip(&gg);
+            prop_assert!(same(g2.p, gg.p) && same(g2.q, gg.q) && same(g2.gamma, gg.gamma));
+            let sbg = SbgParams { alpha: bg.a, beta: bg.b };
+            let sb2 = round_trip(&sbg);
+            prop_assert!(same(sb2.alpha, sbg.alpha) && same(sb2.beta, sbg.beta));
+            let options = ClvOptions::default().months(months).unit(TimeUnit::Days);
+            let o2 = round_trip(&options);
+            prop_assert!(same(o2.months, options.months) && o2.unit == options.unit && o2.monthly_discount == options.monthly_discount);
+            let p = Purchase { customer: "c-1".to_owned(), date: NaiveDate::from_ymd_opt(1997, 1, 1).unwrap(), amount: dec!(12.34) };
+            prop_assert_eq!(round_trip(&p), p);
+        }
+    }
+
+    #[test]
+    fn fit_json_round_trip() {
+        let fit = fit_sbg(&[1000, 631, 468, 382, 326, 289, 262, 241]).unwrap();
+        let back = round_trip(&fit);
+        assert!(
+            same(back.log_likelihood, fit.log_likelihood)
+                && same(back.params.alpha, fit.params.alpha)
+        );
+        assert_eq!(
+            (back.iterations, back.customers),
+            (fit.iterations, fit.customers)
+        );
+    }
+}

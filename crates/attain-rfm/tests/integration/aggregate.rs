@@ -44,7 +44,12 @@ fn aggregate_include_after_as_of_gives_negative_recency() {
 #[test]
 fn aggregate_frequency_modes() {
     let as_of = date("2026-01-01");
-    let f = |m| aggregate(log(), as_of, AggregateOptions::default().frequency(m)).unwrap().customers[0].frequency;
+    let f = |m| {
+        aggregate(log(), as_of, AggregateOptions::default().frequency(m))
+            .unwrap()
+            .customers[0]
+            .frequency
+    };
     assert_eq!(f(FrequencyMode::Rows), 5);
     assert_eq!(f(FrequencyMode::DistinctOrders), 4);
     assert_eq!(f(FrequencyMode::DistinctDays), 3); // 01-10, 03-01, 04-01
@@ -60,7 +65,10 @@ fn aggregate_returns_and_monetary_modes() {
     assert_eq!(m(d.returns(ReturnsMode::Excluded)), dec("240.00"));
     // Excluded also drops the refund row from frequency and recency.
     let ex = aggregate(log(), as_of, d.returns(ReturnsMode::Excluded)).unwrap();
-    assert_eq!((ex.customers[0].frequency, ex.customers[0].recency_days), (3, 306));
+    assert_eq!(
+        (ex.customers[0].frequency, ex.customers[0].recency_days),
+        (3, 306)
+    );
     // 210 / 4 orders.
     assert_eq!(m(d.monetary(MonetaryMode::MeanPerOrder)), dec("52.5"));
     // 210 / 3 days.
@@ -99,11 +107,32 @@ fn columns_check_lengths() {
     let ids = ["a", "b"];
     let dates = [date("2025-01-01")];
     let amounts = [dec("1.00"), dec("2.00")];
-    let cols = attain_rfm::TransactionColumns { customer_ids: &ids[..], dates: &dates, amounts: &amounts, order_ids: None };
-    assert!(matches!(cols.rows(), Err(attain_rfm::Error::ColumnLength { column: "dates", .. })));
+    let cols = attain_rfm::TransactionColumns {
+        customer_ids: &ids[..],
+        dates: &dates,
+        amounts: &amounts,
+        order_ids: None,
+    };
+    assert!(matches!(
+        cols.rows(),
+        Err(attain_rfm::Error::ColumnLength {
+            column: "dates",
+            ..
+        })
+    ));
     let dates = [date("2025-01-01"), date("2025-06-01")];
-    let cols = attain_rfm::TransactionColumns { customer_ids: &ids[..], dates: &dates, amounts: &amounts, order_ids: None };
-    let t = aggregate(cols.rows().unwrap(), date("2026-01-01"), AggregateOptions::default()).unwrap();
+    let cols = attain_rfm::TransactionColumns {
+        customer_ids: &ids[..],
+        dates: &dates,
+        amounts: &amounts,
+        order_ids: None,
+    };
+    let t = aggregate(
+        cols.rows().unwrap(),
+        date("2026-01-01"),
+        AggregateOptions::default(),
+    )
+    .unwrap();
     assert_eq!(t.customers.len(), 2);
     assert_eq!(t.customers[1].recency_days, 214);
 }

@@ -19,8 +19,18 @@ pub(crate) fn temp_file(text: &str) -> PathBuf {
 }
 
 fn job_v1(path: &std::path::Path) -> String {
-    let t = read_path(path, date("2026-01-01"), &AggregateOptions::default(), &CsvOptions::default()).unwrap();
-    let s = score(&t.customers, &ScoreOptions::default().scoring(Scoring::Ntile)).unwrap();
+    let t = read_path(
+        path,
+        date("2026-01-01"),
+        &AggregateOptions::default(),
+        &CsvOptions::default(),
+    )
+    .unwrap();
+    let s = score(
+        &t.customers,
+        &ScoreOptions::default().scoring(Scoring::Ntile),
+    )
+    .unwrap();
     let mut out = Vec::new();
     write_csv(&mut out, &t.customers, &s, None).unwrap();
     String::from_utf8(out).unwrap()
@@ -46,10 +56,26 @@ fn job_v1_without_final_newline_and_with_crlf() {
 fn quoted_and_reordered_columns_take_the_general_path() {
     let text = "amount,\"customer_id\",order_date,order_id\n\"1,000.00\",C1,2025-12-31,O1\n";
     // "1,000.00" is not a decimal: the error names line 2 and the column.
-    let err = read_path(&temp_file(text), date("2026-01-01"), &AggregateOptions::default(), &CsvOptions::default()).unwrap_err();
-    assert!(err.to_string().contains("line 2") && err.to_string().contains("amount"), "{err}");
-    let text = "amount,\"customer_id\",order_date,order_id\n\"1000.00\",C1,2025-12-31T23:30:00-05:00,O1\n";
-    let t = read_path(&temp_file(text), date("2026-01-01"), &AggregateOptions::default(), &CsvOptions::default()).unwrap();
+    let err = read_path(
+        &temp_file(text),
+        date("2026-01-01"),
+        &AggregateOptions::default(),
+        &CsvOptions::default(),
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("line 2") && err.to_string().contains("amount"),
+        "{err}"
+    );
+    let text =
+        "amount,\"customer_id\",order_date,order_id\n\"1000.00\",C1,2025-12-31T23:30:00-05:00,O1\n";
+    let t = read_path(
+        &temp_file(text),
+        date("2026-01-01"),
+        &AggregateOptions::default(),
+        &CsvOptions::default(),
+    )
+    .unwrap();
     assert_eq!(t.customers[0].recency_days, 1);
 }
 
@@ -63,24 +89,51 @@ fn rfc3339_dates_and_mapped_columns() {
         order_col: None,
         threads: 0,
     };
-    let t = read_path(&temp_file(text), date("2026-01-01"), &AggregateOptions::default(), &csv).unwrap();
+    let t = read_path(
+        &temp_file(text),
+        date("2026-01-01"),
+        &AggregateOptions::default(),
+        &csv,
+    )
+    .unwrap();
     let c = &t.customers[0];
-    assert_eq!((c.recency_days, c.frequency, c.monetary.to_string().as_str()), (1, 2, "6.5"));
+    assert_eq!(
+        (c.recency_days, c.frequency, c.monetary.to_string().as_str()),
+        (1, 2, "6.5")
+    );
 }
 
 fn read_err(text: &str) -> Error {
-    read_path(&temp_file(text), date("2026-01-01"), &AggregateOptions::default(), &CsvOptions::default()).unwrap_err()
+    read_path(
+        &temp_file(text),
+        date("2026-01-01"),
+        &AggregateOptions::default(),
+        &CsvOptions::default(),
+    )
+    .unwrap_err()
 }
 
 #[test]
 fn bad_input_gives_one_line_errors_naming_line_and_column() {
     let h = "customer_id,order_id,order_date,amount\n";
-    let e = read_err(&format!("{h}C1,O1,2025-01-01,1.00\nC2,O2,2025-02-30,1.00\n")).to_string();
-    assert!(e.contains("line 3") && e.contains("order_date") && e.contains("2025-02-30"), "{e}");
+    let e = read_err(&format!(
+        "{h}C1,O1,2025-01-01,1.00\nC2,O2,2025-02-30,1.00\n"
+    ))
+    .to_string();
+    assert!(
+        e.contains("line 3") && e.contains("order_date") && e.contains("2025-02-30"),
+        "{e}"
+    );
     let e = read_err(&format!("{h}C1,O1,2025-01-01,ten\n")).to_string();
-    assert!(e.contains("line 2") && e.contains("amount") && e.contains("ten"), "{e}");
+    assert!(
+        e.contains("line 2") && e.contains("amount") && e.contains("ten"),
+        "{e}"
+    );
     let e = read_err("customer_id,order_id,amount\nC1,O1,1.00\n").to_string();
-    assert!(e.contains("missing column") && e.contains("order_date"), "{e}");
+    assert!(
+        e.contains("missing column") && e.contains("order_date"),
+        "{e}"
+    );
     let e = read_err("").to_string();
     assert!(e.contains("empty file"), "{e}");
     let e = read_err(&format!("{h}C1,O1,2025-01-01\n")).to_string();
@@ -93,18 +146,40 @@ fn bad_input_gives_one_line_errors_naming_line_and_column() {
 #[test]
 fn header_only_gives_empty_result() {
     let p = temp_file("customer_id,order_id,order_date,amount\n");
-    let t = read_path(&p, date("2026-01-01"), &AggregateOptions::default(), &CsvOptions::default()).unwrap();
+    let t = read_path(
+        &p,
+        date("2026-01-01"),
+        &AggregateOptions::default(),
+        &CsvOptions::default(),
+    )
+    .unwrap();
     assert!(t.customers.is_empty());
-    assert_eq!(job_v1(&p), "customer_id,recency_days,frequency,monetary,r,f,m\n");
+    assert_eq!(
+        job_v1(&p),
+        "customer_id,recency_days,frequency,monetary,r,f,m\n"
+    );
 }
 
 #[test]
 fn duplicate_order_ids_are_counted_once() {
     let text = "customer_id,order_id,order_date,amount\nA,O1,2025-01-01,1.00\nA,O1,2025-01-02,2.00\nB,O1,2025-01-01,3.00\nA,O2,2025-01-01,4.00\n";
-    let t = read_path(&temp_file(text), date("2026-01-01"), &AggregateOptions::default(), &CsvOptions::default()).unwrap();
+    let t = read_path(
+        &temp_file(text),
+        date("2026-01-01"),
+        &AggregateOptions::default(),
+        &CsvOptions::default(),
+    )
+    .unwrap();
     assert_eq!(t.customers[0].frequency, 2);
     assert_eq!(t.customers[0].monetary.to_string(), "7.00");
     assert_eq!(t.customers[1].frequency, 1);
-    let g = read_reader(text.as_bytes(), "<x>", date("2026-01-01"), &AggregateOptions::default(), &CsvOptions::default()).unwrap();
+    let g = read_reader(
+        text.as_bytes(),
+        "<x>",
+        date("2026-01-01"),
+        &AggregateOptions::default(),
+        &CsvOptions::default(),
+    )
+    .unwrap();
     assert_eq!(g, t);
 }

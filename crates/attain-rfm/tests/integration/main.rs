@@ -1,4 +1,6 @@
 //! Integration tests of attain-rfm through its public API.
+// Helpers outside `#[test]` functions unwrap too: a failure there is a test failure.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod aggregate;
 mod csv_io;
@@ -18,7 +20,12 @@ pub(crate) fn dec(s: &str) -> Decimal {
 }
 
 pub(crate) fn tx<'a>(c: &'a str, d: &str, a: &str, o: Option<&'a str>) -> Transaction<'a> {
-    Transaction { customer_id: c, date: date(d), amount: dec(a), order_id: o }
+    Transaction {
+        customer_id: c,
+        date: date(d),
+        amount: dec(a),
+        order_id: o,
+    }
 }
 
 /// Customers `c0, c1, ...` with the given monetary values (recency and frequency constant).

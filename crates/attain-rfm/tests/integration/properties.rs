@@ -21,8 +21,18 @@ struct Row {
 
 fn rows() -> impl Strategy<Value = Vec<Row>> {
     prop::collection::vec(
-        (0..IDS.len(), 0i64..60, -500i64..100_000, prop::option::weighted(0.9, 0..ORDERS.len()))
-            .prop_map(|(c, day, cents, order)| Row { c, day, cents, order }),
+        (
+            0..IDS.len(),
+            0i64..60,
+            -500i64..100_000,
+            prop::option::weighted(0.9, 0..ORDERS.len()),
+        )
+            .prop_map(|(c, day, cents, order)| Row {
+                c,
+                day,
+                cents,
+                order,
+            }),
         0..60,
     )
 }
@@ -54,13 +64,20 @@ fn values() -> impl Strategy<Value = Vec<CustomerValues>> {
     prop::collection::vec((-5i64..400, 1u64..30, 0i64..50_000), 1..80).prop_map(|v| {
         v.into_iter()
             .enumerate()
-            .map(|(i, (r, f, m))| CustomerValues::new(&format!("c{i:03}"), r, f, Decimal::new(m, 2)))
+            .map(|(i, (r, f, m))| {
+                CustomerValues::new(&format!("c{i:03}"), r, f, Decimal::new(m, 2))
+            })
             .collect()
     })
 }
 
 fn methods() -> impl Strategy<Value = Scoring> {
-    prop_oneof![Just(Scoring::Ties), Just(Scoring::Ntile), Just(Scoring::QcutRank), Just(Scoring::RRfm)]
+    prop_oneof![
+        Just(Scoring::Ties),
+        Just(Scoring::Ntile),
+        Just(Scoring::QcutRank),
+        Just(Scoring::RRfm)
+    ]
 }
 
 proptest! {

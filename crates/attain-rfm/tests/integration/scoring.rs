@@ -9,7 +9,11 @@ use attain_types::Decimal;
 use crate::{by_monetary, dec};
 
 fn m_scores(values: &[i64], scoring: Scoring, bins: u8) -> Vec<u8> {
-    let s = score(&by_monetary(values), &ScoreOptions::default().bins(bins).scoring(scoring)).unwrap();
+    let s = score(
+        &by_monetary(values),
+        &ScoreOptions::default().bins(bins).scoring(scoring),
+    )
+    .unwrap();
     s.iter().map(|x| x.m).collect()
 }
 
@@ -20,7 +24,11 @@ fn ties_rule_keeps_ties_together_and_can_leave_scores_empty() {
     let s = m_scores(&[1, 1, 1, 1, 1, 2, 2, 3, 5, 8], Scoring::Ties, 5);
     assert_eq!(s, [1, 1, 1, 1, 1, 3, 3, 4, 5, 5]);
     let occ = bin_occupancy(
-        &score(&by_monetary(&[1, 1, 1, 1, 1, 2, 2, 3, 5, 8]), &ScoreOptions::default()).unwrap(),
+        &score(
+            &by_monetary(&[1, 1, 1, 1, 1, 2, 2, 3, 5, 8]),
+            &ScoreOptions::default(),
+        )
+        .unwrap(),
         5,
     );
     assert_eq!(occ.monetary, [5, 0, 2, 1, 2]);
@@ -38,7 +46,10 @@ fn ntile_splits_ties_by_customer_id() {
 fn qcut_rank_matches_pandas() {
     // pandas 3.1.1: pd.qcut(pd.Series([5,3,3,9,1,7,7]).rank(method="first"), 5, labels=False) + 1
     // == [3, 1, 2, 5, 1, 4, 5] (edges 1, 2.2, 3.4, 4.6, 5.8, 7 over ranks 1..7).
-    assert_eq!(m_scores(&[5, 3, 3, 9, 1, 7, 7], Scoring::QcutRank, 5), [3, 1, 2, 5, 1, 4, 5]);
+    assert_eq!(
+        m_scores(&[5, 3, 3, 9, 1, 7, 7], Scoring::QcutRank, 5),
+        [3, 1, 2, 5, 1, 4, 5]
+    );
     // A float edge: n = 19, 6 bins. The exact edge 1 + 18 * 5/6 = 16 is 16.000000000000004 in
     // pandas, so rank 16 lands in bin 6 there (pandas 3.1.1 output below).
     let values: Vec<i64> = (0..19).collect();
@@ -52,8 +63,15 @@ fn qcut_rank_matches_pandas() {
 fn r_rfm_uses_type7_quantiles_and_lower_closed_intervals() {
     // R: quantile(c(10,20,...,100), c(.2,.4,.6,.8)) == 28 46 64 82 (type 7).
     let values = [10, 20, 30, 40, 50, 60, 70, 80, 90, 100];
-    assert_eq!(m_scores(&values, Scoring::RRfm, 5), [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]);
-    let th = fit_thresholds(&by_monetary(&values), &ScoreOptions::default().scoring(Scoring::RRfm)).unwrap();
+    assert_eq!(
+        m_scores(&values, Scoring::RRfm, 5),
+        [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
+    );
+    let th = fit_thresholds(
+        &by_monetary(&values),
+        &ScoreOptions::default().scoring(Scoring::RRfm),
+    )
+    .unwrap();
     assert_eq!(th.monetary(), [dec("28"), dec("46"), dec("64"), dec("82")]);
     // A value on a break goes up: [lower, upper).
     assert_eq!(th.score_values(10, 1, dec("46")).m, 3);
@@ -62,10 +80,22 @@ fn r_rfm_uses_type7_quantiles_and_lower_closed_intervals() {
 
 #[test]
 fn recency_is_reversed_in_every_mode() {
-    let customers: Vec<CustomerValues> =
-        [1, 5, 10, 50, 100].iter().enumerate().map(|(i, &r)| CustomerValues::new(&format!("c{i}"), r, 1, dec("1"))).collect();
-    for scoring in [Scoring::Ties, Scoring::Ntile, Scoring::QcutRank, Scoring::RRfm] {
-        let s = score(&customers, &ScoreOptions::default().scoring(scoring.clone())).unwrap();
+    let customers: Vec<CustomerValues> = [1, 5, 10, 50, 100]
+        .iter()
+        .enumerate()
+        .map(|(i, &r)| CustomerValues::new(&format!("c{i}"), r, 1, dec("1")))
+        .collect();
+    for scoring in [
+        Scoring::Ties,
+        Scoring::Ntile,
+        Scoring::QcutRank,
+        Scoring::RRfm,
+    ] {
+        let s = score(
+            &customers,
+            &ScoreOptions::default().scoring(scoring.clone()),
+        )
+        .unwrap();
         let r: Vec<u8> = s.iter().map(|x| x.r).collect();
         assert_eq!(r, [5, 4, 3, 2, 1], "{scoring:?}");
     }
@@ -73,7 +103,13 @@ fn recency_is_reversed_in_every_mode() {
 
 #[test]
 fn fixed_thresholds_score_new_customers() {
-    let th = Thresholds::new(3, vec![dec("30"), dec("90")], vec![dec("2"), dec("5")], vec![dec("100"), dec("1000")]).unwrap();
+    let th = Thresholds::new(
+        3,
+        vec![dec("30"), dec("90")],
+        vec![dec("2"), dec("5")],
+        vec![dec("100"), dec("1000")],
+    )
+    .unwrap();
     let s = th.score_values(10, 7, dec("99.99"));
     assert_eq!((s.r, s.f, s.m), (3, 3, 1));
     let s = th.score_values(90, 2, dec("1000"));
@@ -88,18 +124,29 @@ fn fixed_thresholds_score_new_customers() {
 #[test]
 fn thresholds_round_trip_through_json() {
     let values = [10, 20, 30, 40, 50, 60, 70, 80, 90, 100];
-    let th = fit_thresholds(&by_monetary(&values), &ScoreOptions::default().scoring(Scoring::RRfm)).unwrap();
+    let th = fit_thresholds(
+        &by_monetary(&values),
+        &ScoreOptions::default().scoring(Scoring::RRfm),
+    )
+    .unwrap();
     let json = serde_json::to_string(&th).unwrap();
     let back: Thresholds = serde_json::from_str(&json).unwrap();
     assert_eq!(back, th);
-    let again = score(&by_monetary(&values), &ScoreOptions::default().scoring(Scoring::Thresholds(back))).unwrap();
+    let again = score(
+        &by_monetary(&values),
+        &ScoreOptions::default().scoring(Scoring::Thresholds(back)),
+    )
+    .unwrap();
     let m: Vec<u8> = again.iter().map(|x| x.m).collect();
     assert_eq!(m, [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]);
 }
 
 #[test]
 fn positional_methods_have_no_thresholds() {
-    let err = fit_thresholds(&by_monetary(&[1, 2]), &ScoreOptions::default().scoring(Scoring::Ntile));
+    let err = fit_thresholds(
+        &by_monetary(&[1, 2]),
+        &ScoreOptions::default().scoring(Scoring::Ntile),
+    );
     assert!(matches!(err, Err(attain_rfm::Error::NotValueBased { .. })));
 }
 

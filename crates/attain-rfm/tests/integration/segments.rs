@@ -22,7 +22,14 @@ fn three_has_named_catch_all() {
     let map = SegmentMap::three();
     let lint = map.lint();
     assert!(lint.is_clean(), "{lint:?}");
-    assert_eq!(lint.wins, [("High value".to_owned(), 8), ("Potential".to_owned(), 18), ("Dormant".to_owned(), 8)]);
+    assert_eq!(
+        lint.wins,
+        [
+            ("High value".to_owned(), 8),
+            ("Potential".to_owned(), 18),
+            ("Dormant".to_owned(), 8)
+        ]
+    );
     assert_eq!(lint.fallback.len(), 125 - 34);
     assert_eq!(map.assign(RfmScore::new(5, 4, 4)), Some("High value"));
     assert_eq!(map.assign(RfmScore::new(4, 2, 3)), Some("Potential"));
@@ -32,10 +39,21 @@ fn three_has_named_catch_all() {
 
 #[test]
 fn linter_finds_gaps_and_dead_rules() {
-    let map = SegmentMap::parse("t", "@bins 2\nTop = r2\nShadowed = r2 f2\nSome = codes 111\n").unwrap();
+    let map = SegmentMap::parse(
+        "t",
+        "@bins 2\nTop = r2\nShadowed = r2 f2\nSome = codes 111\n",
+    )
+    .unwrap();
     let lint = map.lint();
     assert_eq!(lint.unreachable, ["Shadowed"]);
-    assert_eq!(lint.uncovered, [RfmScore::new(1, 1, 2), RfmScore::new(1, 2, 1), RfmScore::new(1, 2, 2)]);
+    assert_eq!(
+        lint.uncovered,
+        [
+            RfmScore::new(1, 1, 2),
+            RfmScore::new(1, 2, 1),
+            RfmScore::new(1, 2, 2)
+        ]
+    );
     assert!(!lint.is_clean());
 }
 
@@ -52,7 +70,10 @@ fn parse_rejects_bad_lines_naming_them() {
 fn assign_all_checks_bins() {
     let map = SegmentMap::three();
     assert!(map.assign_all(&[RfmScore::new(1, 1, 1)], 4).is_err());
-    assert_eq!(map.assign_all(&[RfmScore::new(1, 1, 1)], 5).unwrap(), [Some("Dormant")]);
+    assert_eq!(
+        map.assign_all(&[RfmScore::new(1, 1, 1)], 5).unwrap(),
+        [Some("Dormant")]
+    );
 }
 
 #[test]

@@ -1,0 +1,228 @@
+//! `attain rfm` end to end: the built binary on small files in a temp folder.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::PathBuf;
+use std::process::Command;
+
+const EDGE_INPUT: &str = "customer_id,order_id,order_date,amount
+C0000003,O0000000001,2025-12-31,10.00
+C0000001,O0000000002,2025-12-01,0.01
+C0000002,O0000000003,2025-12-31,5.50
+C0000003,O0000000004,2025-06-30,20.05
+C0000005,O0000000005,2024-02-29,99.99
+C0000004,O0000000006,2025-12-31,10.00
+C0000006,O0000000007,2023-01-01,0.10
+C0000006,O0000000008,2023-01-01,0.20
+C0000007,O0000000009,2025-12-01,15.95
+C0000007,O0000000010,2026-01-01,4.05
+C0000002,O0000000011,2025-01-01,4.50
+";
+
+/// RFM benchmark job v1 `fixtures/edge_expected.csv` (hand-checked there; copied in
+/// crates/attain-rfm/tests/data with provenance).
+const EDGE_EXPECTED: &str = "customer_id,recency_days,frequency,monetary,r,f,m
+C0000001,31,1,0.01,3,1,1
+C0000002,1,2,10.00,5,3,2
+C0000003,1,2,30.05,4,3,4
+C0000004,1,1,10.00,3,1,3
+C0000005,672,1,99.99,2,2,5
+C0000006,1096,2,0.30,1,4,1
+C0000007,0,2,20.00,5,5,3
+";
+
+fn temp(name: &str, text: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("attain-cli-rfm-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+fn attain(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_attain"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn rfm_ntile_is_job_v1_byte_for_byte() {
+    let input = temp("edge.csv", EDGE_INPUT);
+    let (code, out, err) = attain(&[
+        "rfm",
+        input.to_str().unwrap(),
+        "--as-of",
+        "2026-01-01",
+        "--scoring",
+        "ntile",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, EDGE_EXPECTED);
+    let output = input.with_file_name("edge_out.csv");
+    let (code, _, err) = attain(&[
+        "rfm",
+        input.to_str().unwrap(),
+        "--as-of",
+        "2026-01-01",
+        "--scoring",
+        "ntile",
+        "-o",
+        output.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(std::fs::read_to_string(output).unwrap(), EDGE_EXPECTED);
+}
+
+#[test]
+fn rfm_segments_add_a_column_and_json_works() {
+    let input = temp("seg.csv", EDGE_INPUT);
+    let (code, out, err) = attain(&[
+        "rfm",
+        input.to_str().unwrap(),
+        "--as-of",
+        "2026-01-01",
+        "--segments",
+        "standard11",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[0],
+        "customer_id,recency_days,frequency,monetary,r,f,m,segment"
+    );
+    // Ties rule: C0000007 (recency 0, frequency 2, 20.00) scores 5,3,3.
+    assert_eq!(lines[7], "C0000007,0,2,20.00,5,3,3,Potential Loyalist");
+    let (code, out, err) = attain(&[
+        "rfm",
+        input.to_str().unwrap(),
+        "--as-of",
+        "2026-01-01",
+        "--format",
+        "json",
+        "--segments",
+        "three",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["customers"].as_array().unwrap().len(), 7);
+    assert_eq!(v["customers"][5]["monetary"], "0.30");
+    assert_eq!(v["customers"][4]["segment"], "Between groups");
+}
+
+#[test]
+fn rfm_excludes_and_reports_rows_after_as_of() {
+    let input = temp("late.csv", EDGE_INPUT);
+    let (code, out, err) = attain(&["rfm", input.to_str().unwrap(), "--as-of", "2025-12-31"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("1 rows dated after 2025-12-31 were excluded"),
+        "{err}"
+    );
+    assert!(out.contains("\nC0000007,30,1,15.95,"), "{out}");
+    let (_, out, _) = attain(&[
+        "rfm",
+        input.to_str().unwrap(),
+        "--as-of",
+        "2025-12-31",
+        "--include-after-as-of",
+    ]);
+    assert!(out.contains("\nC0000007,-1,2,20.00,"), "{out}");
+}
+
+#[test]
+fn rfm_column_mapping_and_segment_file() {
+    let input = temp(
+        "mapped.csv",
+        "who,when,value\nx,2025-12-31T10:00:00Z,5.50\ny,2025-01-01,1.00\n",
+    );
+    let map = temp("map.txt", "@bins 2\nTop = r2 f1-2 m2\nRest = *\n");
+    let (code, out, err) = attain(&[
+        "rfm",
+        input.to_str().unwrap(),
+        "--as-of",
+        "2026-01-01",
+        "--customer-col",
+        "who",
+        "--date-col",
+        "when",
+        "--amount-col",
+        "value",
+        "--no-order-col",
+        "--bins",
+        "2",
+        "--segments",
+        map.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        "customer_id,recency_days,frequency,monetary,r,f,m,segment\nx,1,1,5.50,2,1,2,Top\ny,365,1,1.00,1,1,1,Rest\n"
+    );
+}
+
+#[test]
+fn rfm_bad_input_is_one_line_naming_line_and_column() {
+    let h = "customer_id,order_id,order_date,amount\n";
+    let cases = [
+        (
+            format!("{h}C1,O1,2025-13-01,1.00\n"),
+            vec!["line 2", "order_date"],
+        ),
+        (
+            format!("{h}C1,O1,2025-01-01,1.00\nC1,O2,2025-01-01,abc\n"),
+            vec!["line 3", "amount", "abc"],
+        ),
+        (
+            "customer_id,order_date,amount\nC1,2025-01-01,1.00\n".to_owned(),
+            vec!["missing column", "order_id"],
+        ),
+        (String::new(), vec!["empty file"]),
+    ];
+    for (i, (text, needles)) in cases.iter().enumerate() {
+        let input = temp(&format!("bad{i}.csv"), text);
+        let (code, out, err) = attain(&["rfm", input.to_str().unwrap(), "--as-of", "2026-01-01"]);
+        assert_eq!(code, 1, "{err}");
+        assert!(out.is_empty());
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+        for n in needles {
+            assert!(err.contains(n), "{err} lacks {n}");
+        }
+    }
+}
+
+#[test]
+fn rfm_header_only_gives_header_only() {
+    let input = temp("empty.csv", "customer_id,order_id,order_date,amount\n");
+    let (code, out, err) = attain(&[
+        "rfm",
+        input.to_str().unwrap(),
+        "--as-of",
+        "2026-01-01",
+        "--scoring",
+        "ntile",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "customer_id,recency_days,frequency,monetary,r,f,m\n");
+}
+
+#[test]
+fn rfm_usage_errors_exit_2() {
+    let input = temp("u.csv", EDGE_INPUT);
+    let (code, _, _) = attain(&["rfm", input.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    let (code, _, err) = attain(&[
+        "rfm",
+        input.to_str().unwrap(),
+        "--as-of",
+        "2026-01-01",
+        "--bins",
+        "11",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("bins"), "{err}");
+}
