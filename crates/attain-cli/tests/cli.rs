@@ -1,4 +1,5 @@
 //! Black-box tests of the `attain` binary: help, version, exit codes, one-line errors.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::process::Command;
 

@@ -172,8 +172,7 @@ struct History {
 pub struct CohortBuilder {
     options: CohortOptions,
     currency: Currency,
-    index: HashMap<String, usize>,
-    histories: Vec<History>,
+    customers: HashMap<String, History>,
     transactions: u64,
     excluded: u64,
     latest: Option<NaiveDate>,
@@ -187,8 +186,7 @@ impl CohortBuilder {
         CohortBuilder {
             options,
             currency,
-            index: HashMap::new(),
-            histories: Vec::new(),
+            customers: HashMap::new(),
             transactions: 0,
             excluded: 0,
             latest: None,
@@ -221,21 +219,24 @@ impl CohortBuilder {
             .total
             .checked_add(amount.amount())
             .ok_or_else(overflow)?;
-        let slot = match self.index.get(customer) {
-            Some(&i) => i,
+        match self.customers.get_mut(customer) {
+            Some(history) => {
+                let periods = &mut history.periods;
+                // Sorted logs hit the last entry; otherwise a short scan of the customer's
+                // periods.
+                match periods.iter_mut().rev().find(|(q, _)| *q == p) {
+                    Some((_, revenue)) => {
+                        *revenue = revenue.checked_add(amount.amount()).ok_or_else(overflow)?
+                    }
+                    None => periods.push((p, amount.amount())),
+                }
+            }
             None => {
-                self.index.insert(customer.to_owned(), self.histories.len());
-                self.histories.push(History::default());
-                self.histories.len() - 1
+                let history = History {
+                    periods: vec![(p, amount.amount())],
+                };
+                self.customers.insert(customer.to_owned(), history);
             }
-        };
-        let periods = &mut self.histories[slot].periods;
-        // Sorted logs hit the last entry; otherwise a short scan of this customer's periods.
-        match periods.iter_mut().rev().find(|(q, _)| *q == p) {
-            Some((_, revenue)) => {
-                *revenue = revenue.checked_add(amount.amount()).ok_or_else(overflow)?
-            }
-            None => periods.push((p, amount.amount())),
         }
         self.transactions += 1;
         self.latest = Some(self.latest.map_or(date, |l| l.max(date)));
@@ -263,20 +264,20 @@ impl CohortBuilder {
             as_of,
             currency: self.currency,
             cohorts: Vec::new(),
-            customers: self.histories.len() as u64,
+            customers: self.customers.len() as u64,
             transactions: self.transactions,
             excluded_after_as_of: self.excluded,
             total_revenue: Money::new(self.total, self.currency),
         };
         let Some(as_of) = as_of else { return Ok(table) };
-        if self.histories.is_empty() {
+        if self.customers.is_empty() {
             return Ok(table);
         }
         let last = period_index(g, as_of)?;
         // Cohort of each customer: its earliest period.
         let firsts: Vec<i64> = self
-            .histories
-            .iter()
+            .customers
+            .values()
             .map(|h| h.periods.iter().map(|(p, _)| *p).min().unwrap_or(last))
             .collect();
         let mut rows: BTreeMap<i64, usize> = firsts.iter().map(|&f| (f, 0)).collect();
@@ -299,7 +300,7 @@ impl CohortBuilder {
         let overflow = || attain_types::Error::Overflow {
             operation: "cohort revenue",
         };
-        for (h, &f) in self.histories.iter().zip(&firsts) {
+        for (h, &f) in self.customers.values().zip(&firsts) {
             let r = rows.get(&f).copied().unwrap_or(0);
             sizes[r] += 1;
             for &(p, amount) in &h.periods {

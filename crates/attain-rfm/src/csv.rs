@@ -286,7 +286,7 @@ fn for_each_row<'a>(
                     }
                     cust = field;
                     hash = key_hash(field);
-                    if part.1 > 1 && (hash >> 32) % part.1 != part.0 {
+                    if part.1 > 1 && ((hash >> 32) * part.1) >> 32 != part.0 {
                         mine = false;
                         break;
                     }
@@ -341,8 +341,10 @@ fn for_each_row<'a>(
     f(&batch)
 }
 
-/// One customer's state in the open-addressing table (32 bytes; `len == 0` is empty).
+/// One customer's state in the open-addressing table (32 bytes; `len == 0` is empty), aligned
+/// so that a slot never straddles two cache lines.
 #[derive(Clone, Copy, Default)]
+#[repr(align(32))]
 struct Slot {
     word: u64,
     len: u16,
@@ -351,6 +353,13 @@ struct Slot {
     first: i32,
     last: i32,
     sum: i64,
+}
+
+/// A customer's slot and the table it came from, for the final sort.
+#[derive(Clone, Copy)]
+struct Rec {
+    slot: Slot,
+    table: u32,
 }
 
 /// Customer ids interned in an open-addressing table whose slots hold the state, so that one
@@ -778,85 +787,60 @@ fn read_fast(
     }
     let dup_hashes = duplicate_hashes(buckets);
 
-    // All customers, sorted by id bytes: (table, slot).
-    let mut order: Vec<(u64, u16, u32, u32)> =
-        Vec::with_capacity(tables.iter().map(|t| t.count).sum());
+    // All customers as compact records, read table by table (sequentially), then sorted by id
+    // bytes: ids of at most 8 bytes compare as their big-endian words.
+    let mut recs: Vec<Rec> = Vec::with_capacity(tables.iter().map(|t| t.count).sum());
     for (ti, t) in tables.iter().enumerate() {
-        for (si, s) in t.slots.iter().enumerate() {
-            if s.len != 0 {
-                let w = if s.len <= 8 { s.word } else { u64::MAX };
-                order.push((w, s.len, ti as u32, si as u32));
-            }
+        for s in t.slots.iter().filter(|s| s.len != 0) {
+            recs.push(Rec { slot: *s, table: ti as u32 });
         }
     }
-    let key = |o: &(u64, u16, u32, u32)| -> &[u8] {
-        let s = &tables[o.2 as usize].slots[o.3 as usize];
-        &tables[o.2 as usize].arena[s.word as usize..s.word as usize + usize::from(s.len)]
+    let long_key = |r: &Rec| -> &[u8] {
+        let w = r.slot.word as usize;
+        &tables[r.table as usize].arena[w..w + usize::from(r.slot.len)]
     };
-    let cmp = |a: &(u64, u16, u32, u32), b: &(u64, u16, u32, u32)| {
-        if a.1 <= 8 && b.1 <= 8 {
-            (a.0, a.1).cmp(&(b.0, b.1))
+    let cmp = |a: &Rec, b: &Rec| {
+        if a.slot.len <= 8 && b.slot.len <= 8 {
+            (a.slot.word, a.slot.len).cmp(&(b.slot.word, b.slot.len))
         } else {
-            let (ta, tb) = (a.0.to_be_bytes(), b.0.to_be_bytes());
-            let ka: &[u8] = if a.1 <= 8 {
-                &ta[..usize::from(a.1)]
-            } else {
-                key(a)
-            };
-            let kb: &[u8] = if b.1 <= 8 {
-                &tb[..usize::from(b.1)]
-            } else {
-                key(b)
-            };
+            let (ta, tb) = (a.slot.word.to_be_bytes(), b.slot.word.to_be_bytes());
+            let ka: &[u8] = if a.slot.len <= 8 { &ta[..usize::from(a.slot.len)] } else { long_key(a) };
+            let kb: &[u8] = if b.slot.len <= 8 { &tb[..usize::from(b.slot.len)] } else { long_key(b) };
             ka.cmp(kb)
         }
     };
     #[cfg(feature = "parallel")]
     {
         use rayon::slice::ParallelSliceMut;
-        order.par_sort_unstable_by(cmp);
+        recs.par_sort_unstable_by(cmp);
     }
     #[cfg(not(feature = "parallel"))]
-    order.sort_unstable_by(cmp);
+    recs.sort_unstable_by(cmp);
 
-    let mut dups = vec![0u64; order.len()];
+    let mut dups = vec![0u64; recs.len()];
     if !dup_hashes.is_empty() {
-        let ids: Vec<Vec<u8>> = order
+        let ids: Vec<Vec<u8>> = recs
             .iter()
-            .map(|o| {
-                let mut tmp = [0u8; 8];
-                let t = &tables[o.2 as usize];
-                Table::key_of(&t.arena, &t.slots[o.3 as usize], &mut tmp).to_vec()
-            })
+            .map(|r| Table::key_of(&tables[r.table as usize].arena, &r.slot, &mut [0u8; 8]).to_vec())
             .collect();
         if resolve_duplicates(path, name, &layout, &ids, &dup_hashes, &mut dups)?.is_none() {
             return Ok(None);
         }
     }
 
-    let mut customers = Vec::with_capacity(order.len());
-    for (k, o) in order.iter().enumerate() {
-        let t = &tables[o.2 as usize];
-        let s = &t.slots[o.3 as usize];
+    let mut customers = Vec::with_capacity(recs.len());
+    for (k, r) in recs.iter().enumerate() {
+        let s = &r.slot;
         let mut tmp = [0u8; 8];
-        let Ok(id) = std::str::from_utf8(Table::key_of(&t.arena, s, &mut tmp)) else {
+        let Ok(id) = std::str::from_utf8(Table::key_of(&tables[r.table as usize].arena, s, &mut tmp)) else {
             return Ok(None);
         };
-        let (Some(first), Some(last)) = (day_to_date(s.first), day_to_date(s.last)) else {
-            return Ok(None);
-        };
+        let (Some(first), Some(last)) = (day_to_date(s.first), day_to_date(s.last)) else { return Ok(None) };
         let scale = u32::from(s.scale);
         let mantissa = i128::from(s.sum) / [100, 10, 1][scale as usize % 3];
-        let total =
-            Decimal::try_from_i128_with_scale(mantissa, scale).map_err(|_| Error::Overflow {
-                operation: "monetary sum",
-            })?;
+        let total = Decimal::try_from_i128_with_scale(mantissa, scale).map_err(|_| Error::Overflow { operation: "monetary sum" })?;
         let rows = u64::from(s.rows);
-        let orders = if layout.track_orders {
-            rows - dups[k]
-        } else {
-            rows
-        };
+        let orders = if layout.track_orders { rows - dups[k] } else { rows };
         let frequency = match options.frequency {
             FrequencyMode::DistinctOrders => orders,
             _ => rows,
@@ -1044,12 +1028,8 @@ pub fn read_reader<R: Read>(
     agg.finish()
 }
 
-fn push_int(buf: &mut Vec<u8>, v: i128) {
-    if v < 0 {
-        buf.push(b'-');
-    }
-    let mut u = v.unsigned_abs();
-    let mut tmp = [0u8; 40];
+fn push_u64(buf: &mut Vec<u8>, mut u: u64) {
+    let mut tmp = [0u8; 20];
     let mut i = tmp.len();
     loop {
         i -= 1;
@@ -1062,26 +1042,41 @@ fn push_int(buf: &mut Vec<u8>, v: i128) {
     buf.extend_from_slice(&tmp[i..]);
 }
 
+fn push_int(buf: &mut Vec<u8>, v: i128) {
+    if v < 0 {
+        buf.push(b'-');
+    }
+    let u = v.unsigned_abs();
+    match u64::try_from(u) {
+        Ok(small) => push_u64(buf, small),
+        Err(_) => {
+            const E19: u128 = 10_000_000_000_000_000_000;
+            push_int(buf, (u / E19) as i128);
+            let start = buf.len();
+            push_u64(buf, (u % E19) as u64);
+            let pad = 19 - (buf.len() - start);
+            buf.splice(start..start, std::iter::repeat_n(b'0', pad));
+        }
+    }
+}
+
 fn push_decimal(buf: &mut Vec<u8>, d: Decimal) {
     let m = d.mantissa();
     let scale = d.scale() as usize;
-    if scale == 0 {
-        push_int(buf, m);
-        return;
-    }
     if m < 0 {
         buf.push(b'-');
     }
-    let mut digits = Vec::with_capacity(40);
-    push_int(&mut digits, m.abs());
-    if digits.len() <= scale {
-        let pad = scale + 1 - digits.len();
-        digits.splice(0..0, std::iter::repeat_n(b'0', pad));
+    let start = buf.len();
+    push_int(buf, m.abs());
+    if scale == 0 {
+        return;
     }
-    let point = digits.len() - scale;
-    buf.extend_from_slice(&digits[..point]);
-    buf.push(b'.');
-    buf.extend_from_slice(&digits[point..]);
+    let digits = buf.len() - start;
+    if digits <= scale {
+        buf.splice(start..start, std::iter::repeat_n(b'0', scale + 1 - digits));
+    }
+    let point = buf.len() - scale;
+    buf.insert(point, b'.');
 }
 
 fn push_field(buf: &mut Vec<u8>, s: &str) {
@@ -1124,12 +1119,12 @@ pub fn write_csv<W: Write + ?Sized>(
         buf.push(b',');
         push_int(&mut buf, i128::from(c.recency_days));
         buf.push(b',');
-        push_int(&mut buf, i128::from(c.frequency));
+        push_u64(&mut buf, c.frequency);
         buf.push(b',');
         push_decimal(&mut buf, c.monetary);
         for x in [s.r, s.f, s.m] {
             buf.push(b',');
-            push_int(&mut buf, i128::from(x));
+            push_u64(&mut buf, u64::from(x));
         }
         if let Some(seg) = segments {
             buf.push(b',');
@@ -1187,8 +1182,28 @@ mod tests {
     }
 
     #[test]
+    fn push_int_forms() {
+        for v in [0i128, 7, -7, 12_345, i128::from(u64::MAX), i128::from(u64::MAX) + 1, -(10i128.pow(25)) - 3] {
+            let mut b = Vec::new();
+            push_int(&mut b, v);
+            assert_eq!(String::from_utf8(b).unwrap(), v.to_string());
+        }
+    }
+
+    #[test]
     fn push_decimal_forms() {
-        for s in ["0.30", "10.00", "2112.35", "0.01", "-4.50", "7", "0.000001"] {
+        for s in [
+            "0.30",
+            "10.00",
+            "2112.35",
+            "0.01",
+            "-4.50",
+            "7",
+            "0.000001",
+            "-0.05",
+            "79228162514264337593543950335",
+            "7922816251426433759354395.0335",
+        ] {
             let mut b = Vec::new();
             push_decimal(&mut b, Decimal::from_str(s).unwrap());
             assert_eq!(String::from_utf8(b).unwrap(), s);

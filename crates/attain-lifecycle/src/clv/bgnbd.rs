@@ -133,6 +133,55 @@ struct XTerms {
     inv_bx1: f64,
 }
 
+/// Above this `x`, the per-`x` terms come from log-gamma and digamma differences; below, from
+/// exact running sums, which do not cancel when `a` and `b` are large.
+const SUM_LIMIT: f64 = 10_000.0;
+
+/// Fills `out` with the [`XTerms`] of each distinct `x` (ascending), by running sums
+/// `ln Γ(u+x) − ln Γ(u) = Σ_{k<x} ln(u+k)` and `ψ(u+x) − ψ(u) = Σ_{k<x} 1/(u+k)`, and
+/// `ln B(a, b+x) − ln B(a, b) = Σ_{k<x} ln((b+k)/(a+b+k))`: log-gamma differences at large
+/// `a + b` lose every digit to cancellation (1e-7 absolute at `a + b = 1e7`), and the
+/// optimiser needs a smooth surface there to see that the model is not identified.
+fn fill_x_terms(r: f64, a: f64, b: f64, xs: &[f64], out: &mut Vec<XTerms>) {
+    out.clear();
+    let (mut k, mut s_lr, mut s_dr, mut s_l2, mut s_db, mut s_dab) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+    let ln_a = a.ln();
+    for &x in xs {
+        if x == 0.0 {
+            out.push(XTerms::default());
+            continue;
+        }
+        let (a1, a1_r, a2, a2_a, a2_b) = if x <= SUM_LIMIT {
+            while k < x {
+                s_lr += (r + k).ln();
+                s_dr += 1.0 / (r + k);
+                s_l2 += (-a / (a + b + k)).ln_1p();
+                s_db += 1.0 / (b + k);
+                s_dab += 1.0 / (a + b + k);
+                k += 1.0;
+            }
+            (s_lr, s_dr, s_l2, -s_dab, s_db - s_dab)
+        } else {
+            (
+                ln_gamma(r + x) - ln_gamma(r),
+                digamma(r + x) - digamma(r),
+                ln_gamma(a + b) + ln_gamma(b + x) - ln_gamma(b) - ln_gamma(a + b + x),
+                digamma(a + b) - digamma(a + b + x),
+                digamma(a + b) + digamma(b + x) - digamma(b) - digamma(a + b + x),
+            )
+        };
+        out.push(XTerms {
+            a1,
+            a1_r,
+            a2,
+            a2_a,
+            a2_b,
+            c4: ln_a - (b + x - 1.0).ln(),
+            inv_bx1: 1.0 / (b + x - 1.0),
+        });
+    }
+}
+
 /// Scratch space reused across evaluations.
 #[derive(Debug, Default)]
 struct Cache {
@@ -149,28 +198,7 @@ fn negative_ll(theta: &[f64], data: &Grouped, cache: &mut Cache, grad: &mut [f64
         theta[2].exp(),
         theta[3].exp(),
     );
-    let (lg_r, dg_r) = (ln_gamma(r), digamma(r));
-    let (lg_ab, dg_ab) = (ln_gamma(a + b), digamma(a + b));
-    let (lg_b, dg_b) = (ln_gamma(b), digamma(b));
-    let ln_a = a.ln();
-    cache.x.clear();
-    for &x in &data.xs {
-        if x == 0.0 {
-            cache.x.push(XTerms::default());
-            continue;
-        }
-        let (lg_abx, dg_abx) = (ln_gamma(a + b + x), digamma(a + b + x));
-        let (lg_bx, dg_bx) = (ln_gamma(b + x), digamma(b + x));
-        cache.x.push(XTerms {
-            a1: ln_gamma(r + x) - lg_r,
-            a1_r: digamma(r + x) - dg_r,
-            a2: lg_ab + lg_bx - lg_b - lg_abx,
-            a2_a: dg_ab - dg_abx,
-            a2_b: dg_ab + dg_bx - dg_b - dg_abx,
-            c4: ln_a - (b + x - 1.0).ln(),
-            inv_bx1: 1.0 / (b + x - 1.0),
-        });
-    }
+    fill_x_terms(r, a, b, &data.xs, &mut cache.x);
     let ln_alpha = alpha.ln();
     // ln(α+T) and ln(α+t_x) once per distinct value.
     let mut ln_t = std::mem::take(&mut cache.ln_t);
@@ -226,11 +254,14 @@ impl PurchaseModel for BgNbdParams {
         let Self { r, alpha, a, b } = *self;
         let x = summary.x as f64;
         let rx = r + x;
-        let a1 = ln_gamma(rx) - ln_gamma(r) + r * alpha.ln();
-        let a2 = ln_gamma(a + b) + ln_gamma(b + x) - ln_gamma(b) - ln_gamma(a + b + x);
+        let mut terms = Vec::with_capacity(1);
+        fill_x_terms(r, a, b, &[x], &mut terms);
+        let xt = terms.first().copied().unwrap_or_default();
+        let a1 = xt.a1 + r * alpha.ln();
+        let a2 = xt.a2;
         let a3 = -rx * (alpha + summary.t).ln();
         let lse = if summary.x > 0 {
-            let a4 = a.ln() - (b + x - 1.0).ln() - rx * (alpha + summary.t_x).ln();
+            let a4 = xt.c4 - rx * (alpha + summary.t_x).ln();
             super::special::log_add_exp(a3, a4)
         } else {
             a3

@@ -10,17 +10,24 @@
 //!
 //! // (x repeat purchases, t_x, T) in weeks, with each customer's mean repeat spend.
 //! let mut summaries = Vec::new();
-//! for i in 0..80_u32 {
-//!     let x = u64::from((i * 7) % 6);
-//!     let t = 30.0 + f64::from(i % 9);
-//!     let t_x = if x == 0 { 0.0 } else { t * f64::from((i * 5) % 8 + 1) / 9.0 };
+//! for i in 0..100_u32 {
+//!     let t = 30.0 + f64::from(i % 10);
+//!     let (x, t_x) = match i % 10 {
+//!         0..=3 => (0, 0.0),                     // one purchase only
+//!         4 => (1, 3.0 + f64::from(i % 7)),      // one early repeat
+//!         5 => (1, t - f64::from(i % 5)),        // one recent repeat
+//!         6 => (2, 4.0),                         // went quiet early
+//!         7 => (3, t - 2.0),                     // regulars, recently seen
+//!         8 => (5, 6.0 + f64::from(i % 4)),      // busy, then quiet
+//!         _ => (9, t - 0.5),                     // heavy buyers
+//!     };
 //!     let spend = if x == 0 { 0.0 } else { 20.0 + f64::from(i % 11) };
 //!     summaries.push(CustomerSummary { x, t_x, t, mean_repeat_spend: spend });
 //! }
 //! let purchases = fit_bg_nbd(&summaries)?;
+//! assert!((purchases.params.r - 0.350).abs() < 1e-3 && (purchases.params.b - 18.89).abs() < 1e-2);
 //! let spend = fit_gamma_gamma(&summaries)?;
-//! eprintln!("DEBUG {:?} {:?}", purchases, spend);
-//! let best = &summaries[5]; // x = 5
+//! let best = &summaries[9]; // x = 9
 //! let p_alive = purchases.params.p_alive(best)?;
 //! let next_quarter = purchases.params.conditional_expected_purchases(best, 13.0)?;
 //! let clv = customer_lifetime_value(
@@ -133,8 +140,10 @@ pub struct FitOptions {
     /// Converged when every gradient component (in log-parameters) is at most this times
     /// `1 + |log-likelihood|` (default 1e-9).
     pub gradient_tolerance: f64,
-    /// A log-parameter beyond ± this (default 30, i.e. a parameter below e^−30 or above e^30)
-    /// means the data cannot identify the model.
+    /// A log-parameter beyond ± this during the search or at the optimum (default 20: a
+    /// parameter below 2e-9 or above 4.9e8) means the data cannot identify the model: the
+    /// likelihood keeps improving towards a boundary (for BG/NBD, `a` and `b` growing together
+    /// means every customer has the same drop-out probability).
     pub log_parameter_bound: f64,
 }
 
@@ -143,7 +152,7 @@ impl Default for FitOptions {
         FitOptions {
             max_iterations: 500,
             gradient_tolerance: 1e-9,
-            log_parameter_bound: 30.0,
+            log_parameter_bound: 20.0,
         }
     }
 }

@@ -134,7 +134,11 @@ where
             }
             // Creeping along a flat valley towards a far bound: a parameter running off.
             let far = x.iter().any(|v| v.abs() > 0.5 * settings.bound);
-            let failure = if far { Failure::Diverged } else { Failure::LineSearch };
+            let failure = if far {
+                Failure::Diverged
+            } else {
+                Failure::LineSearch
+            };
             return Err((failure, iteration + 1));
         }
         if !accepted {

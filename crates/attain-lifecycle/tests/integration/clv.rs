@@ -512,3 +512,46 @@ mod serde_json_round_trip {
         );
     }
 }
+
+#[test]
+fn fit_reports_a_flat_likelihood_as_not_identifiable() {
+    // Every regular buyer quiet for exactly the same pattern: the likelihood keeps improving as
+    // BG/NBD's a and b grow together (one drop-out probability for everyone), past e^20.
+    let mut summaries = Vec::new();
+    for i in 0..100_u32 {
+        let t = 30.0 + f64::from(i % 10);
+        let (x, t_x) = match i % 10 {
+            0..=3 => (0, 0.0),
+            4 => (1, 3.0 + f64::from(i % 7)),
+            5 => (1, t - f64::from(i % 5)),
+            6 => (3, 2.0 + f64::from(i % 3)),
+            7 => (3, t - 2.0),
+            8 => (5, 6.0 + f64::from(i % 4)),
+            _ => (9, t - 0.5),
+        };
+        summaries.push(CustomerSummary::new(x, t_x, t));
+    }
+    let e = fit_bg_nbd(&summaries).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::NotIdentifiable {
+                model: "bg/nbd",
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    // Make those who went quiet early do so after two repeats at week 4 (the crate-level
+    // example's data), and the model is identified again.
+    for i in (6..100).step_by(10) {
+        let t = summaries[i].t;
+        summaries[i] = CustomerSummary::new(2, 4.0, t);
+    }
+    let fit = fit_bg_nbd(&summaries).unwrap();
+    assert!(
+        fit.params.a < 10.0 && fit.params.b < 100.0,
+        "{:?}",
+        fit.params
+    );
+}
