@@ -10,45 +10,19 @@ fn temp_dir(name: &str) -> PathBuf {
     dir
 }
 
-/// A small log: six customers, some repeat buyers, over ten weeks.
-fn small_log() -> String {
-    let mut s = String::from("customer_id,order_id,order_date,amount\n");
-    let rows = [
-        ("a", "2024-01-01", "10.00"),
-        ("a", "2024-01-15", "12.00"),
-        ("a", "2024-02-20", "8.00"),
-        ("b", "2024-01-03", "30.00"),
-        ("c", "2024-01-05", "5.00"),
-        ("c", "2024-01-05", "5.00"),
-        ("c", "2024-03-01", "7.50"),
-        ("d", "2024-01-10", "20.00"),
-        ("d", "2024-01-24", "25.00"),
-        ("e", "2024-01-12", "9.99"),
-        ("f", "2024-01-02", "14.00"),
-        ("f", "2024-02-01", "16.00"),
-        ("f", "2024-03-04", "12.00"),
-        ("g", "2024-01-20", "11.00"),
-    ];
-    for (i, (c, d, a)) in rows.iter().enumerate() {
-        s.push_str(&format!("{c},o{i},{d},{a}\n"));
-    }
-    s
+/// The repository's CDNOW sample in attain's transaction layout (data/README.md).
+fn cdnow_csv() -> String {
+    format!(
+        "{}/../../data/cdnow_transactions.csv",
+        env!("CARGO_MANIFEST_DIR")
+    )
 }
 
 #[test]
-fn clv_csv_and_json() {
-    let dir = temp_dir("ok");
-    let input = dir.join("log.csv");
-    std::fs::write(&input, small_log()).unwrap();
+fn clv_bgnbd_csv_reproduces_the_published_fit() {
     let out = Command::new(env!("CARGO_BIN_EXE_attain"))
-        .args([
-            "clv",
-            input.to_str().unwrap(),
-            "--calibration-end",
-            "2024-03-10",
-            "--horizon",
-            "13w",
-        ])
+        .args(["clv", &cdnow_csv(), "--calibration-end", "1997-09-30"])
+        .args(["--model", "bgnbd", "--horizon", "39w"])
         .output()
         .unwrap();
     assert!(
@@ -62,32 +36,36 @@ fn clv_csv_and_json() {
         lines.next().unwrap(),
         "customer_id,x,t_x,T,p_alive,expected_purchases"
     );
-    // Customer c bought twice on 2024-01-05 (merged) and on 2024-03-01: x = 1.
-    let c: Vec<&str> = csv
-        .lines()
-        .find(|l| l.starts_with("c,"))
-        .unwrap()
-        .split(',')
-        .collect();
-    assert_eq!(c[1], "1");
-    assert!(String::from_utf8_lossy(&out.stderr).contains("log-likelihood"));
+    assert_eq!(lines.count(), 2357);
+    // Customer 00004: x = 2, t_x = 213/7, T = 272/7 weeks.
+    let first: Vec<&str> = csv.lines().nth(1).unwrap().split(',').collect();
+    assert_eq!(first[..2], ["00004", "2"]);
+    // Parameters and log-likelihood on stderr (Fader, Hardie & Lee 2005: LL -9582.4).
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("log-likelihood -9582.4"), "{stderr}");
+}
 
+#[test]
+fn clv_pareto_json_with_spend() {
+    let dir = temp_dir("json");
+    let output = dir.join("clv.json");
     let out = Command::new(env!("CARGO_BIN_EXE_attain"))
+        .args(["clv", &cdnow_csv(), "--calibration-end", "1997-09-30"])
         .args([
-            "clv",
-            input.to_str().unwrap(),
-            "--calibration-end",
-            "2024-03-10",
             "--model",
             "pareto-nbd",
-        ])
-        .args([
+            "--horizon",
+            "12m",
             "--spend",
             "gamma-gamma",
+        ])
+        .args([
             "--discount",
             "0.01",
             "--format",
             "json",
+            "-o",
+            output.to_str().unwrap(),
         ])
         .output()
         .unwrap();
@@ -96,11 +74,13 @@ fn clv_csv_and_json() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&output).unwrap()).unwrap();
     assert_eq!(doc["model"], "pareto/nbd");
-    assert!(doc["log_likelihood"].as_f64().unwrap().is_finite());
-    assert_eq!(doc["customers"].as_array().unwrap().len(), 7);
-    for c in doc["customers"].as_array().unwrap() {
+    assert!((doc["log_likelihood"].as_f64().unwrap() + 9595.0).abs() < 0.1);
+    assert!((doc["spend"]["parameters"]["p"].as_f64().unwrap() - 6.25).abs() < 5e-3);
+    let customers = doc["customers"].as_array().unwrap();
+    assert_eq!(customers.len(), 2357);
+    for c in customers {
         let p = c["p_alive"].as_f64().unwrap();
         assert!((0.0..=1.0).contains(&p));
         assert!(c["clv"].as_f64().unwrap() >= 0.0);

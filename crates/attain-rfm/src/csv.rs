@@ -263,6 +263,9 @@ fn for_each_row<'a>(
     let mut batch: Vec<Row<'a>> = Vec::with_capacity(BATCH);
     let ncols = layout.roles.len();
     let mut pos = 0usize;
+    // Logs come in date order, so most rows repeat the previous row's date.
+    let mut last_date: &[u8] = &[];
+    let mut last_day = 0i32;
     while pos < buf.len() {
         let end = match memchr::memchr(b'\n', &buf[pos..]) {
             Some(i) => pos + i,
@@ -308,7 +311,13 @@ fn for_each_row<'a>(
         if idx != ncols {
             return Err(Bail);
         }
-        let day = parse_day(date).ok_or(Bail)?;
+        let day = if date == last_date {
+            last_day
+        } else {
+            last_day = parse_day(date).ok_or(Bail)?;
+            last_date = date;
+            last_day
+        };
         let (amt, scale, neg) = parse_amount(amount).ok_or(Bail)?;
         report.rows_read += 1;
         if day > layout.as_of {
@@ -763,6 +772,7 @@ fn read_fast(
     })
     .map_err(|e| io_err(name, &e))?;
 
+    let dbg_t0 = std::time::Instant::now();
     let mut tables = Vec::with_capacity(results.len());
     for r in results {
         match r {
@@ -786,37 +796,41 @@ fn read_fast(
         report.refunds += t.report.refunds;
     }
     let dup_hashes = duplicate_hashes(buckets);
+    let dbg_t1 = std::time::Instant::now();
 
     // All customers as compact records, read table by table (sequentially), then sorted by id
-    // bytes: ids of at most 8 bytes compare as their big-endian words.
+    // bytes: ids of at most 8 bytes compare as their big-endian words, so the sort key of such
+    // an id is (word, length) packed in a u128 with the record index.
     let mut recs: Vec<Rec> = Vec::with_capacity(tables.iter().map(|t| t.count).sum());
     for (ti, t) in tables.iter().enumerate() {
         for s in t.slots.iter().filter(|s| s.len != 0) {
             recs.push(Rec { slot: *s, table: ti as u32 });
         }
     }
-    let long_key = |r: &Rec| -> &[u8] {
-        let w = r.slot.word as usize;
-        &tables[r.table as usize].arena[w..w + usize::from(r.slot.len)]
-    };
-    let cmp = |a: &Rec, b: &Rec| {
-        if a.slot.len <= 8 && b.slot.len <= 8 {
-            (a.slot.word, a.slot.len).cmp(&(b.slot.word, b.slot.len))
-        } else {
-            let (ta, tb) = (a.slot.word.to_be_bytes(), b.slot.word.to_be_bytes());
-            let ka: &[u8] = if a.slot.len <= 8 { &ta[..usize::from(a.slot.len)] } else { long_key(a) };
-            let kb: &[u8] = if b.slot.len <= 8 { &tb[..usize::from(b.slot.len)] } else { long_key(b) };
-            ka.cmp(kb)
+    let all_inline = recs.iter().all(|r| r.slot.len <= 8);
+    let mut order: Vec<u128> = recs
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (u128::from(r.slot.word) << 64) | (u128::from(r.slot.len) << 32) | i as u128)
+        .collect();
+    if all_inline {
+        #[cfg(feature = "parallel")]
+        {
+            use rayon::slice::ParallelSliceMut;
+            order.par_sort_unstable();
         }
-    };
-    #[cfg(feature = "parallel")]
-    {
-        use rayon::slice::ParallelSliceMut;
-        recs.par_sort_unstable_by(cmp);
+        #[cfg(not(feature = "parallel"))]
+        order.sort_unstable();
+    } else {
+        let key = |o: &u128| -> Vec<u8> {
+            let r = &recs[(*o as u32) as usize];
+            Table::key_of(&tables[r.table as usize].arena, &r.slot, &mut [0u8; 8]).to_vec()
+        };
+        order.sort_by_cached_key(key);
     }
-    #[cfg(not(feature = "parallel"))]
-    recs.sort_unstable_by(cmp);
-
+    let recs: Vec<Rec> = order.iter().map(|o| recs[(*o as u32) as usize]).collect();
+    drop(order);
+    let dbg_t2 = std::time::Instant::now();
     let mut dups = vec![0u64; recs.len()];
     if !dup_hashes.is_empty() {
         let ids: Vec<Vec<u8>> = recs
@@ -828,8 +842,7 @@ fn read_fast(
         }
     }
 
-    let mut customers = Vec::with_capacity(recs.len());
-    for (k, r) in recs.iter().enumerate() {
+    let build = |(k, r): (usize, &Rec)| -> Result<Option<CustomerValues>> {
         let s = &r.slot;
         let mut tmp = [0u8; 8];
         let Ok(id) = std::str::from_utf8(Table::key_of(&tables[r.table as usize].arena, s, &mut tmp)) else {
@@ -852,7 +865,19 @@ fn read_fast(
         let mut v = CustomerValues::new(id, (as_of - last).num_days(), frequency, monetary);
         v.first_purchase = first;
         v.last_purchase = last;
-        customers.push(v);
+        Ok(Some(v))
+    };
+    #[cfg(feature = "parallel")]
+    let built: Result<Option<Vec<CustomerValues>>> = {
+        use rayon::prelude::*;
+        recs.par_iter().enumerate().map(build).collect::<Result<Vec<Option<CustomerValues>>>>().map(|v| v.into_iter().collect())
+    };
+    #[cfg(not(feature = "parallel"))]
+    let built: Result<Option<Vec<CustomerValues>>> =
+        recs.iter().enumerate().map(build).collect::<Result<Vec<Option<CustomerValues>>>>().map(|v| v.into_iter().collect());
+    let Some(customers) = built? else { return Ok(None) };
+    if std::env::var_os("ATTAIN_RFM_DEBUG").is_some() {
+        eprintln!("debug: dups={:?} sort={:?} build={:?}", dbg_t1 - dbg_t0, dbg_t2 - dbg_t1, dbg_t2.elapsed());
     }
     Ok(Some(RfmTable {
         as_of,
@@ -863,19 +888,38 @@ fn read_fast(
 
 /// Hashes that occur more than once.
 fn duplicate_hashes(buckets: Vec<Vec<Vec<u64>>>) -> HashSet<u64, FxBuild> {
+    // Per bucket, an open-addressing set of the (already uniformly mixed) hashes; the bucket
+    // number is the top byte, so the bits below it index the set.
     let find = |parts: Vec<Vec<u64>>| -> Vec<u64> {
-        let mut b = Vec::with_capacity(parts.iter().map(Vec::len).sum());
-        for p in parts {
-            b.extend_from_slice(&p);
+        let len: usize = parts.iter().map(Vec::len).sum();
+        let cap = (len * 2).next_power_of_two().max(16);
+        let mask = cap - 1;
+        let mut set = vec![0u64; cap];
+        let mut zero_seen = false;
+        let mut dups = Vec::new();
+        for h in parts.into_iter().flatten() {
+            if h == 0 {
+                if zero_seen {
+                    dups.push(0);
+                }
+                zero_seen = true;
+                continue;
+            }
+            let mut p = (h >> 20) as usize & mask;
+            loop {
+                let v = set[p];
+                if v == 0 {
+                    set[p] = h;
+                    break;
+                }
+                if v == h {
+                    dups.push(h);
+                    break;
+                }
+                p = (p + 1) & mask;
+            }
         }
-        b.sort_unstable();
-        let mut d: Vec<u64> = b
-            .windows(2)
-            .filter(|w| w[0] == w[1])
-            .map(|w| w[0])
-            .collect();
-        d.dedup();
-        d
+        dups
     };
     #[cfg(feature = "parallel")]
     let found: Vec<Vec<u64>> = {

@@ -54,7 +54,7 @@ pub fn fit_bg_nbd(summaries: &[CustomerSummary]) -> Result<Fit<BgNbdParams>> {
 
 /// Fits BG/NBD by maximum likelihood.
 ///
-/// The log-likelihood of one customer (FHL 2005, eq. 6), in log space:
+/// The log-likelihood of one customer (Fader, Hardie & Lee 2005), in log space:
 ///
 /// ```text
 /// ln L = ln Γ(r+x) − ln Γ(r) + r ln α + ln B(a, b+x) − ln B(a, b)
@@ -270,7 +270,7 @@ impl PurchaseModel for BgNbdParams {
     }
 
     /// `P(alive | x, t_x, T) = 1 / (1 + [x>0] a/(b+x−1) · ((α+T)/(α+t_x))^(r+x))`
-    /// (FHL 2005, eq. 8), evaluated in log space; exactly 1 when `x = 0`, because the BG/NBD
+    /// (Fader, Hardie & Lee 2005), evaluated in log space; exactly 1 when `x = 0`, because the BG/NBD
     /// customer can only drop out right after a repeat purchase.
     fn p_alive(&self, summary: &CustomerSummary) -> Result<f64> {
         self.validate()?;
@@ -282,7 +282,7 @@ impl PurchaseModel for BgNbdParams {
     }
 
     /// `E[Y(h) | x, t_x, T] = (a+b+x−1)/(a−1) · [1 − ((α+T)/(α+T+h))^(r+x)
-    /// · 2F1(r+x, b+x; a+b+x−1; h/(α+T+h))] · P(alive)` (FHL 2005, eq. 10). The series is
+    /// · 2F1(r+x, b+x; a+b+x−1; h/(α+T+h))] · P(alive)` (Fader, Hardie & Lee 2005). The series is
     /// summed in whichever of two equal forms converges faster: this one (best when `a` and `b`
     /// are large) or Euler's transformation `(1−z)^(r+x) 2F1(r+x, b+x; c; z) = (1−z)^(a−1)
     /// 2F1(a+b−1−r, a−1; c; z)`, which converges fast even for huge `x`. For `|a − 1| <
@@ -325,7 +325,7 @@ impl BgNbdParams {
             + (self.r + x) * ((s.t - s.t_x) / (self.alpha + s.t_x)).ln_1p()
     }
 
-    /// The bracket of eq. 10 times `(a+b+x−1)/(a−1)`.
+    /// The conditional-expectation bracket times `(a+b+x−1)/(a−1)`.
     fn expected_if_alive(&self, s: &CustomerSummary, horizon: f64) -> Result<f64> {
         let Self { r, alpha, a, b } = *self;
         let x = s.x as f64;

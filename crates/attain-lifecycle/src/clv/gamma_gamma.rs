@@ -36,7 +36,7 @@ impl GammaGammaParams {
     }
 
     /// The log-likelihood of a repeat buyer's mean spend `m` over `x ≥ 1` transactions
-    /// (Fader & Hardie 2013, eq. 3, in the form `lifetimes` uses):
+    /// (Fader & Hardie 2013, in the form `lifetimes` uses):
     ///
     /// ```text
     /// ln Γ(px+q) − ln Γ(px) − ln Γ(q) + q ln γ + (px−1) ln m + px ln x − (px+q) ln(γ + m x)
@@ -59,7 +59,7 @@ impl GammaGammaParams {
     }
 
     /// The expected mean spend per transaction of a customer with `x` repeat purchases of mean
-    /// value `m` (Fader & Hardie 2013, eq. 5):
+    /// value `m` (Fader & Hardie 2013):
     ///
     /// ```text
     /// E[M | x, m] = p (γ + m x) / (p x + q − 1)

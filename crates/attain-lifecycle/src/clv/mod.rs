@@ -78,8 +78,10 @@
 //! Nothing returns NaN: an invalid summary is [`Error::InvalidSummary`] (naming the customer's
 //! index and the field), an invalid parameter or horizon [`Error::InvalidModelInput`], data that
 //! cannot identify a model (no customers, no repeat buyers, a parameter running off to 0 or
-//! infinity) [`Error::NotIdentifiable`], and a fit out of iterations
-//! [`Error::FitDidNotConverge`].
+//! infinity) [`Error::NotIdentifiable`], a fit out of iterations
+//! [`Error::FitDidNotConverge`], and a hypergeometric series at the edge of its domain (a horizon
+//! or parameters so extreme that it needs more than its term budget)
+//! [`Error::SeriesDidNotConverge`].
 //!
 //! # Golden results (CDNOW sample, 2,357 customers, 39 weeks)
 //!

@@ -51,7 +51,7 @@ pub fn fit_pareto_nbd(summaries: &[CustomerSummary]) -> Result<Fit<ParetoNbdPara
 
 /// Fits Pareto/NBD by maximum likelihood.
 ///
-/// The likelihood of one customer is (Fader & Hardie 2005 note, eq. 22; `D(t) = (α+t)^−(r+x)
+/// The likelihood of one customer is (Fader & Hardie 2005 note; `D(t) = (α+t)^−(r+x)
 /// (β+t)^−s`)
 ///
 /// ```text
@@ -275,8 +275,8 @@ impl PurchaseModel for ParetoNbdParams {
             + bracket)
     }
 
-    /// `P(alive | x, t_x, T) = D(T) / [D(T) + s·∫_{t_x}^{T} ...]` (Fader & Hardie 2005 note,
-    /// eq. 24), from the same log-space bracket as the likelihood. Below 1 even for `x = 0`:
+    /// `P(alive | x, t_x, T) = D(T) / [D(T) + s·∫_{t_x}^{T} ...]` (Fader & Hardie 2005
+    /// note), from the same log-space bracket as the likelihood. Below 1 even for `x = 0`:
     /// a Pareto/NBD customer can drop out at any time.
     fn p_alive(&self, summary: &CustomerSummary) -> Result<f64> {
         self.validate()?;
@@ -286,7 +286,7 @@ impl PurchaseModel for ParetoNbdParams {
     }
 
     /// `E[Y(h) | x, t_x, T] = (r+x)(β+T) / ((α+T)(s−1)) · [1 − ((β+T)/(β+T+h))^(s−1)] ·
-    /// P(alive)` (eq. 25), with the bracket over `s − 1` computed as `−expm1(−(s−1) L) / (s−1)`,
+    /// P(alive)` (the same note), with the bracket over `s − 1` computed as `−expm1(−(s−1) L) / (s−1)`,
     /// `L = ln(1 + h/(β+T))`, which is exact in the limit `s = 1` (it is `L` there).
     fn conditional_expected_purchases(
         &self,

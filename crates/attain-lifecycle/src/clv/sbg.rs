@@ -45,7 +45,7 @@ impl SbgParams {
     }
 
     /// `P(T = t) = B(α+1, β+t−1) / B(α, β)`: the probability of churning at the end of period
-    /// `t ≥ 1` (eq. 5); `α/(α+β)` for `t = 1`.
+    /// `t ≥ 1`; `α/(α+β)` for `t = 1`.
     ///
     /// # Errors
     /// [`Error::InvalidModelInput`] for invalid parameters or `t = 0`.
@@ -57,7 +57,7 @@ impl SbgParams {
     }
 
     /// `S(t) = B(α, β+t) / B(α, β)`: the share of the cohort still a customer after `t`
-    /// renewal decisions (eq. 7); `S(0) = 1`.
+    /// renewal decisions; `S(0) = 1`.
     ///
     /// # Errors
     /// [`Error::InvalidModelInput`] for invalid parameters.
@@ -67,8 +67,8 @@ impl SbgParams {
         Ok((ln_beta(self.alpha, self.beta + t) - ln_beta(self.alpha, self.beta)).exp())
     }
 
-    /// `r(t) = S(t) / S(t−1) = (β+t−1) / (α+β+t−1)`, the retention rate of period `t ≥ 1`
-    /// (eq. 8); it rises with `t` towards 1.
+    /// `r(t) = S(t) / S(t−1) = (β+t−1) / (α+β+t−1)`, the retention rate of period `t ≥ 1`;
+    /// it rises with `t` towards 1.
     ///
     /// # Errors
     /// [`Error::InvalidModelInput`] for invalid parameters or `t = 0`.
@@ -99,7 +99,7 @@ impl SbgParams {
     }
 
     /// Discounted expected residual lifetime (Fader & Hardie 2010, "Customer-Base Valuation in
-    /// a Contractual Setting", eq. 6) of a customer who has made `renewals` renewals (is in
+    /// a Contractual Setting") of a customer who has made `renewals` renewals (is in
     /// period `n = renewals + 1`), at a discount rate `d > 0` per period:
     ///
     /// ```text
@@ -150,7 +150,7 @@ pub fn fit_sbg(survivors: &[u64]) -> Result<Fit<SbgParams>> {
 /// Fits sBG by maximum likelihood to a cohort's survivors: `survivors[0]` customers at the
 /// start, `survivors[t]` still customers after `t` renewal decisions (non-increasing).
 ///
-/// `LL = Σ_{t=1}^{n} (S_{t−1} − S_t) ln P(T = t) + S_n ln S(n)` (Fader & Hardie 2007, eq. B1),
+/// `LL = Σ_{t=1}^{n} (S_{t−1} − S_t) ln P(T = t) + S_n ln S(n)` (Fader & Hardie 2007, appendix),
 /// maximised by BFGS over `(ln α, ln β)` with the analytic gradient.
 ///
 /// # Errors
