@@ -1,6 +1,5 @@
 //! `attain allocate`: split an amount by weights, exactly to the minor unit.
 
-
 use anyhow::Context;
 use attain_types::{Currency, Decimal, Money, allocate};
 
@@ -10,7 +9,9 @@ use crate::output::{Format, OutputArgs};
 ///
 /// Example: `attain allocate --total 12000000 --weights new=40,repeat=60 --currency CNY`
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Example:\n  attain allocate --total 12000000 --weights new=40,repeat=60 --currency CNY")]
+#[command(
+    after_help = "Example:\n  attain allocate --total 12000000 --weights new=40,repeat=60 --currency CNY"
+)]
 pub(crate) struct AllocateArgs {
     /// The amount to split, as plain decimal text (`12000000`, `-0.5`).
     #[arg(long, allow_hyphen_values = true)]
@@ -31,7 +32,10 @@ pub(crate) fn run(args: &AllocateArgs) -> anyhow::Result<()> {
     let mut labels = Vec::with_capacity(args.weights.len());
     let mut weights = Vec::with_capacity(args.weights.len());
     for (i, item) in args.weights.iter().enumerate() {
-        let (label, w) = item.split_once('=').map_or_else(|| ((i + 1).to_string(), item.as_str()), |(l, w)| (l.to_owned(), w));
+        let (label, w) = item.split_once('=').map_or_else(
+            || ((i + 1).to_string(), item.as_str()),
+            |(l, w)| (l.to_owned(), w),
+        );
         let w: Decimal = Money::parse(w.trim(), currency)
             .with_context(|| format!("--weights item {} ({item:?})", i + 1))?
             .amount();

@@ -13,6 +13,8 @@ mod funnel;
 mod output;
 #[cfg(feature = "goals")]
 mod plan;
+#[cfg(all(feature = "goals", feature = "funnel", feature = "rfm", feature = "lifecycle"))]
+mod report;
 #[cfg(feature = "rfm")]
 mod rfm;
 
@@ -48,6 +50,9 @@ enum Command {
     /// Probabilistic customer lifetime value (BG/NBD, Pareto/NBD, Gamma-Gamma).
     #[cfg(feature = "lifecycle")]
     Clv(clv::ClvArgs),
+    /// One self-contained HTML report with charts: plan, funnel, RFM segments, cohorts, CLV.
+    #[cfg(all(feature = "goals", feature = "funnel", feature = "rfm", feature = "lifecycle"))]
+    Report(report::ReportArgs),
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
@@ -63,6 +68,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Cohort(args) => cohort::run(&args),
         #[cfg(feature = "lifecycle")]
         Command::Clv(args) => clv::run(&args),
+        #[cfg(all(feature = "goals", feature = "funnel", feature = "rfm", feature = "lifecycle"))]
+        Command::Report(args) => report::run(&args),
     }
 }
 

@@ -4,7 +4,10 @@
 use std::process::Command;
 
 fn attain(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_attain")).args(args).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_attain"))
+        .args(args)
+        .output()
+        .unwrap();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8(out.stdout).unwrap(),
@@ -30,14 +33,30 @@ fn usage_error_exits_2() {
 
 #[test]
 fn allocate_sums_exactly() {
-    let (code, out, err) = attain(&["allocate", "--total", "100", "--weights", "a=1,b=1,c=1", "--currency", "USD"]);
+    let (code, out, err) = attain(&[
+        "allocate",
+        "--total",
+        "100",
+        "--weights",
+        "a=1,b=1,c=1",
+        "--currency",
+        "USD",
+    ]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(out, "part,weight,amount\na,1,33.34\nb,1,33.33\nc,1,33.33\n");
 }
 
 #[test]
 fn allocate_json() {
-    let (code, out, _) = attain(&["allocate", "--total", "12000000", "--weights", "new=40,repeat=60", "--format", "json"]);
+    let (code, out, _) = attain(&[
+        "allocate",
+        "--total",
+        "12000000",
+        "--weights",
+        "new=40,repeat=60",
+        "--format",
+        "json",
+    ]);
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["parts"][0]["amount"], "4800000.00");
@@ -50,7 +69,15 @@ fn data_errors_are_one_line_and_exit_1() {
         &["allocate", "--total", "1x", "--weights", "1"][..],
         &["allocate", "--total", "10", "--weights", "0,0"][..],
         &["allocate", "--total", "10", "--weights", "1,-1"][..],
-        &["allocate", "--total", "10", "--weights", "1", "--currency", "usd"][..],
+        &[
+            "allocate",
+            "--total",
+            "10",
+            "--weights",
+            "1",
+            "--currency",
+            "usd",
+        ][..],
     ] {
         let (code, out, err) = attain(args);
         assert_eq!(code, 1, "{args:?}: {err}");
@@ -65,11 +92,26 @@ fn output_file_is_written_atomically() {
     let dir = std::env::temp_dir().join(format!("attain-cli-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("parts.csv");
-    let (code, out, _) = attain(&["allocate", "--total", "10", "--weights", "1,1", "-o", path.to_str().unwrap()]);
+    let (code, out, _) = attain(&[
+        "allocate",
+        "--total",
+        "10",
+        "--weights",
+        "1,1",
+        "-o",
+        path.to_str().unwrap(),
+    ]);
     assert_eq!(code, 0);
     assert!(out.is_empty());
-    assert_eq!(std::fs::read_to_string(&path).unwrap(), "part,weight,amount\n1,1,5.00\n2,1,5.00\n");
-    let leftovers: Vec<_> = std::fs::read_dir(&dir).unwrap().filter_map(Result::ok).filter(|e| e.file_name().to_string_lossy().ends_with(".tmp")).collect();
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "part,weight,amount\n1,1,5.00\n2,1,5.00\n"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
     assert!(leftovers.is_empty());
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -315,7 +315,12 @@ impl CustomerState {
             (Some(a), Some(b)) => Some(a.max(b)),
             (a, b) => a.or(b),
         };
-        self.anonymous_orders += other.anonymous_orders;
+        self.anonymous_orders = self
+            .anonymous_orders
+            .checked_add(other.anonymous_orders)
+            .ok_or(Error::Overflow {
+                operation: "order count",
+            })?;
         self.order_ids = match (self.order_ids.take(), other.order_ids) {
             (Some(mut a), Some(b)) => {
                 a.extend(b);
@@ -492,8 +497,8 @@ pub struct CustomerValues {
 }
 
 impl CustomerValues {
-    /// Values built directly (for scoring customers aggregated elsewhere); dates default to
-    /// `as_of - recency_days` and no CLV summary.
+    /// Values built directly (for scoring customers aggregated elsewhere): the purchase dates
+    /// are left at `NaiveDate::default()` (1970-01-01) and there is no CLV summary.
     #[must_use]
     pub fn new(customer_id: &str, recency_days: i64, frequency: u64, monetary: Decimal) -> Self {
         let d = NaiveDate::default();
@@ -528,7 +533,7 @@ impl IngestReport {
     /// Rows read but not aggregated.
     #[must_use]
     pub fn rows_excluded(&self) -> u64 {
-        self.rows_read - self.rows_used
+        self.rows_read.saturating_sub(self.rows_used)
     }
 
     fn merge(&mut self, o: &IngestReport) {
@@ -706,8 +711,11 @@ pub fn aggregate_par(
     options: AggregateOptions,
 ) -> Result<RfmTable> {
     use rayon::prelude::*;
+    // One part per thread, so that only a handful of partial aggregates are merged.
+    let parts = rayon::current_num_threads().max(1);
+    let chunk = transactions.len().div_ceil(parts).max(1);
     let agg = transactions
-        .par_chunks(64 * 1024)
+        .par_chunks(chunk)
         .map(|part| {
             let mut a = Aggregator::new(as_of, options);
             a.extend(part.iter().copied())?;

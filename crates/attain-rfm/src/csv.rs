@@ -364,11 +364,29 @@ struct Slot {
     sum: i64,
 }
 
-/// A customer's slot and the table it came from, for the final sort.
+/// A customer's state and the table it came from, for the final sort (32 bytes).
 #[derive(Clone, Copy)]
 struct Rec {
-    slot: Slot,
-    table: u32,
+    word: u64,
+    sum: i64,
+    rows: u32,
+    first: i32,
+    last: i32,
+    len: u16,
+    scale: u8,
+    table: u8,
+}
+
+impl Rec {
+    fn key<'t>(&self, tables: &'t [Table], tmp: &'t mut [u8; 8]) -> &'t [u8] {
+        let len = usize::from(self.len);
+        if len <= 8 {
+            *tmp = self.word.to_be_bytes();
+            &tmp[..len]
+        } else {
+            &tables[usize::from(self.table)].arena[self.word as usize..self.word as usize + len]
+        }
+    }
 }
 
 /// Customer ids interned in an open-addressing table whose slots hold the state, so that one
@@ -392,16 +410,6 @@ impl Table {
                 .map(|_| Vec::with_capacity(pairs_hint / BUCKETS))
                 .collect(),
             ..Table::default()
-        }
-    }
-
-    fn key_of<'s>(arena: &'s [u8], s: &Slot, tmp: &'s mut [u8; 8]) -> &'s [u8] {
-        let len = usize::from(s.len);
-        if len <= 8 {
-            *tmp = s.word.to_be_bytes();
-            &tmp[..len]
-        } else {
-            &arena[s.word as usize..s.word as usize + len]
         }
     }
 
@@ -772,7 +780,6 @@ fn read_fast(
     })
     .map_err(|e| io_err(name, &e))?;
 
-    let dbg_t0 = std::time::Instant::now();
     let mut tables = Vec::with_capacity(results.len());
     for r in results {
         match r {
@@ -796,7 +803,6 @@ fn read_fast(
         report.refunds += t.report.refunds;
     }
     let dup_hashes = duplicate_hashes(buckets);
-    let dbg_t1 = std::time::Instant::now();
 
     // All customers as compact records, read table by table (sequentially), then sorted by id
     // bytes: ids of at most 8 bytes compare as their big-endian words, so the sort key of such
@@ -804,56 +810,67 @@ fn read_fast(
     let mut recs: Vec<Rec> = Vec::with_capacity(tables.iter().map(|t| t.count).sum());
     for (ti, t) in tables.iter().enumerate() {
         for s in t.slots.iter().filter(|s| s.len != 0) {
-            recs.push(Rec { slot: *s, table: ti as u32 });
+            let (word, sum, rows, first, last, len, scale) =
+                (s.word, s.sum, s.rows, s.first, s.last, s.len, s.scale);
+            recs.push(Rec {
+                word,
+                sum,
+                rows,
+                first,
+                last,
+                len,
+                scale,
+                table: ti as u8,
+            });
         }
     }
-    let all_inline = recs.iter().all(|r| r.slot.len <= 8);
-    let mut order: Vec<u128> = recs
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (u128::from(r.slot.word) << 64) | (u128::from(r.slot.len) << 32) | i as u128)
-        .collect();
-    if all_inline {
+    for t in &mut tables {
+        t.slots = Vec::new();
+    }
+    if recs.iter().all(|r| r.len <= 8) {
         #[cfg(feature = "parallel")]
         {
             use rayon::slice::ParallelSliceMut;
-            order.par_sort_unstable();
+            recs.par_sort_unstable_by_key(|r| (r.word, r.len));
         }
         #[cfg(not(feature = "parallel"))]
-        order.sort_unstable();
+        recs.sort_unstable_by_key(|r| (r.word, r.len));
     } else {
-        let key = |o: &u128| -> Vec<u8> {
-            let r = &recs[(*o as u32) as usize];
-            Table::key_of(&tables[r.table as usize].arena, &r.slot, &mut [0u8; 8]).to_vec()
-        };
-        order.sort_by_cached_key(key);
+        recs.sort_by_cached_key(|r| r.key(&tables, &mut [0u8; 8]).to_vec());
     }
-    let recs: Vec<Rec> = order.iter().map(|o| recs[(*o as u32) as usize]).collect();
-    drop(order);
-    let dbg_t2 = std::time::Instant::now();
+    let at = |k: usize| &recs[k];
     let mut dups = vec![0u64; recs.len()];
     if !dup_hashes.is_empty() {
         let ids: Vec<Vec<u8>> = recs
             .iter()
-            .map(|r| Table::key_of(&tables[r.table as usize].arena, &r.slot, &mut [0u8; 8]).to_vec())
+            .map(|r| r.key(&tables, &mut [0u8; 8]).to_vec())
             .collect();
         if resolve_duplicates(path, name, &layout, &ids, &dup_hashes, &mut dups)?.is_none() {
             return Ok(None);
         }
     }
 
-    let build = |(k, r): (usize, &Rec)| -> Result<Option<CustomerValues>> {
-        let s = &r.slot;
+    let build = |k: usize| -> Result<Option<CustomerValues>> {
+        let s = at(k);
         let mut tmp = [0u8; 8];
-        let Ok(id) = std::str::from_utf8(Table::key_of(&tables[r.table as usize].arena, s, &mut tmp)) else {
+        let Ok(id) = std::str::from_utf8(s.key(&tables, &mut tmp)) else {
             return Ok(None);
         };
-        let (Some(first), Some(last)) = (day_to_date(s.first), day_to_date(s.last)) else { return Ok(None) };
+        let (Some(first), Some(last)) = (day_to_date(s.first), day_to_date(s.last)) else {
+            return Ok(None);
+        };
         let scale = u32::from(s.scale);
         let mantissa = i128::from(s.sum) / [100, 10, 1][scale as usize % 3];
-        let total = Decimal::try_from_i128_with_scale(mantissa, scale).map_err(|_| Error::Overflow { operation: "monetary sum" })?;
+        let total =
+            Decimal::try_from_i128_with_scale(mantissa, scale).map_err(|_| Error::Overflow {
+                operation: "monetary sum",
+            })?;
         let rows = u64::from(s.rows);
-        let orders = if layout.track_orders { rows - dups[k] } else { rows };
+        let orders = if layout.track_orders {
+            rows - dups[k]
+        } else {
+            rows
+        };
         let frequency = match options.frequency {
             FrequencyMode::DistinctOrders => orders,
             _ => rows,
@@ -870,15 +887,20 @@ fn read_fast(
     #[cfg(feature = "parallel")]
     let built: Result<Option<Vec<CustomerValues>>> = {
         use rayon::prelude::*;
-        recs.par_iter().enumerate().map(build).collect::<Result<Vec<Option<CustomerValues>>>>().map(|v| v.into_iter().collect())
+        (0..recs.len())
+            .into_par_iter()
+            .map(build)
+            .collect::<Result<Vec<Option<CustomerValues>>>>()
+            .map(|v| v.into_iter().collect())
     };
     #[cfg(not(feature = "parallel"))]
-    let built: Result<Option<Vec<CustomerValues>>> =
-        recs.iter().enumerate().map(build).collect::<Result<Vec<Option<CustomerValues>>>>().map(|v| v.into_iter().collect());
-    let Some(customers) = built? else { return Ok(None) };
-    if std::env::var_os("ATTAIN_RFM_DEBUG").is_some() {
-        eprintln!("debug: dups={:?} sort={:?} build={:?}", dbg_t1 - dbg_t0, dbg_t2 - dbg_t1, dbg_t2.elapsed());
-    }
+    let built: Result<Option<Vec<CustomerValues>>> = (0..recs.len())
+        .map(build)
+        .collect::<Result<Vec<Option<CustomerValues>>>>()
+        .map(|v| v.into_iter().collect());
+    let Some(customers) = built? else {
+        return Ok(None);
+    };
     Ok(Some(RfmTable {
         as_of,
         customers,
@@ -1227,7 +1249,15 @@ mod tests {
 
     #[test]
     fn push_int_forms() {
-        for v in [0i128, 7, -7, 12_345, i128::from(u64::MAX), i128::from(u64::MAX) + 1, -(10i128.pow(25)) - 3] {
+        for v in [
+            0i128,
+            7,
+            -7,
+            12_345,
+            i128::from(u64::MAX),
+            i128::from(u64::MAX) + 1,
+            -(10i128.pow(25)) - 3,
+        ] {
             let mut b = Vec::new();
             push_int(&mut b, v);
             assert_eq!(String::from_utf8(b).unwrap(), v.to_string());

@@ -212,7 +212,8 @@ impl Thresholds {
     pub fn score_values(&self, recency_days: i64, frequency: u64, monetary: Decimal) -> RfmScore {
         let r = self.raw(&self.recency, Decimal::from(recency_days));
         RfmScore {
-            r: self.bins.max(1) + 1 - r,
+            // r <= bins, so this never underflows; saturating guards bins = 255 (deserialized).
+            r: self.bins.max(1).saturating_add(1).saturating_sub(r).max(1),
             f: self.raw(&self.frequency, Decimal::from(frequency)),
             m: self.raw(&self.monetary, monetary),
         }
@@ -296,9 +297,14 @@ fn strict_order<T: SortKey>(values: &[T], ties: Option<&[u32]>) -> Vec<u32> {
         }
     };
     if n > 0
-        && let Some(keys) = values.iter().map(|v| v.int_key()).collect::<Option<Vec<i128>>>()
+        && let Some(keys) = values
+            .iter()
+            .map(|v| v.int_key())
+            .collect::<Option<Vec<i128>>>()
     {
-        let (min, max) = keys.iter().fold((i128::MAX, i128::MIN), |(a, b), &k| (a.min(k), b.max(k)));
+        let (min, max) = keys
+            .iter()
+            .fold((i128::MAX, i128::MIN), |(a, b), &k| (a.min(k), b.max(k)));
         let range = (max - min) as u128;
         if range <= (n as u128) * 4 + 4096 {
             // Counting sort: stable, linear.
@@ -511,7 +517,10 @@ pub fn score(customers: &[CustomerValues], options: &ScoreOptions) -> Result<Vec
         }
         Scoring::Thresholds(th) => {
             if th.bins != bins {
-                return Err(Error::InvalidBins { bins: th.bins });
+                return Err(Error::InvalidThresholds {
+                    metric: "all",
+                    reason: "they were made for a different number of bins",
+                });
             }
             customers
                 .iter()

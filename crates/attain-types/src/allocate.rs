@@ -51,7 +51,10 @@ use crate::money::Money;
 pub fn allocate(total: Money, weights: &[Decimal]) -> Result<Vec<Money>> {
     let units = total.to_minor_units()?;
     let parts = allocate_units(units, weights)?;
-    parts.into_iter().map(|u| Money::from_minor_units(u, total.currency())).collect()
+    parts
+        .into_iter()
+        .map(|u| Money::from_minor_units(u, total.currency()))
+        .collect()
 }
 
 /// Like [`allocate`], with `f64` weights (for example a seasonality index computed elsewhere).
@@ -65,9 +68,14 @@ pub fn allocate_f64(total: Money, weights: &[f64]) -> Result<Vec<Money>> {
         .enumerate()
         .map(|(index, &w)| {
             if !w.is_finite() {
-                return Err(Error::NonFinite { what: "weight", index });
+                return Err(Error::NonFinite {
+                    what: "weight",
+                    index,
+                });
             }
-            Decimal::try_from(w).map_err(|_| Error::Overflow { operation: "weight from f64" })
+            Decimal::try_from(w).map_err(|_| Error::Overflow {
+                operation: "weight from f64",
+            })
         })
         .collect::<Result<Vec<_>>>()?;
     allocate(total, &weights)
@@ -81,7 +89,11 @@ pub fn allocate_units(total: i128, weights: &[Decimal]) -> Result<Vec<i128>> {
     if weights.is_empty() {
         return Err(Error::EmptyWeights);
     }
-    if let Some((index, &value)) = weights.iter().enumerate().find(|(_, w)| w.is_sign_negative() && !w.is_zero()) {
+    if let Some((index, &value)) = weights
+        .iter()
+        .enumerate()
+        .find(|(_, w)| w.is_sign_negative() && !w.is_zero())
+    {
         return Err(Error::NegativeWeight { index, value });
     }
     let (ints, sum) = integer_weights(weights)?;
@@ -100,7 +112,10 @@ pub fn allocate_units(total: i128, weights: &[Decimal]) -> Result<Vec<i128>> {
         let mut order: Vec<usize> = (0..ints.len()).filter(|&i| ints[i] != 0).collect();
         // Largest remainder first; equal remainders in input order (stable sort).
         order.sort_by(|&a, &b| remainders[b].cmp(&remainders[a]));
-        for &i in order.iter().take(usize::try_from(left).unwrap_or(usize::MAX)) {
+        for &i in order
+            .iter()
+            .take(usize::try_from(left).unwrap_or(usize::MAX))
+        {
             parts[i] += 1;
         }
     }
@@ -117,20 +132,28 @@ pub fn allocate_units(total: i128, weights: &[Decimal]) -> Result<Vec<i128>> {
 
 /// Converts decimal weights to exact integers at a common scale (reduced if needed to fit).
 fn integer_weights(weights: &[Decimal]) -> Result<(Vec<u128>, u128)> {
-    let max_scale = weights.iter().map(|w| w.normalize().scale()).max().unwrap_or(0);
+    let max_scale = weights
+        .iter()
+        .map(|w| w.normalize().scale())
+        .max()
+        .unwrap_or(0);
     for scale in (0..=max_scale).rev() {
         if let Some((ints, sum)) = try_scale(weights, scale) {
             if sum == 0 {
                 // All weights rounded to zero at this scale: only an error at full precision.
                 if scale == max_scale {
-                    return Err(Error::ZeroWeights { count: weights.len() });
+                    return Err(Error::ZeroWeights {
+                        count: weights.len(),
+                    });
                 }
                 continue;
             }
             return Ok((ints, sum));
         }
     }
-    Err(Error::Overflow { operation: "allocation weights" })
+    Err(Error::Overflow {
+        operation: "allocation weights",
+    })
 }
 
 fn try_scale(weights: &[Decimal], scale: u32) -> Option<(Vec<u128>, u128)> {
@@ -199,9 +222,18 @@ mod tests {
     fn allocate_errors() {
         let m = Money::new(dec!(10), Currency::USD);
         assert_eq!(allocate(m, &[]), Err(Error::EmptyWeights));
-        assert_eq!(allocate(m, &[dec!(0), dec!(0)]), Err(Error::ZeroWeights { count: 2 }));
-        assert!(matches!(allocate(m, &[dec!(1), dec!(-1)]), Err(Error::NegativeWeight { index: 1, .. })));
-        assert!(matches!(allocate_f64(m, &[1.0, f64::NAN]), Err(Error::NonFinite { index: 1, .. })));
+        assert_eq!(
+            allocate(m, &[dec!(0), dec!(0)]),
+            Err(Error::ZeroWeights { count: 2 })
+        );
+        assert!(matches!(
+            allocate(m, &[dec!(1), dec!(-1)]),
+            Err(Error::NegativeWeight { index: 1, .. })
+        ));
+        assert!(matches!(
+            allocate_f64(m, &[1.0, f64::NAN]),
+            Err(Error::NonFinite { index: 1, .. })
+        ));
         assert!(matches!(
             allocate(Money::new(dec!(0.005), Currency::USD), &[dec!(1)]),
             Err(Error::NotWholeMinorUnits { .. })
@@ -210,9 +242,18 @@ mod tests {
 
     #[test]
     fn allocate_ties_go_to_lower_index() {
-        assert_eq!(allocate_units(2, &[dec!(1), dec!(1), dec!(1)]).unwrap(), [1, 1, 0]);
-        assert_eq!(allocate_units(-2, &[dec!(1), dec!(1), dec!(1)]).unwrap(), [-1, -1, 0]);
-        assert_eq!(allocate_units(5, &[dec!(0), dec!(1), dec!(0)]).unwrap(), [0, 5, 0]);
+        assert_eq!(
+            allocate_units(2, &[dec!(1), dec!(1), dec!(1)]).unwrap(),
+            [1, 1, 0]
+        );
+        assert_eq!(
+            allocate_units(-2, &[dec!(1), dec!(1), dec!(1)]).unwrap(),
+            [-1, -1, 0]
+        );
+        assert_eq!(
+            allocate_units(5, &[dec!(0), dec!(1), dec!(0)]).unwrap(),
+            [0, 5, 0]
+        );
     }
 
     #[test]
@@ -228,7 +269,10 @@ mod tests {
 
     #[test]
     fn allocate_mixed_scales_reduces_precision() {
-        let w = [dec!(79228162514264337593543950335), dec!(0.0000000000000000000000000001)];
+        let w = [
+            dec!(79228162514264337593543950335),
+            dec!(0.0000000000000000000000000001),
+        ];
         let parts = allocate_units(1000, &w).unwrap();
         assert_eq!(parts, [1000, 0]);
     }

@@ -40,7 +40,10 @@ impl WorkingCalendar {
         for day in weekend {
             mask[day.num_days_from_monday() as usize] = true;
         }
-        WorkingCalendar { weekend: mask, holidays: BTreeSet::new() }
+        WorkingCalendar {
+            weekend: mask,
+            holidays: BTreeSet::new(),
+        }
     }
 
     /// Every day is a working day.
@@ -79,7 +82,9 @@ impl WorkingCalendar {
         let days = u64::try_from(period.days()).unwrap_or(0);
         let per_week = self.weekend.iter().filter(|w| !**w).count() as u64;
         let first = period.start().weekday().num_days_from_monday() as usize;
-        let partial = (0..(days % 7) as usize).filter(|i| !self.weekend[(first + i) % 7]).count() as u64;
+        let partial = (0..(days % 7) as usize)
+            .filter(|i| !self.weekend[(first + i) % 7])
+            .count() as u64;
         let holidays = self
             .holidays
             .range(period.start()..period.end())
@@ -89,7 +94,10 @@ impl WorkingCalendar {
     }
 
     /// The working days of a period, in order.
-    pub fn iter_working_days<'a>(&'a self, period: &'a Period) -> impl Iterator<Item = NaiveDate> + 'a {
+    pub fn iter_working_days<'a>(
+        &'a self,
+        period: &'a Period,
+    ) -> impl Iterator<Item = NaiveDate> + 'a {
         period.iter_days().filter(move |d| self.is_working_day(*d))
     }
 }
@@ -103,9 +111,15 @@ mod tests {
         let cal = WorkingCalendar::default();
         assert_eq!(cal.working_days(&Period::year(2026).unwrap()), 261);
         let p = Period::month(2026, 2).unwrap();
-        assert_eq!(cal.working_days(&p), cal.iter_working_days(&p).count() as u64);
+        assert_eq!(
+            cal.working_days(&p),
+            cal.iter_working_days(&p).count() as u64
+        );
         assert_eq!(WorkingCalendar::every_day().working_days(&p), 28);
         let fri_sat = WorkingCalendar::new([Weekday::Fri, Weekday::Sat]);
-        assert_eq!(fri_sat.working_days(&Period::iso_week(2026, 10).unwrap()), 5);
+        assert_eq!(
+            fri_sat.working_days(&Period::iso_week(2026, 10).unwrap()),
+            5
+        );
     }
 }

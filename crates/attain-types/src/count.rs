@@ -41,7 +41,9 @@ pub const COUNT_TOLERANCE: Decimal = Decimal::from_parts(1, 0, 0, false, 20);
 /// negative (a count needs a positive unit).
 pub fn ceil_div(numerator: Decimal, denominator: Decimal) -> Result<u64> {
     if denominator.is_zero() {
-        return Err(Error::DivisionByZero { operation: "count ceil_div" });
+        return Err(Error::DivisionByZero {
+            operation: "count ceil_div",
+        });
     }
     if denominator.is_sign_negative() {
         return Err(Error::RateOutOfRange { value: denominator });
@@ -56,11 +58,15 @@ pub fn ceil_div(numerator: Decimal, denominator: Decimal) -> Result<u64> {
         10u128
             .checked_pow(scale - x.scale())
             .and_then(|p| m.checked_mul(p))
-            .ok_or(Error::Overflow { operation: "count ceil_div" })
+            .ok_or(Error::Overflow {
+                operation: "count ceil_div",
+            })
     };
     let (a, b) = (widen(n)?, widen(d)?);
     let q = a / b + u128::from(a % b != 0);
-    u64::try_from(q).map_err(|_| Error::Overflow { operation: "count ceil_div" })
+    u64::try_from(q).map_err(|_| Error::Overflow {
+        operation: "count ceil_div",
+    })
 }
 
 /// The entries needed at a stage so that `outputs` come out at `rate`: `ceil(outputs / rate)`,
@@ -88,8 +94,14 @@ pub fn ceil_count(value: Decimal) -> Result<u64> {
     let floor = value.floor();
     let frac = value - floor;
     let slack = COUNT_TOLERANCE * floor.max(Decimal::ONE);
-    let whole = if frac.is_zero() || frac <= slack { floor } else { floor + Decimal::ONE };
-    u64::try_from(whole).map_err(|_| Error::Overflow { operation: "count ceil" })
+    let whole = if frac.is_zero() || frac <= slack {
+        floor
+    } else {
+        floor + Decimal::ONE
+    };
+    u64::try_from(whole).map_err(|_| Error::Overflow {
+        operation: "count ceil",
+    })
 }
 
 #[cfg(test)]
@@ -121,7 +133,10 @@ mod tests {
         // METHOD.md 1.2: 3 deals at 20% need 15 prospects, 15 prospects at 10% need 150 leads.
         let p = entries_needed(3, Rate::new(dec!(0.2)).unwrap()).unwrap();
         assert_eq!(p, 15);
-        assert_eq!(entries_needed(p, Rate::new(dec!(0.1)).unwrap()).unwrap(), 150);
+        assert_eq!(
+            entries_needed(p, Rate::new(dec!(0.1)).unwrap()).unwrap(),
+            150
+        );
         assert!(entries_needed(1, Rate::ZERO).is_err());
         assert_eq!(entries_needed(0, Rate::ZERO).unwrap(), 0);
     }

@@ -71,7 +71,13 @@ pub const fn __parse_decimal_literal(text: &str) -> Decimal {
         "dec!: literal out of range (at most 28 decimals and 96 bits)"
     );
     let m = mantissa as u128;
-    Decimal::from_parts(m as u32, (m >> 32) as u32, (m >> 64) as u32, negative, scale)
+    Decimal::from_parts(
+        m as u32,
+        (m >> 32) as u32,
+        (m >> 64) as u32,
+        negative,
+        scale,
+    )
 }
 
 #[cfg(test)]

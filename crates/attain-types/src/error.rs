@@ -34,7 +34,9 @@ pub enum Error {
         right: String,
     },
     /// A currency code is not a known ISO 4217 code (and no minor unit was given).
-    #[error("unknown currency code {code:?}: use Currency::with_minor_units for codes not in the built-in table")]
+    #[error(
+        "unknown currency code {code:?}: use Currency::with_minor_units for codes not in the built-in table"
+    )]
     UnknownCurrency {
         /// The text that was given.
         code: String,
@@ -57,7 +59,9 @@ pub enum Error {
     },
     /// An amount has more fraction digits than its currency's minor unit allows where whole minor
     /// units are required (for example allocation of `0.005 USD`).
-    #[error("amount {amount} is not a whole number of minor units of {currency} ({minor_units} decimals)")]
+    #[error(
+        "amount {amount} is not a whole number of minor units of {currency} ({minor_units} decimals)"
+    )]
     NotWholeMinorUnits {
         /// The amount.
         amount: Decimal,

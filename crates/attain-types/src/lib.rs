@@ -68,12 +68,12 @@ pub use money::{Currency, Money, ParseOptions, group_thousands};
 pub use period::{Granularity, Period};
 pub use rate::{Growth, Rate};
 
-/// Re-exported so every attain crate names exactly one `rust_decimal`.
-pub use rust_decimal::{Decimal, RoundingStrategy};
-#[doc(hidden)]
-pub use dec_macro::__parse_decimal_literal;
 /// Re-exported so every attain crate names exactly one `chrono`.
 pub use chrono::{NaiveDate, Weekday};
+#[doc(hidden)]
+pub use dec_macro::__parse_decimal_literal;
+/// Re-exported so every attain crate names exactly one `rust_decimal`.
+pub use rust_decimal::{Decimal, RoundingStrategy};
 
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

@@ -27,30 +27,92 @@ pub struct Currency {
 /// Built-in table of ISO 4217 codes and their minor units (codes not listed can be made with
 /// [`Currency::with_minor_units`]).
 const TABLE: &[(&str, u8)] = &[
-    ("AED", 2), ("ARS", 2), ("AUD", 2), ("BHD", 3), ("BRL", 2), ("CAD", 2), ("CHF", 2),
-    ("CLP", 0), ("CNY", 2), ("COP", 2), ("CZK", 2), ("DKK", 2), ("EGP", 2), ("EUR", 2),
-    ("GBP", 2), ("HKD", 2), ("HUF", 2), ("IDR", 2), ("ILS", 2), ("INR", 2), ("IQD", 3),
-    ("ISK", 0), ("JOD", 3), ("JPY", 0), ("KRW", 0), ("KWD", 3), ("LYD", 3), ("MXN", 2),
-    ("MYR", 2), ("NOK", 2), ("NZD", 2), ("OMR", 3), ("PHP", 2), ("PLN", 2), ("QAR", 2),
-    ("RUB", 2), ("SAR", 2), ("SEK", 2), ("SGD", 2), ("THB", 2), ("TND", 3), ("TRY", 2),
-    ("TWD", 2), ("UAH", 2), ("USD", 2), ("VND", 0), ("XXX", 2), ("ZAR", 2),
+    ("AED", 2),
+    ("ARS", 2),
+    ("AUD", 2),
+    ("BHD", 3),
+    ("BRL", 2),
+    ("CAD", 2),
+    ("CHF", 2),
+    ("CLP", 0),
+    ("CNY", 2),
+    ("COP", 2),
+    ("CZK", 2),
+    ("DKK", 2),
+    ("EGP", 2),
+    ("EUR", 2),
+    ("GBP", 2),
+    ("HKD", 2),
+    ("HUF", 2),
+    ("IDR", 2),
+    ("ILS", 2),
+    ("INR", 2),
+    ("IQD", 3),
+    ("ISK", 0),
+    ("JOD", 3),
+    ("JPY", 0),
+    ("KRW", 0),
+    ("KWD", 3),
+    ("LYD", 3),
+    ("MXN", 2),
+    ("MYR", 2),
+    ("NOK", 2),
+    ("NZD", 2),
+    ("OMR", 3),
+    ("PHP", 2),
+    ("PLN", 2),
+    ("QAR", 2),
+    ("RUB", 2),
+    ("SAR", 2),
+    ("SEK", 2),
+    ("SGD", 2),
+    ("THB", 2),
+    ("TND", 3),
+    ("TRY", 2),
+    ("TWD", 2),
+    ("UAH", 2),
+    ("USD", 2),
+    ("VND", 0),
+    ("XXX", 2),
+    ("ZAR", 2),
 ];
 
 impl Currency {
     /// US dollar (2 decimals).
-    pub const USD: Currency = Currency { code: *b"USD", minor_units: 2 };
+    pub const USD: Currency = Currency {
+        code: *b"USD",
+        minor_units: 2,
+    };
     /// Euro (2 decimals).
-    pub const EUR: Currency = Currency { code: *b"EUR", minor_units: 2 };
+    pub const EUR: Currency = Currency {
+        code: *b"EUR",
+        minor_units: 2,
+    };
     /// Chinese yuan renminbi (2 decimals).
-    pub const CNY: Currency = Currency { code: *b"CNY", minor_units: 2 };
+    pub const CNY: Currency = Currency {
+        code: *b"CNY",
+        minor_units: 2,
+    };
     /// Japanese yen (0 decimals).
-    pub const JPY: Currency = Currency { code: *b"JPY", minor_units: 0 };
+    pub const JPY: Currency = Currency {
+        code: *b"JPY",
+        minor_units: 0,
+    };
     /// Kuwaiti dinar (3 decimals).
-    pub const KWD: Currency = Currency { code: *b"KWD", minor_units: 3 };
+    pub const KWD: Currency = Currency {
+        code: *b"KWD",
+        minor_units: 3,
+    };
     /// Pound sterling (2 decimals).
-    pub const GBP: Currency = Currency { code: *b"GBP", minor_units: 2 };
+    pub const GBP: Currency = Currency {
+        code: *b"GBP",
+        minor_units: 2,
+    };
     /// ISO 4217 "no currency" (`XXX`), given 2 decimals here: the default for unit-less amounts.
-    pub const XXX: Currency = Currency { code: *b"XXX", minor_units: 2 };
+    pub const XXX: Currency = Currency {
+        code: *b"XXX",
+        minor_units: 2,
+    };
 
     /// Looks a code up in the built-in ISO 4217 table.
     ///
@@ -62,8 +124,13 @@ impl Currency {
         TABLE
             .iter()
             .find(|(c, _)| c.as_bytes() == bytes)
-            .map(|&(_, minor_units)| Currency { code: bytes, minor_units })
-            .ok_or_else(|| Error::UnknownCurrency { code: code.to_owned() })
+            .map(|&(_, minor_units)| Currency {
+                code: bytes,
+                minor_units,
+            })
+            .ok_or_else(|| Error::UnknownCurrency {
+                code: code.to_owned(),
+            })
     }
 
     /// A currency with an explicit minor-unit exponent (0..=9), for codes outside the table.
@@ -73,22 +140,35 @@ impl Currency {
     /// `minor_units > 9`.
     pub fn with_minor_units(code: &str, minor_units: u32) -> Result<Currency> {
         let bytes = Self::check_code(code)?;
-        let minor_units = u8::try_from(minor_units)
-            .ok()
-            .filter(|m| *m <= 9)
-            .ok_or(Error::InvalidCurrency { code: code.to_owned(), reason: "minor units must be 0..=9" })?;
-        Ok(Currency { code: bytes, minor_units })
+        let minor_units =
+            u8::try_from(minor_units)
+                .ok()
+                .filter(|m| *m <= 9)
+                .ok_or(Error::InvalidCurrency {
+                    code: code.to_owned(),
+                    reason: "minor units must be 0..=9",
+                })?;
+        Ok(Currency {
+            code: bytes,
+            minor_units,
+        })
     }
 
     fn check_code(code: &str) -> Result<[u8; 3]> {
-        let bytes: [u8; 3] = code.as_bytes().try_into().map_err(|_| Error::InvalidCurrency {
-            code: code.to_owned(),
-            reason: "a currency code has three letters",
-        })?;
+        let bytes: [u8; 3] = code
+            .as_bytes()
+            .try_into()
+            .map_err(|_| Error::InvalidCurrency {
+                code: code.to_owned(),
+                reason: "a currency code has three letters",
+            })?;
         if bytes.iter().all(u8::is_ascii_uppercase) {
             Ok(bytes)
         } else {
-            Err(Error::InvalidCurrency { code: code.to_owned(), reason: "a currency code is upper-case ASCII" })
+            Err(Error::InvalidCurrency {
+                code: code.to_owned(),
+                reason: "a currency code is upper-case ASCII",
+            })
         }
     }
 
@@ -139,7 +219,11 @@ impl serde::Serialize for Currency {
             code: &'a str,
             minor_units: u32,
         }
-        Repr { code: self.code(), minor_units: self.minor_units() }.serialize(s)
+        Repr {
+            code: self.code(),
+            minor_units: self.minor_units(),
+        }
+        .serialize(s)
     }
 }
 
@@ -212,7 +296,10 @@ impl Money {
     /// Zero in a currency.
     #[must_use]
     pub const fn zero(currency: Currency) -> Money {
-        Money { amount: Decimal::ZERO, currency }
+        Money {
+            amount: Decimal::ZERO,
+            currency,
+        }
     }
 
     /// Builds an amount from a whole number of minor units (`1234` cents is `12.34 USD`).
@@ -222,7 +309,9 @@ impl Money {
     pub fn from_minor_units(units: i128, currency: Currency) -> Result<Money> {
         Decimal::try_from_i128_with_scale(units, currency.minor_units())
             .map(|amount| Money { amount, currency })
-            .map_err(|_| Error::Overflow { operation: "money from minor units" })
+            .map_err(|_| Error::Overflow {
+                operation: "money from minor units",
+            })
     }
 
     /// Parses plain decimal text: an optional `-` or `+`, digits, an optional `.` and digits
@@ -309,8 +398,13 @@ impl Money {
         self.same_currency(&other)?;
         self.amount
             .checked_add(other.amount)
-            .map(|amount| Money { amount, currency: self.currency })
-            .ok_or(Error::Overflow { operation: "money add" })
+            .map(|amount| Money {
+                amount,
+                currency: self.currency,
+            })
+            .ok_or(Error::Overflow {
+                operation: "money add",
+            })
     }
 
     /// `self - other`.
@@ -321,8 +415,13 @@ impl Money {
         self.same_currency(&other)?;
         self.amount
             .checked_sub(other.amount)
-            .map(|amount| Money { amount, currency: self.currency })
-            .ok_or(Error::Overflow { operation: "money sub" })
+            .map(|amount| Money {
+                amount,
+                currency: self.currency,
+            })
+            .ok_or(Error::Overflow {
+                operation: "money sub",
+            })
     }
 
     /// `self * factor`, exact (up to `Decimal`'s 28 digits; no rounding to the minor unit).
@@ -332,8 +431,13 @@ impl Money {
     pub fn checked_mul(self, factor: Decimal) -> Result<Money> {
         self.amount
             .checked_mul(factor)
-            .map(|amount| Money { amount, currency: self.currency })
-            .ok_or(Error::Overflow { operation: "money mul" })
+            .map(|amount| Money {
+                amount,
+                currency: self.currency,
+            })
+            .ok_or(Error::Overflow {
+                operation: "money mul",
+            })
     }
 
     /// `self * rate` (a share of the amount).
@@ -351,12 +455,19 @@ impl Money {
     /// [`Error::DivisionByZero`] or [`Error::Overflow`].
     pub fn checked_div(self, divisor: Decimal) -> Result<Money> {
         if divisor.is_zero() {
-            return Err(Error::DivisionByZero { operation: "money div" });
+            return Err(Error::DivisionByZero {
+                operation: "money div",
+            });
         }
         self.amount
             .checked_div(divisor)
-            .map(|amount| Money { amount, currency: self.currency })
-            .ok_or(Error::Overflow { operation: "money div" })
+            .map(|amount| Money {
+                amount,
+                currency: self.currency,
+            })
+            .ok_or(Error::Overflow {
+                operation: "money div",
+            })
     }
 
     /// The ratio `self / other` of two amounts in the same currency (attainment, share).
@@ -366,21 +477,33 @@ impl Money {
     pub fn checked_ratio(self, other: Money) -> Result<Decimal> {
         self.same_currency(&other)?;
         if other.amount.is_zero() {
-            return Err(Error::DivisionByZero { operation: "money ratio" });
+            return Err(Error::DivisionByZero {
+                operation: "money ratio",
+            });
         }
-        self.amount.checked_div(other.amount).ok_or(Error::Overflow { operation: "money ratio" })
+        self.amount
+            .checked_div(other.amount)
+            .ok_or(Error::Overflow {
+                operation: "money ratio",
+            })
     }
 
     /// `-self`.
     #[must_use]
     pub fn negate(self) -> Money {
-        Money { amount: -self.amount, currency: self.currency }
+        Money {
+            amount: -self.amount,
+            currency: self.currency,
+        }
     }
 
     /// Rounds to the currency's minor unit, half away from zero (commercial rounding).
     #[must_use]
     pub fn round_to_minor_unit(self) -> Money {
-        self.round(self.currency.minor_units(), RoundingStrategy::MidpointAwayFromZero)
+        self.round(
+            self.currency.minor_units(),
+            RoundingStrategy::MidpointAwayFromZero,
+        )
     }
 
     /// Rounds to `decimals` places with an explicit strategy.
@@ -390,7 +513,10 @@ impl Money {
         if amount.scale() < decimals {
             amount.rescale(decimals);
         }
-        Money { amount, currency: self.currency }
+        Money {
+            amount,
+            currency: self.currency,
+        }
     }
 
     /// Sums amounts of one currency; an empty iterator gives zero.
@@ -398,7 +524,9 @@ impl Money {
     /// # Errors
     /// [`Error::CurrencyMismatch`] if an item is in another currency, [`Error::Overflow`].
     pub fn try_sum<I: IntoIterator<Item = Money>>(items: I, currency: Currency) -> Result<Money> {
-        items.into_iter().try_fold(Money::zero(currency), Money::checked_add)
+        items
+            .into_iter()
+            .try_fold(Money::zero(currency), Money::checked_add)
     }
 }
 
@@ -412,7 +540,12 @@ impl fmt::Debug for Money {
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if f.alternate() {
-            write!(f, "{} {}", group_thousands(&self.amount.to_string()), self.currency)
+            write!(
+                f,
+                "{} {}",
+                group_thousands(&self.amount.to_string()),
+                self.currency
+            )
         } else {
             write!(f, "{} {}", self.amount, self.currency)
         }
@@ -423,7 +556,9 @@ impl fmt::Display for Money {
 #[must_use]
 pub fn group_thousands(plain: &str) -> String {
     let (sign, rest) = plain.strip_prefix('-').map_or(("", plain), |r| ("-", r));
-    let (int, frac) = rest.split_once('.').map_or((rest, None), |(i, f)| (i, Some(f)));
+    let (int, frac) = rest
+        .split_once('.')
+        .map_or((rest, None), |(i, f)| (i, Some(f)));
     let mut out = String::with_capacity(plain.len() + plain.len() / 3);
     out.push_str(sign);
     for (i, ch) in int.chars().enumerate() {
@@ -441,12 +576,17 @@ pub fn group_thousands(plain: &str) -> String {
 
 /// Parses strict decimal text into a `Decimal` (no exponent, no spaces, optional sign).
 pub(crate) fn parse_decimal(text: &str, thousands: bool) -> Result<Decimal> {
-    let err = |reason| Error::ParseMoney { input: text.to_owned(), reason };
+    let err = |reason| Error::ParseMoney {
+        input: text.to_owned(),
+        reason,
+    };
     let body = text.strip_prefix(['-', '+']).unwrap_or(text);
     if body.is_empty() {
         return Err(err("empty"));
     }
-    let (int, frac) = body.split_once('.').map_or((body, None), |(i, f)| (i, Some(f)));
+    let (int, frac) = body
+        .split_once('.')
+        .map_or((body, None), |(i, f)| (i, Some(f)));
     if int.is_empty() {
         return Err(err("missing integer digits"));
     }
@@ -475,7 +615,8 @@ pub(crate) fn parse_decimal(text: &str, thousands: bool) -> Result<Decimal> {
         Some(f) => format!("{digits}.{f}"),
         None => digits,
     };
-    let value = Decimal::from_str_exact(&normalized).map_err(|_| err("out of range (28 digits)"))?;
+    let value =
+        Decimal::from_str_exact(&normalized).map_err(|_| err("out of range (28 digits)"))?;
     Ok(if text.starts_with('-') { -value } else { value })
 }
 
@@ -487,13 +628,32 @@ mod tests {
     #[test]
     fn parse_accepts_plain_and_rejects_separators() {
         let c = Currency::CNY;
-        assert_eq!(Money::parse("12000000", c).unwrap().amount(), dec!(12000000));
+        assert_eq!(
+            Money::parse("12000000", c).unwrap().amount(),
+            dec!(12000000)
+        );
         assert_eq!(Money::parse("-0.5", c).unwrap().amount(), dec!(-0.5));
-        assert!(matches!(Money::parse("83,333.33", c), Err(Error::ParseMoney { .. })));
+        assert!(matches!(
+            Money::parse("83,333.33", c),
+            Err(Error::ParseMoney { .. })
+        ));
         let opts = ParseOptions::default().thousands_separator(true);
-        assert_eq!(Money::parse_with("83,333.33", c, opts).unwrap().amount(), dec!(83333.33));
+        assert_eq!(
+            Money::parse_with("83,333.33", c, opts).unwrap().amount(),
+            dec!(83333.33)
+        );
         assert!(Money::parse_with("83,33.33", c, opts).is_err());
-        for bad in ["", "-", "1e5", "1.", ".5", "1.2.3", " 1", "abc", "99999999999999999999999999999999"] {
+        for bad in [
+            "",
+            "-",
+            "1e5",
+            "1.",
+            ".5",
+            "1.2.3",
+            " 1",
+            "abc",
+            "99999999999999999999999999999999",
+        ] {
             assert!(Money::parse(bad, c).is_err(), "{bad:?} should be rejected");
         }
     }
@@ -510,10 +670,24 @@ mod tests {
     #[test]
     fn round_to_minor_unit_uses_currency_exponent() {
         let x = dec!(1234.5675);
-        assert_eq!(Money::new(x, Currency::JPY).round_to_minor_unit().amount(), dec!(1235));
-        assert_eq!(Money::new(x, Currency::USD).round_to_minor_unit().amount(), dec!(1234.57));
-        assert_eq!(Money::new(x, Currency::KWD).round_to_minor_unit().amount(), dec!(1234.568));
-        assert_eq!(Money::new(dec!(3), Currency::USD).round_to_minor_unit().to_string(), "3.00 USD");
+        assert_eq!(
+            Money::new(x, Currency::JPY).round_to_minor_unit().amount(),
+            dec!(1235)
+        );
+        assert_eq!(
+            Money::new(x, Currency::USD).round_to_minor_unit().amount(),
+            dec!(1234.57)
+        );
+        assert_eq!(
+            Money::new(x, Currency::KWD).round_to_minor_unit().amount(),
+            dec!(1234.568)
+        );
+        assert_eq!(
+            Money::new(dec!(3), Currency::USD)
+                .round_to_minor_unit()
+                .to_string(),
+            "3.00 USD"
+        );
     }
 
     #[test]
@@ -528,6 +702,10 @@ mod tests {
         let m = Money::parse("-12.34", Currency::USD).unwrap();
         assert_eq!(m.to_minor_units().unwrap(), -1234);
         assert_eq!(Money::from_minor_units(-1234, Currency::USD).unwrap(), m);
-        assert!(Money::new(dec!(0.005), Currency::USD).to_minor_units().is_err());
+        assert!(
+            Money::new(dec!(0.005), Currency::USD)
+                .to_minor_units()
+                .is_err()
+        );
     }
 }

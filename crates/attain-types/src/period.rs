@@ -57,7 +57,11 @@ impl Period {
     /// # Errors
     /// [`Error::InvalidPeriod`] if `end < start`.
     pub fn new(start: NaiveDate, end: NaiveDate) -> Result<Period> {
-        if end < start { Err(Error::InvalidPeriod { start, end }) } else { Ok(Period { start, end }) }
+        if end < start {
+            Err(Error::InvalidPeriod { start, end })
+        } else {
+            Ok(Period { start, end })
+        }
     }
 
     /// The inclusive range `first ..= last`.
@@ -65,7 +69,10 @@ impl Period {
     /// # Errors
     /// [`Error::InvalidPeriod`] if `last < first`, [`Error::InvalidDate`] at the end of time.
     pub fn from_inclusive(first: NaiveDate, last: NaiveDate) -> Result<Period> {
-        let end = last.succ_opt().ok_or(Error::InvalidDate { what: "date", value: i64::from(last.year()) })?;
+        let end = last.succ_opt().ok_or(Error::InvalidDate {
+            what: "date",
+            value: i64::from(last.year()),
+        })?;
         Period::new(first, end)
     }
 
@@ -85,7 +92,16 @@ impl Period {
         let v = i64::from(year);
         Ok(Period {
             start: date(year, 1, 1, "year", v)?,
-            end: date(year.checked_add(1).ok_or(Error::InvalidDate { what: "year", value: v })?, 1, 1, "year", v)?,
+            end: date(
+                year.checked_add(1).ok_or(Error::InvalidDate {
+                    what: "year",
+                    value: v,
+                })?,
+                1,
+                1,
+                "year",
+                v,
+            )?,
         })
     }
 
@@ -95,10 +111,16 @@ impl Period {
     /// [`Error::InvalidDate`] for a quarter outside 1..=4 or a year out of range.
     pub fn quarter(year: i32, quarter: u32) -> Result<Period> {
         if !(1..=4).contains(&quarter) {
-            return Err(Error::InvalidDate { what: "quarter", value: i64::from(quarter) });
+            return Err(Error::InvalidDate {
+                what: "quarter",
+                value: i64::from(quarter),
+            });
         }
         let start = date(year, 3 * quarter - 2, 1, "year", i64::from(year))?;
-        Ok(Period { start, end: next_boundary(start, Granularity::Quarter)? })
+        Ok(Period {
+            start,
+            end: next_boundary(start, Granularity::Quarter)?,
+        })
     }
 
     /// Month `month` (1..=12) of a year.
@@ -107,10 +129,16 @@ impl Period {
     /// [`Error::InvalidDate`] for a month outside 1..=12 or a year out of range.
     pub fn month(year: i32, month: u32) -> Result<Period> {
         if !(1..=12).contains(&month) {
-            return Err(Error::InvalidDate { what: "month", value: i64::from(month) });
+            return Err(Error::InvalidDate {
+                what: "month",
+                value: i64::from(month),
+            });
         }
         let start = date(year, month, 1, "year", i64::from(year))?;
-        Ok(Period { start, end: next_boundary(start, Granularity::Month)? })
+        Ok(Period {
+            start,
+            end: next_boundary(start, Granularity::Month)?,
+        })
     }
 
     /// ISO week `week` of ISO year `iso_year` (Monday to Sunday; 52 or 53 weeks a year).
@@ -118,9 +146,17 @@ impl Period {
     /// # Errors
     /// [`Error::InvalidDate`] for a week the ISO year does not have.
     pub fn iso_week(iso_year: i32, week: u32) -> Result<Period> {
-        let start = NaiveDate::from_isoywd_opt(iso_year, week, Weekday::Mon)
-            .ok_or(Error::InvalidDate { what: "iso week", value: i64::from(week) })?;
-        let end = start.checked_add_days(Days::new(7)).ok_or(Error::InvalidDate { what: "iso week", value: i64::from(week) })?;
+        let start =
+            NaiveDate::from_isoywd_opt(iso_year, week, Weekday::Mon).ok_or(Error::InvalidDate {
+                what: "iso week",
+                value: i64::from(week),
+            })?;
+        let end = start
+            .checked_add_days(Days::new(7))
+            .ok_or(Error::InvalidDate {
+                what: "iso week",
+                value: i64::from(week),
+            })?;
         Ok(Period { start, end })
     }
 
@@ -130,7 +166,9 @@ impl Period {
     /// [`Error::InvalidDate`] for a year out of range.
     pub fn iso_weeks_in_year(iso_year: i32) -> Result<u32> {
         // December 28 is always in the last ISO week of its year.
-        Ok(date(iso_year, 12, 28, "year", i64::from(iso_year))?.iso_week().week())
+        Ok(date(iso_year, 12, 28, "year", i64::from(iso_year))?
+            .iso_week()
+            .week())
     }
 
     /// A fiscal year of twelve months starting on the first of `start_month`, named after the
@@ -142,13 +180,19 @@ impl Period {
     pub fn fiscal_year(start_year: i32, start_month: u32) -> Result<Period> {
         let first = Period::month(start_year, start_month)?;
         let end = date(
-            start_year.checked_add(1).ok_or(Error::InvalidDate { what: "year", value: i64::from(start_year) })?,
+            start_year.checked_add(1).ok_or(Error::InvalidDate {
+                what: "year",
+                value: i64::from(start_year),
+            })?,
             start_month,
             1,
             "year",
             i64::from(start_year),
         )?;
-        Ok(Period { start: first.start, end })
+        Ok(Period {
+            start: first.start,
+            end,
+        })
     }
 
     /// The first day (inclusive).
@@ -166,7 +210,11 @@ impl Period {
     /// The last day, or `None` for an empty period.
     #[must_use]
     pub fn last_day(&self) -> Option<NaiveDate> {
-        if self.is_empty() { None } else { self.end.pred_opt() }
+        if self.is_empty() {
+            None
+        } else {
+            self.end.pred_opt()
+        }
     }
 
     /// The number of days.
@@ -215,7 +263,10 @@ impl Period {
         let mut cursor = self.start;
         while cursor < self.end {
             let next = next_boundary(cursor, granularity).map_or(self.end, |b| b.min(self.end));
-            out.push(Period { start: cursor, end: next });
+            out.push(Period {
+                start: cursor,
+                end: next,
+            });
             cursor = next;
         }
         out
@@ -241,16 +292,24 @@ impl Period {
 
 /// The first boundary of `granularity` strictly after `day`.
 fn next_boundary(day: NaiveDate, granularity: Granularity) -> Result<NaiveDate> {
-    let overflow = || Error::InvalidDate { what: "date", value: i64::from(day.year()) };
+    let overflow = || Error::InvalidDate {
+        what: "date",
+        value: i64::from(day.year()),
+    };
     let first_of = |y: i32, m: u32| -> Result<NaiveDate> {
-        let (y, m) = if m > 12 { (y.checked_add(1).ok_or_else(overflow)?, m - 12) } else { (y, m) };
+        let (y, m) = if m > 12 {
+            (y.checked_add(1).ok_or_else(overflow)?, m - 12)
+        } else {
+            (y, m)
+        };
         NaiveDate::from_ymd_opt(y, m, 1).ok_or_else(overflow)
     };
     match granularity {
         Granularity::Day => day.succ_opt().ok_or_else(overflow),
         Granularity::IsoWeek => {
             let to_monday = 7 - u64::from(day.weekday().num_days_from_monday());
-            day.checked_add_days(Days::new(to_monday)).ok_or_else(overflow)
+            day.checked_add_days(Days::new(to_monday))
+                .ok_or_else(overflow)
         }
         Granularity::Month => first_of(day.year(), day.month() + 1),
         Granularity::Quarter => first_of(day.year(), (day.month0() / 3 + 1) * 3 + 1),
@@ -299,7 +358,10 @@ mod tests {
         assert_eq!(Period::iso_week(2026, 53).unwrap().start(), d(2026, 12, 28));
         assert!(Period::iso_week(2025, 53).is_err());
         assert_eq!(Period::iso_weeks_in_year(2026).unwrap(), 53);
-        assert_eq!(Period::fiscal_year(2026, 4).unwrap().to_string(), "2026-04-01..2027-04-01");
+        assert_eq!(
+            Period::fiscal_year(2026, 4).unwrap().to_string(),
+            "2026-04-01..2027-04-01"
+        );
         assert!(Period::month(2026, 13).is_err());
         assert!(Period::new(d(2026, 2, 1), d(2026, 1, 1)).is_err());
     }
@@ -313,6 +375,11 @@ mod tests {
         assert_eq!(y.split(Granularity::Month).len(), 12);
         assert_eq!(y.split(Granularity::Day).len(), 365);
         assert_eq!(q[0].label(Granularity::Quarter), "2026-Q1");
-        assert_eq!(Period::iso_week(2026, 1).unwrap().label(Granularity::IsoWeek), "2026-W01");
+        assert_eq!(
+            Period::iso_week(2026, 1)
+                .unwrap()
+                .label(Granularity::IsoWeek),
+            "2026-W01"
+        );
     }
 }

@@ -8,19 +8,24 @@ use crate::{Currency, Money, Period, Rate};
 
 /// Amounts of `currency` with whole minor units, between `-max` and `max` units.
 pub fn money(currency: Currency, max_units: i64) -> impl Strategy<Value = Money> {
-    (-max_units..=max_units).prop_map(move |u| {
-        Money::new(Decimal::new(u, currency.minor_units()), currency)
-    })
+    (-max_units..=max_units)
+        .prop_map(move |u| Money::new(Decimal::new(u, currency.minor_units()), currency))
 }
 
 /// Non-negative amounts of `currency` with whole minor units, up to `max_units` units.
 pub fn non_negative_money(currency: Currency, max_units: i64) -> impl Strategy<Value = Money> {
-    (0..=max_units.max(0)).prop_map(move |u| Money::new(Decimal::new(u, currency.minor_units()), currency))
+    (0..=max_units.max(0))
+        .prop_map(move |u| Money::new(Decimal::new(u, currency.minor_units()), currency))
 }
 
 /// One of USD, JPY, KWD, CNY (0, 2 and 3 minor units).
 pub fn currency() -> impl Strategy<Value = Currency> {
-    prop_oneof![Just(Currency::USD), Just(Currency::JPY), Just(Currency::KWD), Just(Currency::CNY)]
+    prop_oneof![
+        Just(Currency::USD),
+        Just(Currency::JPY),
+        Just(Currency::KWD),
+        Just(Currency::CNY)
+    ]
 }
 
 /// Rates in `0..=1` with up to 4 decimals (including exactly 0 and 1).

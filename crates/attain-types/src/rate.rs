@@ -57,7 +57,9 @@ impl Rate {
     /// [`Error::DivisionByZero`] if `whole` is 0, [`Error::RateOutOfRange`] if `part > whole`.
     pub fn from_ratio(part: u64, whole: u64) -> Result<Rate> {
         if whole == 0 {
-            return Err(Error::DivisionByZero { operation: "rate from ratio" });
+            return Err(Error::DivisionByZero {
+                operation: "rate from ratio",
+            });
         }
         Rate::new(Decimal::from(part) / Decimal::from(whole))
     }
@@ -69,9 +71,15 @@ impl Rate {
     /// [`Error::NonFinite`] for NaN or infinity, [`Error::RateOutOfRange`] outside `0..=1`.
     pub fn from_f64(value: f64) -> Result<Rate> {
         if !value.is_finite() {
-            return Err(Error::NonFinite { what: "rate", index: 0 });
+            return Err(Error::NonFinite {
+                what: "rate",
+                index: 0,
+            });
         }
-        let d = Decimal::try_from(value).map_err(|_| Error::NonFinite { what: "rate", index: 0 })?;
+        let d = Decimal::try_from(value).map_err(|_| Error::NonFinite {
+            what: "rate",
+            index: 0,
+        })?;
         Rate::new(d)
     }
 
@@ -123,14 +131,21 @@ impl fmt::Display for Rate {
 impl FromStr for Rate {
     type Err = Error;
     fn from_str(s: &str) -> Result<Rate> {
-        let err = |reason| Error::ParseRate { input: s.to_owned(), reason };
+        let err = |reason| Error::ParseRate {
+            input: s.to_owned(),
+            reason,
+        };
         let t = s.trim();
         let (num, percent) = match t.strip_suffix('%') {
             Some(n) => (n.trim_end(), true),
             None => (t, false),
         };
         let d = crate::money::parse_decimal(num, false).map_err(|_| err("not a decimal number"))?;
-        let r = if percent { Rate::from_percent(d) } else { Rate::new(d) };
+        let r = if percent {
+            Rate::from_percent(d)
+        } else {
+            Rate::new(d)
+        };
         r.map_err(|_| err("outside 0..=1 (0%..=100%)"))
     }
 }
@@ -171,13 +186,17 @@ impl Growth {
     /// [`Error::DivisionByZero`] if `before` is zero, [`Error::Overflow`].
     pub fn between(before: Decimal, after: Decimal) -> Result<Growth> {
         if before.is_zero() {
-            return Err(Error::DivisionByZero { operation: "growth between" });
+            return Err(Error::DivisionByZero {
+                operation: "growth between",
+            });
         }
         after
             .checked_div(before)
             .and_then(|q| q.checked_sub(Decimal::ONE))
             .map(|g| Growth(g.normalize()))
-            .ok_or(Error::Overflow { operation: "growth between" })
+            .ok_or(Error::Overflow {
+                operation: "growth between",
+            })
     }
 
     /// The fraction.
@@ -197,7 +216,9 @@ impl Growth {
     /// # Errors
     /// [`Error::Overflow`].
     pub fn apply(self, amount: crate::Money) -> Result<crate::Money> {
-        let f = Decimal::ONE.checked_add(self.0).ok_or(Error::Overflow { operation: "growth apply" })?;
+        let f = Decimal::ONE.checked_add(self.0).ok_or(Error::Overflow {
+            operation: "growth apply",
+        })?;
         amount.checked_mul(f)
     }
 }
@@ -212,7 +233,11 @@ impl fmt::Debug for Growth {
 impl fmt::Display for Growth {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let p = (self.0 * Decimal::ONE_HUNDRED).normalize();
-        if p.is_sign_negative() && !p.is_zero() { write!(f, "{p}%") } else { write!(f, "+{p}%") }
+        if p.is_sign_negative() && !p.is_zero() {
+            write!(f, "{p}%")
+        } else {
+            write!(f, "+{p}%")
+        }
     }
 }
 
@@ -227,7 +252,10 @@ mod tests {
         assert!(Rate::new(dec!(1.0001)).is_err());
         assert_eq!(Rate::new(dec!(-0)).unwrap(), Rate::ZERO);
         assert_eq!(Rate::new(dec!(1)).unwrap(), Rate::ONE);
-        assert_eq!(Rate::new(dec!(2)).unwrap_err().to_string(), "rate 2 is outside 0..=1");
+        assert_eq!(
+            Rate::new(dec!(2)).unwrap_err().to_string(),
+            "rate 2 is outside 0..=1"
+        );
     }
 
     #[test]

@@ -136,3 +136,19 @@ fn columns_check_lengths() {
     assert_eq!(t.customers.len(), 2);
     assert_eq!(t.customers[1].recency_days, 214);
 }
+
+#[test]
+fn tables_and_states_round_trip_through_json() {
+    let o = AggregateOptions::default().clv_summary(true);
+    let t = aggregate(log(), date("2026-01-01"), o).unwrap();
+    let back: attain_rfm::RfmTable =
+        serde_json::from_str(&serde_json::to_string(&t).unwrap()).unwrap();
+    assert_eq!(back, t);
+    let mut agg = Aggregator::new(date("2026-01-01"), o);
+    agg.extend(log()).unwrap();
+    for (_, s) in agg.states() {
+        let back: attain_rfm::CustomerState =
+            serde_json::from_str(&serde_json::to_string(s).unwrap()).unwrap();
+        assert_eq!(&back, s);
+    }
+}

@@ -183,3 +183,30 @@ fn duplicate_order_ids_are_counted_once() {
     .unwrap();
     assert_eq!(g, t);
 }
+
+#[test]
+fn fast_path_handles_any_column_order_and_extra_columns() {
+    let text = "note,amount,order_date,customer_id,order_id\nx,5.50,2025-12-31,B,O1\n,1,2025-12-30T23:00:00+02:00,A,O2\ny,2.25,2025-06-01,B,O3\n";
+    let o = AggregateOptions::default();
+    let fast = read_path(
+        &temp_file(text),
+        date("2026-01-01"),
+        &o,
+        &CsvOptions::default(),
+    )
+    .unwrap();
+    let general = read_reader(
+        text.as_bytes(),
+        "x",
+        date("2026-01-01"),
+        &o,
+        &CsvOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(fast, general);
+    assert_eq!(fast.customers[1].monetary.to_string(), "7.75");
+    assert_eq!(
+        (fast.customers[0].recency_days, fast.customers[1].frequency),
+        (2, 2)
+    );
+}

@@ -202,3 +202,22 @@ proptest! {
         prop_assert_eq!(again, score(&v, &opts).unwrap());
     }
 }
+
+proptest! {
+    #[test]
+    fn prop_scores_do_not_depend_on_customer_order(v in values(), bins in 2u8..=10, method in methods(), seed in any::<u64>()) {
+        let opts = ScoreOptions::default().bins(bins).scoring(method);
+        let sorted = score(&v, &opts).unwrap();
+        let mut shuffled: Vec<(usize, CustomerValues)> = v.into_iter().enumerate().collect();
+        let mut s = seed | 1;
+        for i in (1..shuffled.len()).rev() {
+            s ^= s << 13; s ^= s >> 7; s ^= s << 17;
+            shuffled.swap(i, (s % (i as u64 + 1)) as usize);
+        }
+        let values: Vec<CustomerValues> = shuffled.iter().map(|x| x.1.clone()).collect();
+        let again = score(&values, &opts).unwrap();
+        for (k, (i, _)) in shuffled.iter().enumerate() {
+            prop_assert_eq!(again[k], sorted[*i]);
+        }
+    }
+}

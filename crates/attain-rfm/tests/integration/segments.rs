@@ -88,3 +88,12 @@ fn migration_matrix_counts_moves() {
     assert_eq!(m.get("(absent)", "New"), 1);
     assert_eq!(m.counts.iter().flatten().sum::<u64>(), 4);
 }
+
+#[test]
+fn segment_maps_round_trip_through_json() {
+    for map in [SegmentMap::three(), SegmentMap::standard11()] {
+        let json = serde_json::to_string(&map).unwrap();
+        let back: SegmentMap = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, map);
+    }
+}

@@ -14,11 +14,28 @@ fn granularity() -> impl Strategy<Value = Granularity> {
 }
 
 fn calendar() -> impl Strategy<Value = WorkingCalendar> {
-    let days = [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri, Weekday::Sat, Weekday::Sun];
-    (prop::collection::vec(any::<bool>(), 7), prop::collection::vec(strat::date(), 0..40)).prop_map(move |(mask, hol)| {
-        let weekend: Vec<Weekday> = days.iter().zip(mask).filter(|(_, m)| *m).map(|(d, _)| *d).collect();
-        WorkingCalendar::new(weekend).with_holidays(hol)
-    })
+    let days = [
+        Weekday::Mon,
+        Weekday::Tue,
+        Weekday::Wed,
+        Weekday::Thu,
+        Weekday::Fri,
+        Weekday::Sat,
+        Weekday::Sun,
+    ];
+    (
+        prop::collection::vec(any::<bool>(), 7),
+        prop::collection::vec(strat::date(), 0..40),
+    )
+        .prop_map(move |(mask, hol)| {
+            let weekend: Vec<Weekday> = days
+                .iter()
+                .zip(mask)
+                .filter(|(_, m)| *m)
+                .map(|(d, _)| *d)
+                .collect();
+            WorkingCalendar::new(weekend).with_holidays(hol)
+        })
 }
 
 proptest! {

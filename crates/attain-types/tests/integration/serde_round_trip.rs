@@ -31,10 +31,15 @@ proptest! {
 #[test]
 fn serde_rejects_invalid_values() {
     assert!(serde_json::from_str::<Rate>("\"1.5\"").is_err());
-    assert!(serde_json::from_str::<Period>(r#"{"start":"2026-02-01","end":"2026-01-01"}"#).is_err());
+    assert!(
+        serde_json::from_str::<Period>(r#"{"start":"2026-02-01","end":"2026-01-01"}"#).is_err()
+    );
     let cal = WorkingCalendar::default();
     let json = serde_json::to_string(&cal).unwrap();
     assert_eq!(serde_json::from_str::<WorkingCalendar>(&json).unwrap(), cal);
     let m = Money::new(attain_types::dec!(12.50), Currency::EUR);
-    assert_eq!(serde_json::to_string(&m).unwrap(), r#"{"amount":"12.50","currency":{"code":"EUR","minor_units":2}}"#);
+    assert_eq!(
+        serde_json::to_string(&m).unwrap(),
+        r#"{"amount":"12.50","currency":{"code":"EUR","minor_units":2}}"#
+    );
 }

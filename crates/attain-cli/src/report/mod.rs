@@ -1,0 +1,173 @@
+//! `attain report`: one self-contained HTML file (inline CSS and SVG, no network) with the
+//! plan, the funnel, RFM segments, cohort retention and the distribution of expected customer
+//! value, all computed by the attain crates from one transaction CSV.
+//!
+//! The CLI holds no business logic: every number comes from `attain-goals`, `attain-funnel`,
+//! `attain-rfm` or `attain-lifecycle`, called the same way as `attain plan`, `attain funnel
+//! plan`, `attain rfm`, `attain cohort` and `attain clv` (the report prints the equivalent
+//! commands, and the tests check that the numbers agree).
+
+mod charts;
+mod data;
+mod html;
+mod rfm_part;
+mod sections;
+mod svg;
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use attain_types::{Currency, Decimal, NaiveDate};
+
+/// One self-contained HTML report with charts from a transaction CSV.
+///
+/// Sections: the plan by month (stacked by customer type) against actuals and the run rate;
+/// the funnel's required entries per stage (with --funnel-stages) against actual counts (with
+/// --funnel-events); RFM segment sizes and revenue with the R x F heatmap; cohort retention;
+/// the distribution of expected customer value (BG/NBD + Gamma-Gamma). Every section prints
+/// the `attain` command that gives the same numbers as CSV.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Example:\n  attain report data/cdnow_transactions.csv -o report.html\n  \
+attain report data/cdnow_transactions.csv --target 120000 --year 1998 \\\n    \
+--split customer=new:40,repeat:60 --funnel-stages lead:0.1,visit:0.3,proposal:0.2 \\\n    \
+--deal-size 35 -o report.html\n\n\
+Defaults: --as-of is the day after the latest purchase (rows after it are left out); --year is\n\
+the year of the day before --as-of; --target is the revenue of the 12 months before --as-of\n\
+plus 10%, rounded up to two significant digits; --split is customer=new:N,repeat:R with the\n\
+revenue of first-purchase days (N) and of later days (R) in those 12 months; --deal-size is\n\
+the mean order amount in those 12 months."
+)]
+pub(crate) struct ReportArgs {
+    /// Transaction CSV with a header line (customer, order date, amount; order id optional).
+    #[arg(value_name = "INPUT.csv")]
+    input: PathBuf,
+    /// The report date (YYYY-MM-DD): recency counts back from it, and rows dated after it are
+    /// left out. Default: the day after the latest purchase.
+    #[arg(long, value_name = "DATE")]
+    as_of: Option<NaiveDate>,
+    /// The yearly target, as plain decimal text (`120000`). Default: see below.
+    #[arg(long, value_name = "AMOUNT", allow_hyphen_values = true)]
+    target: Option<String>,
+    /// The calendar year to plan. Default: the year of the day before --as-of.
+    #[arg(long)]
+    year: Option<i32>,
+    /// The customer-type split of the plan, `name=label:weight,...` (as `attain plan --split`).
+    #[arg(long, value_name = "NAME=LABEL:WEIGHT,...")]
+    split: Option<String>,
+    /// Funnel stages from the top, `name:rate,...` (as `attain funnel plan --stages`); adds
+    /// the funnel section, planned for --target.
+    #[arg(long, value_delimiter = ',', value_name = "NAME:RATE,...")]
+    funnel_stages: Vec<String>,
+    /// Average deal size for the funnel. Default: the mean order amount of the last 12 months.
+    #[arg(long, value_name = "AMOUNT", requires = "funnel_stages")]
+    deal_size: Option<String>,
+    /// Event CSV (`entity_id,step,timestamp`) giving the actual count reaching each funnel
+    /// stage (steps named as in --funnel-stages, plus `deal`).
+    #[arg(long, value_name = "EVENTS.csv", requires = "funnel_stages")]
+    funnel_events: Option<PathBuf>,
+    /// Expected customer value horizon in months (BG/NBD + Gamma-Gamma, weekly model).
+    #[arg(long, value_name = "MONTHS", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=120))]
+    clv_months: u32,
+    /// Monthly discount rate of the expected customer value (0.01 is 1% a month).
+    #[arg(long, value_name = "RATE", default_value = "0.01")]
+    discount: Decimal,
+    /// ISO 4217 currency code of the amounts; fixes the minor unit shown.
+    #[arg(long, default_value = "XXX")]
+    currency: String,
+    /// Name of the customer column.
+    #[arg(long, default_value = "customer_id")]
+    customer_col: String,
+    /// Name of the date column (YYYY-MM-DD or YYYYMMDD).
+    #[arg(long, default_value = "order_date")]
+    date_col: String,
+    /// Name of the amount column.
+    #[arg(long, default_value = "amount")]
+    amount_col: String,
+    /// Name of the order id column (used for RFM frequency when present).
+    #[arg(long, default_value = "order_id")]
+    order_col: String,
+    /// Output format: the HTML page, or its numbers as JSON (key figures, tables and commands,
+    /// as text formatted as on the page).
+    #[arg(long, value_enum, default_value_t = ReportFormat::Html)]
+    format: ReportFormat,
+    /// Write to FILE (atomically: complete or not at all) instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+/// The output format of `attain report`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum ReportFormat {
+    /// One self-contained HTML page with the charts.
+    Html,
+    /// The page's numbers as one JSON document (no charts).
+    Json,
+}
+
+/// The page's numbers as JSON: what the charts show, for pipelines and tests.
+fn to_json(log: &data::Log, sections: &sections::Sections) -> serde_json::Value {
+    let pairs = |items: &[(String, String)]| -> Vec<serde_json::Value> {
+        items
+            .iter()
+            .map(|(label, value)| serde_json::json!({"label": label, "value": value}))
+            .collect()
+    };
+    let list: Vec<serde_json::Value> = sections
+        .list
+        .iter()
+        .map(|s| {
+            let tables: Vec<serde_json::Value> = s
+                .tables
+                .iter()
+                .map(|t| serde_json::json!({"id": t.id, "headers": t.headers, "rows": t.rows}))
+                .collect();
+            serde_json::json!({
+                "id": s.id,
+                "title": s.title,
+                "key_figures": pairs(&s.kpis),
+                "charts": s.charts.len(),
+                "notes": s.notes,
+                "command": s.command,
+                "tables": tables,
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "input": log.file,
+        "as_of": log.as_of.to_string(),
+        "data_end": log.data_end.to_string(),
+        "currency": log.currency.code(),
+        "rows_after_as_of": log.after_as_of,
+        "key_figures": pairs(&sections.summary),
+        "sections": list,
+    })
+}
+
+pub(crate) fn run(args: &ReportArgs) -> anyhow::Result<()> {
+    let currency = Currency::new(&args.currency).context("--currency")?;
+    attain_types::Rate::new(args.discount).context("--discount")?;
+    let log = data::load(args, currency)?;
+    let sections = sections::build(args, &log)?;
+    let page = match args.format {
+        ReportFormat::Html => html::page(&log, &sections),
+        ReportFormat::Json => {
+            let mut text = serde_json::to_string_pretty(&to_json(&log, &sections))?;
+            text.push('\n');
+            text
+        }
+    };
+    let write = |w: &mut dyn Write| w.write_all(page.as_bytes());
+    match &args.output {
+        Some(path) => crate::output::write_atomic(path, write),
+        None => {
+            let stdout = std::io::stdout();
+            let mut lock = stdout.lock();
+            match write(&mut lock).and_then(|()| lock.flush()) {
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                other => other.context("cannot write to standard output"),
+            }
+        }
+    }
+}
