@@ -13,7 +13,12 @@ mod funnel;
 mod output;
 #[cfg(feature = "goals")]
 mod plan;
-#[cfg(all(feature = "goals", feature = "funnel", feature = "rfm", feature = "lifecycle"))]
+#[cfg(all(
+    feature = "goals",
+    feature = "funnel",
+    feature = "rfm",
+    feature = "lifecycle"
+))]
 mod report;
 #[cfg(feature = "rfm")]
 mod rfm;
@@ -51,7 +56,12 @@ enum Command {
     #[cfg(feature = "lifecycle")]
     Clv(clv::ClvArgs),
     /// One self-contained HTML report with charts: plan, funnel, RFM segments, cohorts, CLV.
-    #[cfg(all(feature = "goals", feature = "funnel", feature = "rfm", feature = "lifecycle"))]
+    #[cfg(all(
+        feature = "goals",
+        feature = "funnel",
+        feature = "rfm",
+        feature = "lifecycle"
+    ))]
     Report(report::ReportArgs),
 }
 
@@ -68,7 +78,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Cohort(args) => cohort::run(&args),
         #[cfg(feature = "lifecycle")]
         Command::Clv(args) => clv::run(&args),
-        #[cfg(all(feature = "goals", feature = "funnel", feature = "rfm", feature = "lifecycle"))]
+        #[cfg(all(
+            feature = "goals",
+            feature = "funnel",
+            feature = "rfm",
+            feature = "lifecycle"
+        ))]
         Command::Report(args) => report::run(&args),
     }
 }

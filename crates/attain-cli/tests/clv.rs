@@ -1,4 +1,5 @@
 //! `attain clv` end to end on small files in a temporary folder.
+#![cfg(feature = "lifecycle")]
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
 
 use std::path::PathBuf;

@@ -1,4 +1,5 @@
 //! Black-box tests of `attain cohort` on small CSV files.
+#![cfg(feature = "lifecycle")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::PathBuf;

@@ -1,4 +1,5 @@
 //! `attain rfm` end to end: the built binary on small files in a temp folder.
+#![cfg(feature = "rfm")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::PathBuf;

@@ -21,7 +21,7 @@
 //! | type or function | what it is |
 //! |---|---|
 //! | [`Money`], [`Currency`] | an exact amount (`rust_decimal`) in an ISO 4217 currency with its minor unit |
-//! | [`allocate`], [`allocate_units`] | split an amount by weights into parts that sum back exactly (largest remainder) |
+//! | [`allocate()`], [`allocate_units`] | split an amount by weights into parts that sum back exactly (largest remainder) |
 //! | [`Rate`] | a probability or share in `0..=1`; [`Growth`] is a signed change |
 //! | [`count`] | whole counts from amounts and rates, rounded up exactly |
 //! | [`Period`], [`Granularity`] | half-open date ranges; years, quarters, months, ISO weeks, days, fiscal years |
