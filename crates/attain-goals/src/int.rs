@@ -110,52 +110,13 @@ pub(crate) fn cumulative(total: i128, weights: &[u128]) -> Result<Vec<i128>> {
 /// `(floor(a * b / c), a * b mod c)` with a 256-bit product; `None` if `c == 0` or the
 /// quotient does not fit 128 bits.
 pub(crate) fn mul_div(a: u128, b: u128, c: u128) -> Option<(u128, u128)> {
-    if c == 0 {
-        return None;
-    }
-    if let Some(p) = a.checked_mul(b) {
-        return Some((p / c, p % c));
-    }
-    let (hi, lo) = mul_wide(a, b);
-    if hi >= c {
-        return None;
-    }
-    Some(div_wide(hi, lo, c))
-}
-
-fn mul_wide(a: u128, b: u128) -> (u128, u128) {
-    const MASK: u128 = u64::MAX as u128;
-    let (a1, a0) = (a >> 64, a & MASK);
-    let (b1, b0) = (b >> 64, b & MASK);
-    let p00 = a0 * b0;
-    let p01 = a0 * b1;
-    let p10 = a1 * b0;
-    let p11 = a1 * b1;
-    let mid = (p00 >> 64) + (p01 & MASK) + (p10 & MASK);
-    let lo = (p00 & MASK) | (mid << 64);
-    let hi = p11 + (p01 >> 64) + (p10 >> 64) + (mid >> 64);
-    (hi, lo)
-}
-
-/// Divides the 256-bit `hi:lo` by `d`, given `hi < d`.
-fn div_wide(hi: u128, lo: u128, d: u128) -> (u128, u128) {
-    let mut r = hi;
-    let mut q: u128 = 0;
-    for i in (0..128).rev() {
-        let carry = r >> 127;
-        r = (r << 1) | ((lo >> i) & 1);
-        q <<= 1;
-        if carry == 1 || r >= d {
-            r = r.wrapping_sub(d);
-            q |= 1;
-        }
-    }
-    (q, r)
+    attain_types::wide::mul_div(a, b, c)
 }
 
 /// Compares `a * b` with `c * d` exactly.
 pub(crate) fn cmp_products(a: u128, b: u128, c: u128, d: u128) -> core::cmp::Ordering {
-    mul_wide(a, b).cmp(&mul_wide(c, d))
+    let w = attain_types::wide::mul_wide;
+    w(a, b).cmp(&w(c, d))
 }
 
 #[cfg(test)]

@@ -102,7 +102,8 @@ pub fn allocate_units(total: i128, weights: &[Decimal]) -> Result<Vec<i128>> {
     let mut remainders = Vec::with_capacity(ints.len());
     let mut given: u128 = 0;
     for &w in &ints {
-        let (q, r) = mul_div(magnitude, w, sum);
+        // w <= sum and sum > 0, so the quotient fits.
+        let (q, r) = crate::wide::mul_div(magnitude, w, sum).unwrap_or((0, 0));
         given += q; // sum of floors <= magnitude
         parts.push(q);
         remainders.push(r);
@@ -172,46 +173,6 @@ fn try_scale(weights: &[Decimal], scale: u32) -> Option<(Vec<u128>, u128)> {
     Some((ints, sum))
 }
 
-/// `(a * b / c, a * b % c)` with a 256-bit intermediate. Requires `b <= c`, `c > 0`, so the
-/// quotient is at most `a` and fits.
-fn mul_div(a: u128, b: u128, c: u128) -> (u128, u128) {
-    if let Some(p) = a.checked_mul(b) {
-        return (p / c, p % c);
-    }
-    let (hi, lo) = mul_wide(a, b);
-    div_wide(hi, lo, c)
-}
-
-fn mul_wide(a: u128, b: u128) -> (u128, u128) {
-    const MASK: u128 = u64::MAX as u128;
-    let (a1, a0) = (a >> 64, a & MASK);
-    let (b1, b0) = (b >> 64, b & MASK);
-    let p00 = a0 * b0;
-    let p01 = a0 * b1;
-    let p10 = a1 * b0;
-    let p11 = a1 * b1;
-    let mid = (p00 >> 64) + (p01 & MASK) + (p10 & MASK);
-    let lo = (p00 & MASK) | (mid << 64);
-    let hi = p11 + (p01 >> 64) + (p10 >> 64) + (mid >> 64);
-    (hi, lo)
-}
-
-/// Divides the 256-bit `hi:lo` by `d`, given `hi < d` (so the quotient fits 128 bits).
-fn div_wide(hi: u128, lo: u128, d: u128) -> (u128, u128) {
-    let mut r = hi;
-    let mut q: u128 = 0;
-    for i in (0..128).rev() {
-        let carry = r >> 127;
-        r = (r << 1) | ((lo >> i) & 1);
-        q <<= 1;
-        if carry == 1 || r >= d {
-            r = r.wrapping_sub(d);
-            q |= 1;
-        }
-    }
-    (q, r)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -262,9 +223,6 @@ mod tests {
         let w = [dec!(79228162514264337593543950335), dec!(1), dec!(3)];
         let parts = allocate_units(big, &w).unwrap();
         assert_eq!(parts.iter().sum::<i128>(), big);
-        let (hi, lo) = mul_wide(u128::MAX, u128::MAX);
-        assert_eq!((hi, lo), (u128::MAX - 1, 1));
-        assert_eq!(div_wide(hi, lo, u128::MAX), (u128::MAX, 0));
     }
 
     #[test]

@@ -60,6 +60,7 @@ mod period;
 #[cfg(feature = "proptest")]
 pub mod proptest;
 mod rate;
+pub mod wide;
 
 pub use allocate::{allocate, allocate_f64, allocate_units};
 pub use calendar::WorkingCalendar;
