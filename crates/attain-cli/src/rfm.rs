@@ -9,7 +9,7 @@ use attain_rfm::{
     AfterAsOf, AggregateOptions, FrequencyMode, MonetaryMode, ReturnsMode, ScoreOptions, Scoring,
     SegmentMap, score,
 };
-use attain_types::NaiveDate;
+use attain_types::{Granularity, NaiveDate};
 
 use crate::output::{Format, OutputArgs};
 
@@ -47,6 +47,20 @@ enum MonetaryArg {
     MeanDay,
     /// Mean daily spend after the first day (Gamma-Gamma input).
     MeanRepeat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum PeriodArg {
+    /// Calendar days.
+    Day,
+    /// ISO weeks (Monday to Sunday).
+    Week,
+    /// Calendar months.
+    Month,
+    /// Calendar quarters.
+    Quarter,
+    /// Calendar years.
+    Year,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -101,6 +115,10 @@ pub(crate) struct RfmArgs {
     /// What monetary is.
     #[arg(long, value_enum, default_value_t = MonetaryArg::Sum)]
     monetary: MonetaryArg,
+    /// The purchase period of --frequency days|repeat-days and --monetary mean-day|mean-repeat:
+    /// purchases in the same period count once.
+    #[arg(long, value_enum, default_value_t = PeriodArg::Day)]
+    period: PeriodArg,
     /// How negative amounts count.
     #[arg(long, value_enum, default_value_t = ReturnsArg::Net)]
     returns: ReturnsArg,
@@ -128,6 +146,13 @@ pub(crate) fn run(args: &RfmArgs) -> anyhow::Result<()> {
             MonetaryArg::MeanOrder => MonetaryMode::MeanPerOrder,
             MonetaryArg::MeanDay => MonetaryMode::MeanPerDay,
             MonetaryArg::MeanRepeat => MonetaryMode::MeanRepeatDays,
+        })
+        .period(match args.period {
+            PeriodArg::Day => Granularity::Day,
+            PeriodArg::Week => Granularity::IsoWeek,
+            PeriodArg::Month => Granularity::Month,
+            PeriodArg::Quarter => Granularity::Quarter,
+            PeriodArg::Year => Granularity::Year,
         })
         .returns(match args.returns {
             ReturnsArg::Net => ReturnsMode::Net,

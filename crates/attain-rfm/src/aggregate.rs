@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use attain_types::{Decimal, NaiveDate};
+use attain_types::{Decimal, Granularity, NaiveDate, Period};
 
 use crate::hash::FxBuild;
 use crate::{Error, Result};
@@ -88,10 +88,12 @@ pub enum FrequencyMode {
     /// without an order id count one each. The default.
     #[default]
     DistinctOrders,
-    /// The number of distinct purchase days.
+    /// The number of distinct purchase days, or of distinct purchase periods when
+    /// [`AggregateOptions::period`] is coarser than a day.
     DistinctDays,
-    /// Distinct purchase days minus one: the repeat purchases of the BG/NBD model (`lifetimes`
-    /// `frequency` with daily periods).
+    /// Distinct purchase days (or periods) minus one: the repeat purchases of the BG/NBD model
+    /// (`lifetimes` `frequency`; `freq="D"` by default, `freq="W"` with
+    /// `period(Granularity::IsoWeek)`).
     RepeatDays,
 }
 
@@ -106,10 +108,11 @@ pub enum MonetaryMode {
     /// The sum divided by the number of orders (distinct order ids when the log has them, plus
     /// rows without one; otherwise rows).
     MeanPerOrder,
-    /// The sum divided by the number of distinct purchase days.
+    /// The sum divided by the number of distinct purchase days (or periods, see
+    /// [`AggregateOptions::period`]).
     MeanPerDay,
-    /// The mean of the daily sums after the first purchase day (`lifetimes`
-    /// `monetary_value`); zero for a customer without a repeat day.
+    /// The mean of the daily (or per-period) sums after the first purchase day or period
+    /// (`lifetimes` `monetary_value`); zero for a customer without a repeat day.
     MeanRepeatDays,
 }
 
@@ -154,6 +157,11 @@ pub struct AggregateOptions {
     pub after_as_of: AfterAsOf,
     /// Also compute the [`ClvSummary`] of each customer (needs per-day totals).
     pub clv_summary: bool,
+    /// The purchase period of the "days" modes ([`FrequencyMode::DistinctDays`],
+    /// [`FrequencyMode::RepeatDays`], [`MonetaryMode::MeanPerDay`],
+    /// [`MonetaryMode::MeanRepeatDays`]): purchases in the same day (the default), ISO week,
+    /// month, quarter or year count as one. Recency and the [`ClvSummary`] stay in days.
+    pub period: Granularity,
 }
 
 impl AggregateOptions {
@@ -185,6 +193,12 @@ impl AggregateOptions {
     #[must_use]
     pub fn clv_summary(mut self, yes: bool) -> Self {
         self.clv_summary = yes;
+        self
+    }
+    /// Sets the purchase period of the "days" modes (see [`AggregateOptions::period`]).
+    #[must_use]
+    pub fn period(mut self, period: Granularity) -> Self {
+        self.period = period;
         self
     }
     /// What the per-customer state must remember for these options.
@@ -402,15 +416,36 @@ impl CustomerState {
             net: self.net,
             gross: self.gross,
         });
-        let days = self.day_count();
+        // The purchase periods of the "days" modes: the days themselves, or rolled up.
+        let rolled;
+        let periods = match (&self.days, options.period) {
+            (Some(days), Granularity::Day) => Some(days),
+            (Some(days), g) => {
+                let mut map: BTreeMap<NaiveDate, DayTotal> = BTreeMap::new();
+                for (d, t) in days {
+                    let start = Period::containing(*d, g)
+                        .map_err(|_| Error::Overflow {
+                            operation: "purchase period",
+                        })?
+                        .start();
+                    let e = map.entry(start).or_default();
+                    e.net = add_dec(e.net, t.net, "period sum")?;
+                    e.gross = add_dec(e.gross, t.gross, "period sum")?;
+                }
+                rolled = map;
+                Some(&rolled)
+            }
+            (None, _) => None,
+        };
+        let period_count = periods.map_or(0, |p| p.len() as u64);
         let frequency = match options.frequency {
             FrequencyMode::Rows => self.rows,
             FrequencyMode::DistinctOrders => self.orders(),
-            FrequencyMode::DistinctDays => days,
-            FrequencyMode::RepeatDays => days.saturating_sub(1),
+            FrequencyMode::DistinctDays => period_count,
+            FrequencyMode::RepeatDays => period_count.saturating_sub(1),
         };
-        let repeat_mean = || -> Result<Decimal> {
-            let Some(map) = &self.days else {
+        let repeat_mean = |map: Option<&BTreeMap<NaiveDate, DayTotal>>| -> Result<Decimal> {
+            let Some(map) = map else {
                 return Ok(Decimal::ZERO);
             };
             if map.len() < 2 {
@@ -425,15 +460,16 @@ impl CustomerState {
         let monetary = match options.monetary {
             MonetaryMode::Sum => total,
             MonetaryMode::MeanPerOrder => div(total, self.orders())?,
-            MonetaryMode::MeanPerDay => div(total, days)?,
-            MonetaryMode::MeanRepeatDays => repeat_mean()?,
+            MonetaryMode::MeanPerDay => div(total, period_count)?,
+            MonetaryMode::MeanRepeatDays => repeat_mean(periods)?,
         };
+        let days = self.day_count();
         let clv = if options.clv_summary {
             Some(Box::new(ClvSummary {
                 repeat_days: days.saturating_sub(1),
                 t_x_days: (last - first).num_days(),
                 age_days: (as_of - first).num_days(),
-                mean_repeat_spend: repeat_mean()?,
+                mean_repeat_spend: repeat_mean(self.days.as_ref())?,
             }))
         } else {
             None

@@ -30,12 +30,14 @@ pub struct Period {
 }
 
 /// How finely to split a period. Weeks are ISO weeks (Monday to Sunday).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// The default is [`Granularity::Day`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
 #[non_exhaustive]
 pub enum Granularity {
     /// One day.
+    #[default]
     Day,
     /// An ISO week, Monday to Sunday.
     IsoWeek,
@@ -192,6 +194,44 @@ impl Period {
         Ok(Period {
             start: first.start,
             end,
+        })
+    }
+
+    /// The period of `granularity` that contains `day`: its day, ISO week (Monday to Sunday),
+    /// calendar month, quarter or year.
+    ///
+    /// ```
+    /// use attain_types::{Granularity, Period, NaiveDate};
+    /// let d = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(); // a Thursday
+    /// assert_eq!(Period::containing(d, Granularity::IsoWeek)?.to_string(), "2025-12-29..2026-01-05");
+    /// assert_eq!(Period::containing(d, Granularity::Quarter)?, Period::quarter(2026, 1)?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::InvalidDate`] at the edges of chrono's date range.
+    pub fn containing(day: NaiveDate, granularity: Granularity) -> Result<Period> {
+        let start = match granularity {
+            Granularity::Day => day,
+            Granularity::IsoWeek => day
+                .checked_sub_days(Days::new(u64::from(day.weekday().num_days_from_monday())))
+                .ok_or(Error::InvalidDate {
+                    what: "date",
+                    value: i64::from(day.year()),
+                })?,
+            Granularity::Month => date(day.year(), day.month(), 1, "year", i64::from(day.year()))?,
+            Granularity::Quarter => date(
+                day.year(),
+                day.month0() / 3 * 3 + 1,
+                1,
+                "year",
+                i64::from(day.year()),
+            )?,
+            Granularity::Year => date(day.year(), 1, 1, "year", i64::from(day.year()))?,
+        };
+        Ok(Period {
+            start,
+            end: next_boundary(start, granularity)?,
         })
     }
 

@@ -152,3 +152,51 @@ fn tables_and_states_round_trip_through_json() {
         assert_eq!(&back, s);
     }
 }
+
+#[test]
+fn aggregate_purchase_periods_roll_days_up() {
+    use attain_types::Granularity;
+    let as_of = date("2026-01-01");
+    // Days: 2025-01-10 (120.00), 2025-03-01 (120.00), 2025-04-01 (-30.00).
+    let run = |g, f, m| {
+        let o = AggregateOptions::default()
+            .period(g)
+            .frequency(f)
+            .monetary(m);
+        let c = aggregate(log(), as_of, o).unwrap().customers.remove(0);
+        (c.frequency, c.monetary)
+    };
+    // Months: January, March, April: 3 periods, as with days.
+    let (f, m) = run(
+        Granularity::Month,
+        FrequencyMode::DistinctDays,
+        MonetaryMode::MeanPerDay,
+    );
+    assert_eq!((f, m), (3, dec("70"))); // 210 / 3
+    // Quarters: Q1 (120 + 120 = 240) and Q2 (-30): 2 periods, 1 repeat period.
+    let (f, m) = run(
+        Granularity::Quarter,
+        FrequencyMode::RepeatDays,
+        MonetaryMode::MeanRepeatDays,
+    );
+    assert_eq!((f, m), (1, dec("-30"))); // the one repeat quarter's sum
+    let (f, m) = run(
+        Granularity::Quarter,
+        FrequencyMode::DistinctDays,
+        MonetaryMode::MeanPerDay,
+    );
+    assert_eq!((f, m), (2, dec("105"))); // 210 / 2
+    // Years: everything in 2025.
+    let (f, m) = run(
+        Granularity::Year,
+        FrequencyMode::RepeatDays,
+        MonetaryMode::MeanRepeatDays,
+    );
+    assert_eq!((f, m), (0, dec("0")));
+    // Recency stays in days whatever the period.
+    let o = AggregateOptions::default().period(Granularity::Year);
+    assert_eq!(
+        aggregate(log(), as_of, o).unwrap().customers[0].recency_days,
+        275
+    );
+}

@@ -79,3 +79,14 @@ fn fiscal_year_splits_into_fiscal_quarters() {
     // Calendar quarters of an April fiscal year line up with its fiscal quarters.
     assert_eq!(fy.split(Granularity::Quarter).len(), 4);
 }
+
+proptest! {
+    #[test]
+    fn prop_containing_contains_and_is_one_split_piece(d in strat::date(), g in granularity()) {
+        let p = Period::containing(d, g).unwrap();
+        prop_assert!(p.contains(d));
+        // The containing period is exactly one piece of splitting a wider span at g.
+        let span = Period::new(p.start(), p.end()).unwrap();
+        prop_assert_eq!(span.split(g), vec![p]);
+    }
+}
