@@ -38,3 +38,7 @@ pub use attain_rfm as rfm;
 
 #[cfg(feature = "lifecycle")]
 pub use attain_lifecycle as lifecycle;
+
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
