@@ -85,6 +85,19 @@ fn help_texts() {
     help(&["report"], "help_report.txt");
 }
 
+/// `attain rfm` in its own test: the last module to settle (regenerate with
+/// `UPDATE_SNAPSHOTS=1` after a change to its options).
+#[test]
+fn help_text_rfm() {
+    help(&["rfm"], "help_rfm.txt");
+    let dir = fixtures();
+    error(
+        &dir,
+        &["rfm", "bad_date.csv", "--as-of", "2025-02-01"],
+        "error_rfm_bad_date.txt",
+    );
+}
+
 /// A temp folder with small input files, so messages name short relative paths.
 fn fixtures() -> PathBuf {
     let dir = std::env::temp_dir().join(format!("attain-snapshots-{}", std::process::id()));
