@@ -71,13 +71,17 @@ pub(crate) struct ClvArgs {
     #[arg(long, default_value = "0.01")]
     discount: Decimal,
     /// Name of the customer column.
-    #[arg(long, default_value = "customer_id")]
+    #[arg(
+        long = "customer-col",
+        alias = "customer-column",
+        default_value = "customer_id"
+    )]
     customer_column: String,
     /// Name of the date column.
-    #[arg(long, default_value = "order_date")]
+    #[arg(long = "date-col", alias = "date-column", default_value = "order_date")]
     date_column: String,
     /// Name of the amount column.
-    #[arg(long, default_value = "amount")]
+    #[arg(long = "amount-col", alias = "amount-column", default_value = "amount")]
     amount_column: String,
     #[command(flatten)]
     out: OutputArgs,
