@@ -117,7 +117,8 @@ pub(crate) struct CohortArgs {
     out: OutputArgs,
 }
 
-fn parse_date(text: &str) -> Option<NaiveDate> {
+/// A date as `YYYY-MM-DD` or `YYYYMMDD` (the CDNOW layout); shared with `attain report`.
+pub(crate) fn parse_date(text: &str) -> Option<NaiveDate> {
     let t = text.trim();
     NaiveDate::parse_from_str(t, "%Y-%m-%d")
         .or_else(|_| NaiveDate::parse_from_str(t, "%Y%m%d"))

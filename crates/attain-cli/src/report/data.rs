@@ -8,6 +8,7 @@ use anyhow::{Context, anyhow, bail};
 use attain_types::{Currency, Money, NaiveDate};
 
 use super::ReportArgs;
+use crate::cohort::parse_date;
 
 /// One transaction row (dated on or before the report date).
 #[derive(Debug, Clone)]
@@ -39,13 +40,6 @@ pub(super) struct Log {
     pub(super) after_as_of: u64,
     /// Whether the file has the order id column.
     pub(super) has_orders: bool,
-}
-
-fn parse_date(text: &str) -> Option<NaiveDate> {
-    let t = text.trim();
-    NaiveDate::parse_from_str(t, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(t, "%Y%m%d"))
-        .ok()
 }
 
 /// Reads the file; `as_of` defaults to the day after the latest date.
@@ -158,19 +152,4 @@ pub(super) fn load(args: &ReportArgs, currency: Currency) -> anyhow::Result<Log>
         after_as_of,
         has_orders: oi.is_some(),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dates_in_both_forms() {
-        assert_eq!(
-            parse_date("1997-01-18"),
-            NaiveDate::from_ymd_opt(1997, 1, 18)
-        );
-        assert_eq!(parse_date("19970118"), NaiveDate::from_ymd_opt(1997, 1, 18));
-        assert_eq!(parse_date("1997-02-30"), None);
-    }
 }
