@@ -75,3 +75,21 @@ pub(crate) fn write_atomic(
     }
     result.with_context(|| format!("cannot write {}", path.display()))
 }
+
+/// A progress bar over the bytes of `path` on standard error, or `None` when `quiet` is set,
+/// standard error is not a terminal (pipes, files, CI), or the file's size is unknown.
+#[cfg(feature = "rfm")]
+pub(crate) fn file_progress(path: &Path, quiet: bool) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if quiet || !io::stderr().is_terminal() {
+        return None;
+    }
+    let len = fs::metadata(path).ok()?.len();
+    let style = indicatif::ProgressStyle::with_template(
+        "{msg} {wide_bar} {bytes}/{total_bytes} ({bytes_per_sec}, {eta} left)",
+    )
+    .ok()?;
+    let bar = indicatif::ProgressBar::new(len).with_style(style);
+    bar.set_message(format!("reading {}", path.display()));
+    Some(bar)
+}

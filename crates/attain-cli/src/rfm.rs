@@ -4,14 +4,14 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::Context;
-use attain_rfm::csv::{CsvOptions, read_path, read_reader, write_csv};
+use attain_rfm::csv::{CsvOptions, read_path_with_progress, read_reader, write_csv};
 use attain_rfm::{
     AfterAsOf, AggregateOptions, FrequencyMode, MonetaryMode, ReturnsMode, ScoreOptions, Scoring,
     SegmentMap, score,
 };
 use attain_types::{Granularity, NaiveDate};
 
-use crate::output::{Format, OutputArgs};
+use crate::output::{Format, OutputArgs, file_progress};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum ScoringArg {
@@ -128,6 +128,9 @@ pub(crate) struct RfmArgs {
     /// Print `phases: parse=S compute=S write=S` on standard error.
     #[arg(long)]
     phases: bool,
+    /// No progress bar (one is shown on standard error only when it is a terminal).
+    #[arg(long, short = 'q')]
+    quiet: bool,
     #[command(flatten)]
     out: OutputArgs,
 }
@@ -201,7 +204,16 @@ pub(crate) fn run(args: &RfmArgs) -> anyhow::Result<()> {
             &csv,
         )?
     } else {
-        read_path(&args.input, args.as_of, &options, &csv)?
+        let bar = file_progress(&args.input, args.quiet);
+        let table = read_path_with_progress(&args.input, args.as_of, &options, &csv, &|bytes| {
+            if let Some(bar) = &bar {
+                bar.set_position(bytes);
+            }
+        });
+        if let Some(bar) = bar {
+            bar.finish_and_clear();
+        }
+        table?
     };
     if table.report.after_as_of > 0 && !args.include_after_as_of {
         eprintln!(

@@ -227,3 +227,25 @@ fn rfm_usage_errors_exit_2() {
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("bins"), "{err}");
 }
+
+#[test]
+fn rfm_progress_bar_is_silent_off_a_terminal() {
+    // Standard error here is a pipe: no progress bar, with or without --quiet.
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    for extra in [&[][..], &["--quiet"][..]] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_attain"))
+            .args([
+                "rfm",
+                "data/cdnow_transactions.csv",
+                "--as-of",
+                "1998-07-01",
+            ])
+            .args(extra)
+            .current_dir(&root)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        assert_eq!(String::from_utf8_lossy(&out.stderr), "", "{extra:?}");
+        assert_eq!(out.stdout.iter().filter(|b| **b == b'\n').count(), 2358);
+    }
+}

@@ -28,7 +28,7 @@
 
 use std::collections::HashSet;
 use std::fs::File;
-use std::io::{self, Read, Write};
+use std::io::{self, Read, Seek, Write};
 use std::path::Path;
 use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -591,6 +591,23 @@ pub fn read_path(
     options: &AggregateOptions,
     csv: &CsvOptions,
 ) -> Result<RfmTable> {
+    read_path_with_progress(path, as_of, options, csv, &|_| {})
+}
+
+/// [`read_path`] that also reports progress: `progress(bytes)` is called from the calling
+/// thread with the number of bytes of the file read so far (non-decreasing; the last call is
+/// the file's length). For progress bars on long files.
+///
+/// # Errors
+///
+/// As [`read_path`].
+pub fn read_path_with_progress(
+    path: &Path,
+    as_of: NaiveDate,
+    options: &AggregateOptions,
+    csv: &CsvOptions,
+    progress: &dyn Fn(u64),
+) -> Result<RfmTable> {
     let name = path.display().to_string();
     let fast_modes = matches!(
         options.frequency,
@@ -599,12 +616,17 @@ pub fn read_path(
         options.monetary,
         MonetaryMode::Sum | MonetaryMode::MeanPerOrder
     ) && !options.clv_summary;
-    if fast_modes && let Some(t) = read_fast(path, &name, as_of, options, csv)? {
+    if fast_modes && let Some(t) = read_fast(path, &name, as_of, options, csv, progress)? {
         return Ok(t);
     }
     let file = File::open(path).map_err(|e| io_err(&name, &e))?;
+    let counting = CountingReader {
+        inner: file,
+        read: 0,
+        progress,
+    };
     read_reader(
-        io::BufReader::with_capacity(1 << 20, file),
+        io::BufReader::with_capacity(1 << 20, counting),
         &name,
         as_of,
         options,
@@ -614,12 +636,29 @@ pub fn read_path(
 
 type Block = Arc<(Vec<u8>, usize)>;
 
+/// A reader that reports the bytes read so far.
+struct CountingReader<'p, R> {
+    inner: R,
+    read: u64,
+    progress: &'p dyn Fn(u64),
+}
+
+impl<R: Read> Read for CountingReader<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        (self.progress)(self.read);
+        Ok(n)
+    }
+}
+
 fn read_fast(
     path: &Path,
     name: &str,
     as_of: NaiveDate,
     options: &AggregateOptions,
     csv: &CsvOptions,
+    progress: &dyn Fn(u64),
 ) -> Result<Option<RfmTable>> {
     let (mut file, header, rest) = read_header(path, name)?;
     if header.is_empty() && rest.is_empty() {
@@ -707,6 +746,8 @@ fn read_fast(
             .collect();
         drop(done_tx);
         let read = (|| -> io::Result<()> {
+            // Bytes of the file read so far (the header line and what followed it).
+            let mut consumed = file.stream_position().unwrap_or(0);
             let mut carry = rest;
             let mut pool: Vec<Block> = Vec::new();
             loop {
@@ -733,6 +774,8 @@ fn read_fast(
                 }
                 buf[..carry.len()].copy_from_slice(&carry);
                 let n = fill(&mut file, &mut buf[carry.len()..])?;
+                consumed += n as u64;
+                progress(consumed);
                 let have = carry.len() + n;
                 let last = if n == 0 {
                     // End of file: the carried tail is the last line.

@@ -210,3 +210,45 @@ fn fast_path_handles_any_column_order_and_extra_columns() {
         (2, 2)
     );
 }
+
+#[test]
+fn read_path_with_progress_reports_every_byte() {
+    use attain_rfm::FrequencyMode;
+    use attain_rfm::csv::read_path_with_progress;
+    use std::cell::RefCell;
+    let mut text = String::from("customer_id,order_id,order_date,amount\n");
+    for i in 0..5000 {
+        text.push_str(&format!(
+            "C{:04},O{i},2025-{:02}-15,{}.25\n",
+            i % 97,
+            i % 12 + 1,
+            i % 50
+        ));
+    }
+    let path = temp_file(&text);
+    // The fast path (job v1 modes) and the general reader (a mode the fast path leaves alone).
+    for options in [
+        AggregateOptions::default(),
+        AggregateOptions::default().frequency(FrequencyMode::DistinctDays),
+    ] {
+        let seen = RefCell::new(Vec::new());
+        let with = read_path_with_progress(
+            &path,
+            date("2026-01-01"),
+            &options,
+            &CsvOptions::default(),
+            &|b| seen.borrow_mut().push(b),
+        )
+        .unwrap();
+        let without = read_path(&path, date("2026-01-01"), &options, &CsvOptions::default());
+        assert_eq!(with, without.unwrap());
+        let seen = seen.into_inner();
+        assert!(!seen.is_empty());
+        assert!(
+            seen.windows(2).all(|w| w[0] <= w[1]),
+            "progress went backwards"
+        );
+        assert_eq!(seen.last().copied(), Some(text.len() as u64), "{options:?}");
+    }
+    std::fs::remove_file(path).unwrap();
+}
