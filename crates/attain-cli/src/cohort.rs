@@ -132,7 +132,7 @@ fn column(headers: &csv::StringRecord, name: &str, path: &Path) -> anyhow::Resul
         .ok_or_else(|| {
             let found: Vec<&str> = headers.iter().collect();
             anyhow!(
-                "{}:1: no column `{name}` in the header (found: {})",
+                "{}:1: no column {name:?} in the header (found: {})",
                 path.display(),
                 found.join(", ")
             )
@@ -171,12 +171,12 @@ fn read_table(
         let field = |i: usize, name: &str| {
             record
                 .get(i)
-                .ok_or_else(|| anyhow!("{}:{line}: column `{name}`: missing field", path.display()))
+                .ok_or_else(|| anyhow!("{}:{line}: column {name:?}: missing field", path.display()))
         };
         let customer = field(c_customer, &args.customer_col)?.trim();
         if customer.is_empty() {
             bail!(
-                "{}:{line}: column `{}`: empty customer id",
+                "{}:{line}: column {:?}: empty customer id",
                 path.display(),
                 args.customer_col
             );
@@ -184,7 +184,7 @@ fn read_table(
         let date_text = field(c_date, &args.date_col)?;
         let date = parse_date(date_text).ok_or_else(|| {
             anyhow!(
-                "{}:{line}: column `{}`: invalid date {date_text:?} (use YYYY-MM-DD)",
+                "{}:{line}: column {:?}: invalid date {date_text:?} (use YYYY-MM-DD)",
                 path.display(),
                 args.date_col
             )
@@ -192,7 +192,7 @@ fn read_table(
         let amount_text = field(c_amount, &args.amount_col)?;
         let amount = Money::parse(amount_text.trim(), currency).map_err(|e| {
             anyhow!(
-                "{}:{line}: column `{}`: {e}",
+                "{}:{line}: column {:?}: {e}",
                 path.display(),
                 args.amount_col
             )

@@ -333,7 +333,7 @@ fn load_events(args: &MeasureArgs) -> anyhow::Result<Loaded> {
             .position(|h| h.trim() == name)
             .with_context(|| {
                 format!(
-                    "{path}: line 1: no column {name:?} (columns: {})",
+                    "{path}:1: no column {name:?} (columns: {})",
                     headers.iter().collect::<Vec<_>>().join(", ")
                 )
             })
@@ -362,7 +362,7 @@ fn load_events(args: &MeasureArgs) -> anyhow::Result<Loaded> {
             Ok(true) => {}
             Err(e) => {
                 let line = e.position().map_or(0, csv::Position::line);
-                bail!("{path}: line {line}: {e}");
+                bail!("{path}:{line}: {e}");
             }
         }
         let line = record.position().map_or(0, csv::Position::line);
@@ -372,14 +372,14 @@ fn load_events(args: &MeasureArgs) -> anyhow::Result<Loaded> {
         let raw_time = record.get(ct).unwrap_or("");
         let timestamp = parse_timestamp(raw_time).map_err(|why| {
             anyhow::anyhow!(
-                "{path}: line {line}, column {}: invalid timestamp {raw_time:?}: {why}",
+                "{path}:{line}: column {:?}: invalid timestamp {raw_time:?}: {why}",
                 args.time_column
             )
         })?;
         let id = record.get(ci).unwrap_or("").trim();
         if id.is_empty() {
             bail!(
-                "{path}: line {line}, column {}: empty entity id",
+                "{path}:{line}: column {:?}: empty entity id",
                 args.entity_column
             );
         }

@@ -147,7 +147,7 @@ fn errors_name_file_line_and_column() {
     assert_eq!(code, 1);
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(
-        err.contains(&format!("{}:3: column `amount`", p.display())),
+        err.contains(&format!("{}:3: column \"amount\"", p.display())),
         "{err}"
     );
 
@@ -158,14 +158,14 @@ fn errors_name_file_line_and_column() {
     let (code, _, err) = attain(&["cohort", p.to_str().unwrap()]);
     assert_eq!(code, 1);
     assert!(
-        err.contains(":2: column `order_date`: invalid date \"2026-13-01\""),
+        err.contains(":2: column \"order_date\": invalid date \"2026-13-01\""),
         "{err}"
     );
 
     let p = file("nocol", "customer,order_date,amount\na,2026-01-01,10\n");
     let (code, _, err) = attain(&["cohort", p.to_str().unwrap()]);
     assert_eq!(code, 1);
-    assert!(err.contains(":1: no column `customer_id`"), "{err}");
+    assert!(err.contains(":1: no column \"customer_id\""), "{err}");
 
     let p = file("short", "customer_id,order_date,amount\na,2026-01-01\n");
     let (code, _, err) = attain(&["cohort", p.to_str().unwrap()]);

@@ -194,7 +194,7 @@ fn measure_errors_name_line_and_column() {
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
-        err.contains("bad.csv: line 3, column timestamp: invalid timestamp \"soon\""),
+        err.contains("bad.csv:3: column \"timestamp\": invalid timestamp \"soon\""),
         "{err}"
     );
     let path = temp_file("nocol.csv", "who,step,timestamp\nu1,lead,1\n");

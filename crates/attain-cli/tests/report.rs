@@ -458,7 +458,7 @@ fn data_errors_exit_1_naming_file_line_and_column() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(
         err.contains(&format!(
-            "{path}:3: column `order_date`: invalid date \"2025-13-01\""
+            "{path}:3: column \"order_date\": invalid date \"2025-13-01\""
         )),
         "{err}"
     );
@@ -466,7 +466,7 @@ fn data_errors_exit_1_naming_file_line_and_column() {
     let (code, _, err) = attain(&["report", path]);
     assert_eq!(code, 1);
     assert!(
-        err.contains(&format!("{path}:1: no column `customer_id`")),
+        err.contains(&format!("{path}:1: no column \"customer_id\"")),
         "{err}"
     );
     // Overflow is an error, never a panic.

@@ -172,11 +172,11 @@ fn rfm_bad_input_is_one_line_naming_line_and_column() {
     let cases = [
         (
             format!("{h}C1,O1,2025-13-01,1.00\n"),
-            vec!["line 2", "order_date"],
+            vec![":2: column", "order_date"],
         ),
         (
             format!("{h}C1,O1,2025-01-01,1.00\nC1,O2,2025-01-01,abc\n"),
-            vec!["line 3", "amount", "abc"],
+            vec![":3: column", "amount", "abc"],
         ),
         (
             "customer_id,order_date,amount\nC1,2025-01-01,1.00\n".to_owned(),
@@ -233,7 +233,7 @@ fn rfm_progress_bar_is_silent_off_a_terminal() {
     // Standard error here is a pipe: no progress bar, with or without --quiet.
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     for extra in [&[][..], &["--quiet"][..]] {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_attain"))
+        let out = Command::new(env!("CARGO_BIN_EXE_attain"))
             .args([
                 "rfm",
                 "data/cdnow_transactions.csv",

@@ -77,7 +77,7 @@ pub enum Error {
         what: &'static str,
     },
     /// An input file is malformed. The message names the line and the column.
-    #[error("{path}: line {line}, column {column:?}: {reason}")]
+    #[error("{path}:{line}: {}{reason}", column_prefix(.column))]
     Parse {
         /// The file (or `"<input>"`).
         path: String,
@@ -95,7 +95,7 @@ pub enum Error {
         path: String,
     },
     /// A required column is missing from the header.
-    #[error("{path}: line 1: missing column {column:?} in header {header:?}")]
+    #[error("{path}:1: missing column {column:?} in header {header:?}")]
     MissingColumn {
         /// The file.
         path: String,
@@ -112,4 +112,13 @@ pub enum Error {
         /// The system's message.
         message: String,
     },
+}
+
+/// `column "x": ` for a named column, nothing when the problem is the line itself.
+fn column_prefix(column: &str) -> String {
+    if column.is_empty() {
+        String::new()
+    } else {
+        format!("column {column:?}: ")
+    }
 }

@@ -58,7 +58,7 @@ pub(super) fn load(args: &ReportArgs, currency: Currency) -> anyhow::Result<Log>
         find(name).ok_or_else(|| {
             let found: Vec<&str> = headers.iter().collect();
             anyhow!(
-                "{file}:1: no column `{name}` in the header (found: {})",
+                "{file}:1: no column {name:?} in the header (found: {})",
                 found.join(", ")
             )
         })
@@ -86,25 +86,25 @@ pub(super) fn load(args: &ReportArgs, currency: Currency) -> anyhow::Result<Log>
             record
                 .get(i)
                 .map(str::trim)
-                .ok_or_else(|| anyhow!("{file}:{line}: column `{name}`: missing field"))
+                .ok_or_else(|| anyhow!("{file}:{line}: column {name:?}: missing field"))
         };
         let id = field(ci, &args.customer_col)?;
         if id.is_empty() {
             bail!(
-                "{file}:{line}: column `{}`: empty customer id",
+                "{file}:{line}: column {:?}: empty customer id",
                 args.customer_col
             );
         }
         let date_text = field(di, &args.date_col)?;
         let date = parse_date(date_text).ok_or_else(|| {
             anyhow!(
-                "{file}:{line}: column `{}`: invalid date {date_text:?} (use YYYY-MM-DD)",
+                "{file}:{line}: column {:?}: invalid date {date_text:?} (use YYYY-MM-DD)",
                 args.date_col
             )
         })?;
         let amount_text = field(ai, &args.amount_col)?;
         let amount = Money::parse(amount_text, currency)
-            .map_err(|e| anyhow!("{file}:{line}: column `{}`: {e}", args.amount_col))?;
+            .map_err(|e| anyhow!("{file}:{line}: column {:?}: {e}", args.amount_col))?;
         let customer = match ids.get(id) {
             Some(&c) => c,
             None => {

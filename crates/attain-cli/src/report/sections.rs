@@ -550,7 +550,7 @@ fn measure_events(path: &std::path::Path, steps: &[String]) -> anyhow::Result<Ve
         headers
             .iter()
             .position(|h| h.trim() == name)
-            .ok_or_else(|| anyhow!("{file}:1: no column `{name}` in the header"))
+            .ok_or_else(|| anyhow!("{file}:1: no column {name:?} in the header"))
     };
     let (ci, si, ti) = (column("entity_id")?, column("step")?, column("timestamp")?);
     let index: HashMap<&str, u32> = steps
@@ -571,11 +571,11 @@ fn measure_events(path: &std::path::Path, steps: &[String]) -> anyhow::Result<Ve
         };
         let raw = record.get(ti).unwrap_or("");
         let timestamp = parse_timestamp(raw).ok_or_else(|| {
-            anyhow!("{file}:{line}: column `timestamp`: invalid timestamp {raw:?} (use YYYY-MM-DD, YYYY-MM-DDTHH:MM:SS or integer seconds)")
+            anyhow!("{file}:{line}: column \"timestamp\": invalid timestamp {raw:?} (use YYYY-MM-DD, YYYY-MM-DDTHH:MM:SS or integer seconds)")
         })?;
         let id = record.get(ci).unwrap_or("").trim();
         if id.is_empty() {
-            bail!("{file}:{line}: column `entity_id`: empty entity id");
+            bail!("{file}:{line}: column \"entity_id\": empty entity id");
         }
         let n = entities.len() as u64;
         let entity = *entities.entry(id.to_owned()).or_insert(n);

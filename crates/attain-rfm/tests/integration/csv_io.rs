@@ -64,7 +64,7 @@ fn quoted_and_reordered_columns_take_the_general_path() {
     )
     .unwrap_err();
     assert!(
-        err.to_string().contains("line 2") && err.to_string().contains("amount"),
+        err.to_string().contains(":2: ") && err.to_string().contains("amount"),
         "{err}"
     );
     let text =
@@ -121,12 +121,12 @@ fn bad_input_gives_one_line_errors_naming_line_and_column() {
     ))
     .to_string();
     assert!(
-        e.contains("line 3") && e.contains("order_date") && e.contains("2025-02-30"),
+        e.contains(":3: ") && e.contains("order_date") && e.contains("2025-02-30"),
         "{e}"
     );
     let e = read_err(&format!("{h}C1,O1,2025-01-01,ten\n")).to_string();
     assert!(
-        e.contains("line 2") && e.contains("amount") && e.contains("ten"),
+        e.contains(":2: ") && e.contains("amount") && e.contains("ten"),
         "{e}"
     );
     let e = read_err("customer_id,order_id,amount\nC1,O1,1.00\n").to_string();
@@ -137,7 +137,7 @@ fn bad_input_gives_one_line_errors_naming_line_and_column() {
     let e = read_err("").to_string();
     assert!(e.contains("empty file"), "{e}");
     let e = read_err(&format!("{h}C1,O1,2025-01-01\n")).to_string();
-    assert!(e.contains("line 2"), "{e}");
+    assert!(e.contains(":2: "), "{e}");
     for e in [read_err(""), read_err(&format!("{h},O1,2025-01-01,1.00\n"))] {
         assert!(!e.to_string().contains('\n'));
     }
