@@ -11,7 +11,7 @@ use attain_lifecycle::clv::{
 };
 use attain_types::{Decimal, NaiveDate, Rate};
 
-use crate::output::{Format, OutputArgs};
+use crate::output::{Format, OutputArgs, open_with_progress};
 
 /// The purchase model to fit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -108,8 +108,10 @@ fn parse_horizon_days(text: &str) -> anyhow::Result<f64> {
 
 fn read_purchases(args: &ClvArgs) -> anyhow::Result<Vec<Purchase<String>>> {
     let file = args.input.display();
-    let mut reader =
-        csv::Reader::from_path(&args.input).with_context(|| format!("cannot read {file}"))?;
+    let mut reader = csv::Reader::from_reader(
+        open_with_progress(&args.input, args.out.quiet)
+            .with_context(|| format!("cannot read {file}"))?,
+    );
     let headers = reader
         .headers()
         .with_context(|| format!("{file}: cannot read the header"))?

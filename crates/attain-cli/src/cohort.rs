@@ -12,7 +12,6 @@
 //! JSON: the same table as `{"cohorts": [{"cohort", "start", "size", "values": [...]}], ...}`
 //! with `null` for unobserved cells; decimals are strings (lossless), counts are numbers.
 
-use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
@@ -20,7 +19,7 @@ use anyhow::{Context, anyhow, bail};
 use attain_lifecycle::cohort::{CohortBuilder, CohortCell, CohortOptions, CohortTable};
 use attain_types::{Currency, Granularity, Money, NaiveDate, RoundingStrategy};
 
-use crate::output::{Format, OutputArgs};
+use crate::output::{Format, OutputArgs, open_with_progress};
 
 /// Cohort period length.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -146,7 +145,8 @@ fn read_table(
     options: CohortOptions,
 ) -> anyhow::Result<CohortTable> {
     let path = &args.input;
-    let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let file = open_with_progress(path, args.out.quiet)
+        .with_context(|| format!("cannot open {}", path.display()))?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .from_reader(io::BufReader::with_capacity(1 << 16, file));

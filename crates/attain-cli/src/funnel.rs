@@ -9,7 +9,7 @@ use attain_funnel::measure::{Event, FunnelMeasurement, MeasureOptions, StepOrder
 use attain_funnel::{DealRule, Funnel, Plan, PlanOptions, Stage};
 use attain_types::{Currency, Money, NaiveDate, Rate};
 
-use crate::output::{Format, OutputArgs};
+use crate::output::{Format, OutputArgs, open_with_progress};
 
 /// Arguments of `attain funnel`.
 #[derive(Debug, clap::Args)]
@@ -319,10 +319,10 @@ struct Loaded {
 
 fn load_events(args: &MeasureArgs) -> anyhow::Result<Loaded> {
     let path = args.events.display().to_string();
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(false)
-        .from_path(&args.events)
-        .with_context(|| format!("cannot read {path}"))?;
+    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(
+        open_with_progress(&args.events, args.out.quiet)
+            .with_context(|| format!("cannot read {path}"))?,
+    );
     let headers = reader
         .headers()
         .with_context(|| format!("{path}: cannot read the header line"))?

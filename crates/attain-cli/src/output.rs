@@ -26,6 +26,10 @@ pub(crate) struct OutputArgs {
     /// Write to FILE (atomically: complete or not at all) instead of standard output.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub(crate) output: Option<PathBuf>,
+    /// No progress bar while reading input (one is shown on standard error only when it is a
+    /// terminal).
+    #[arg(short = 'q', long)]
+    pub(crate) quiet: bool,
 }
 
 impl OutputArgs {
@@ -78,7 +82,7 @@ pub(crate) fn write_atomic(
 
 /// A progress bar over the bytes of `path` on standard error, or `None` when `quiet` is set,
 /// standard error is not a terminal (pipes, files, CI), or the file's size is unknown.
-#[cfg(feature = "rfm")]
+#[cfg(any(feature = "rfm", feature = "lifecycle", feature = "funnel"))]
 pub(crate) fn file_progress(path: &Path, quiet: bool) -> Option<indicatif::ProgressBar> {
     use std::io::IsTerminal;
     if quiet || !io::stderr().is_terminal() {
@@ -92,4 +96,43 @@ pub(crate) fn file_progress(path: &Path, quiet: bool) -> Option<indicatif::Progr
     let bar = indicatif::ProgressBar::new(len).with_style(style);
     bar.set_message(format!("reading {}", path.display()));
     Some(bar)
+}
+
+/// A file being read, advancing a progress bar (see [`file_progress`]); the bar is cleared
+/// when the reader is dropped.
+#[cfg(any(feature = "lifecycle", feature = "funnel"))]
+#[derive(Debug)]
+pub(crate) struct ProgressRead {
+    inner: fs::File,
+    bar: Option<indicatif::ProgressBar>,
+}
+
+/// Opens `path` for reading with a progress bar over its bytes (see [`file_progress`]).
+#[cfg(any(feature = "lifecycle", feature = "funnel"))]
+pub(crate) fn open_with_progress(path: &Path, quiet: bool) -> io::Result<ProgressRead> {
+    let inner = fs::File::open(path)?;
+    Ok(ProgressRead {
+        inner,
+        bar: file_progress(path, quiet),
+    })
+}
+
+#[cfg(any(feature = "lifecycle", feature = "funnel"))]
+impl io::Read for ProgressRead {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Some(bar) = &self.bar {
+            bar.inc(n as u64);
+        }
+        Ok(n)
+    }
+}
+
+#[cfg(any(feature = "lifecycle", feature = "funnel"))]
+impl Drop for ProgressRead {
+    fn drop(&mut self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
 }

@@ -128,9 +128,6 @@ pub(crate) struct RfmArgs {
     /// Print `phases: parse=S compute=S write=S` on standard error.
     #[arg(long)]
     phases: bool,
-    /// No progress bar (one is shown on standard error only when it is a terminal).
-    #[arg(long, short = 'q')]
-    quiet: bool,
     #[command(flatten)]
     out: OutputArgs,
 }
@@ -204,7 +201,7 @@ pub(crate) fn run(args: &RfmArgs) -> anyhow::Result<()> {
             &csv,
         )?
     } else {
-        let bar = file_progress(&args.input, args.quiet);
+        let bar = file_progress(&args.input, args.out.quiet);
         let table = read_path_with_progress(&args.input, args.as_of, &options, &csv, &|bytes| {
             if let Some(bar) = &bar {
                 bar.set_position(bytes);
