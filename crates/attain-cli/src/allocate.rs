@@ -27,7 +27,7 @@ pub(crate) struct AllocateArgs {
 }
 
 pub(crate) fn run(args: &AllocateArgs) -> anyhow::Result<()> {
-    let currency = Currency::new(&args.currency)?;
+    let currency = Currency::new(&args.currency).context("--currency")?;
     let total = Money::parse(&args.total, currency).context("--total")?;
     let mut labels = Vec::with_capacity(args.weights.len());
     let mut weights = Vec::with_capacity(args.weights.len());
@@ -42,7 +42,7 @@ pub(crate) fn run(args: &AllocateArgs) -> anyhow::Result<()> {
         labels.push(label);
         weights.push(w);
     }
-    let parts = allocate(total, &weights).context("cannot allocate")?;
+    let parts = allocate(total, &weights).context("--weights")?;
     args.out.write_with(|w| match args.out.format {
         Format::Csv => {
             writeln!(w, "part,weight,amount")?;

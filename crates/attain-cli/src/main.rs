@@ -88,13 +88,28 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
+/// The exit status of a failed run: 2 for a usage error, 1 for a data error.
+///
+/// clap exits with 2 on its own for unknown options and missing arguments. Option values are
+/// checked after clap (`--target 12x`, `--split new:40,repeat`); by convention every such
+/// error carries the option's name as its outermost context (`--target: invalid amount ...`),
+/// and that makes it a usage error too. Everything else (files, rows, calculations) is a data
+/// error.
+fn exit_status(error: &anyhow::Error) -> u8 {
+    if error.to_string().starts_with("--") {
+        2
+    } else {
+        1
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("attain: error: {e:#}");
-            ExitCode::FAILURE
+            ExitCode::from(exit_status(&e))
         }
     }
 }
@@ -103,6 +118,14 @@ fn main() -> ExitCode {
 mod tests {
     use super::*;
     use clap::CommandFactory;
+
+    #[test]
+    fn option_value_errors_are_usage_errors() {
+        let e = anyhow::anyhow!("invalid amount").context("--target");
+        assert_eq!(exit_status(&e), 2);
+        let e = anyhow::anyhow!("data.csv:3: column \"amount\": invalid amount");
+        assert_eq!(exit_status(&e), 1);
+    }
 
     #[test]
     fn cli_definition_is_valid() {

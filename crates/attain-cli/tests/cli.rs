@@ -64,7 +64,7 @@ fn allocate_json() {
 }
 
 #[test]
-fn data_errors_are_one_line_and_exit_1() {
+fn option_value_errors_are_one_line_and_exit_2() {
     for args in [
         &["allocate", "--total", "1x", "--weights", "1"][..],
         &["allocate", "--total", "10", "--weights", "0,0"][..],
@@ -80,10 +80,10 @@ fn data_errors_are_one_line_and_exit_1() {
         ][..],
     ] {
         let (code, out, err) = attain(args);
-        assert_eq!(code, 1, "{args:?}: {err}");
+        assert_eq!(code, 2, "{args:?}: {err}");
         assert!(out.is_empty());
         assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
-        assert!(err.starts_with("attain: error: "), "{err}");
+        assert!(err.starts_with("attain: error: --"), "{err}");
     }
 }
 

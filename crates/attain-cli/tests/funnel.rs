@@ -100,7 +100,7 @@ fn plan_usage_and_data_errors() {
         "--stages",
         "lead:150%",
     ]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("--stages item 1"), "{err}");
     let o = attain(&["funnel", "plan", "--deal-size", "1", "--stages", "lead:0.1"]);
@@ -218,5 +218,5 @@ fn measure_errors_name_line_and_column() {
         "--window",
         "3y",
     ]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(2));
 }

@@ -157,7 +157,7 @@ fn plan_seasonality_and_jpy() {
 #[test]
 fn plan_errors_are_one_line() {
     let (code, _, err) = attain(&["plan", "--target", "12,000", "--year", "2026"]);
-    assert_eq!(code, 1);
+    assert_eq!(code, 2, "an option value is a usage error");
     assert!(err.contains("--target"), "{err}");
     assert_eq!(err.trim().lines().count(), 1);
     let (code, _, err) = attain(&[
@@ -169,7 +169,7 @@ fn plan_errors_are_one_line() {
         "--split",
         "customer=new:40,repeat",
     ]);
-    assert_eq!(code, 1);
+    assert_eq!(code, 2, "an option value is a usage error");
     assert!(err.contains("--split") && err.contains("repeat"), "{err}");
     let (code, _, err) = attain(&[
         "plan",
@@ -191,7 +191,7 @@ fn plan_errors_are_one_line() {
         "--weekend",
         "caturday",
     ]);
-    assert_eq!(code, 1);
+    assert_eq!(code, 2, "an option value is a usage error");
     assert!(err.contains("caturday"), "{err}");
     let (code, _, _) = attain(&[
         "plan",

@@ -492,7 +492,7 @@ fn data_errors_exit_1_naming_file_line_and_column() {
     let (code, _, err) = attain(&["report", path, "--target", "100"]);
     assert_eq!(code, 0, "{err}");
     let (code, _, err) = attain(&["report", "data/cdnow_transactions.csv", "--target", "x"]);
-    assert_eq!(code, 1);
+    assert_eq!(code, 2, "an option value is a usage error");
     assert!(err.contains("--target"), "{err}");
 }
 
