@@ -13,6 +13,10 @@ use crate::output::{Format, OutputArgs, open_with_progress};
 
 /// Arguments of `attain funnel`.
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  attain funnel plan --target 250000 --deal-size 83333.33 --stages lead:0.1,prospect:20%\n  \
+attain funnel measure events.csv --steps lead,visit,deal --window 30d"
+)]
 pub(crate) struct FunnelArgs {
     #[command(subcommand)]
     command: FunnelCommand,

@@ -1,7 +1,6 @@
 //! Reading the transaction CSV once, with errors that name the file, line and column.
 
 use std::collections::HashMap;
-use std::fs::File;
 use std::io::BufReader;
 
 use anyhow::{Context, anyhow, bail};
@@ -45,7 +44,8 @@ pub(super) struct Log {
 /// Reads the file; `as_of` defaults to the day after the latest date.
 pub(super) fn load(args: &ReportArgs, currency: Currency) -> anyhow::Result<Log> {
     let file = args.input.display().to_string();
-    let handle = File::open(&args.input).with_context(|| format!("cannot open {file}"))?;
+    let handle = crate::output::open_with_progress(&args.input, args.quiet)
+        .with_context(|| format!("cannot open {file}"))?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .from_reader(BufReader::with_capacity(1 << 16, handle));

@@ -95,6 +95,10 @@ pub(crate) struct ReportArgs {
     /// Write to FILE (atomically: complete or not at all) instead of standard output.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     output: Option<PathBuf>,
+    /// No progress bar while reading the input (one is shown on standard error only when it is
+    /// a terminal).
+    #[arg(short = 'q', long)]
+    quiet: bool,
 }
 
 /// The output format of `attain report`.
