@@ -124,7 +124,13 @@ pub(crate) fn parse_date(text: &str) -> Option<NaiveDate> {
         .ok()
 }
 
-fn column(headers: &csv::StringRecord, name: &str, path: &Path) -> anyhow::Result<usize> {
+/// The index of the column `name` in the header, or an error naming the columns found; shared
+/// with `attain report`.
+pub(crate) fn column(
+    headers: &csv::StringRecord,
+    name: &str,
+    path: &Path,
+) -> anyhow::Result<usize> {
     headers
         .iter()
         .position(|h| h.trim() == name)

@@ -7,7 +7,7 @@ use anyhow::{Context, anyhow, bail};
 use attain_types::{Currency, Money, NaiveDate};
 
 use super::ReportArgs;
-use crate::cohort::parse_date;
+use crate::cohort::{column, parse_date};
 
 /// One transaction row (dated on or before the report date).
 #[derive(Debug, Clone)]
@@ -54,15 +54,7 @@ pub(super) fn load(args: &ReportArgs, currency: Currency) -> anyhow::Result<Log>
         .with_context(|| format!("{file}:1: cannot read the header"))?
         .clone();
     let find = |name: &str| headers.iter().position(|h| h.trim() == name);
-    let column = |name: &str| {
-        find(name).ok_or_else(|| {
-            let found: Vec<&str> = headers.iter().collect();
-            anyhow!(
-                "{file}:1: no column {name:?} in the header (found: {})",
-                found.join(", ")
-            )
-        })
-    };
+    let column = |name: &str| column(&headers, name, &args.input);
     let (ci, di, ai) = (
         column(&args.customer_col)?,
         column(&args.date_col)?,
