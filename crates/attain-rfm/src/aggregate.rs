@@ -380,6 +380,55 @@ impl CustomerState {
         self.first.zip(self.last)
     }
 
+    pub(crate) fn anonymous_orders(&self) -> u64 {
+        self.anonymous_orders
+    }
+
+    pub(crate) fn order_id_set(&self) -> Option<&BTreeSet<Box<str>>> {
+        self.order_ids.as_ref()
+    }
+
+    pub(crate) fn day_totals(&self) -> Option<&BTreeMap<NaiveDate, DayTotal>> {
+        self.days.as_ref()
+    }
+
+    pub(crate) fn from_raw(
+        rows: u64,
+        first_last: Option<(NaiveDate, NaiveDate)>,
+        net: Decimal,
+        gross: Decimal,
+        anonymous_orders: u64,
+        order_ids: Option<BTreeSet<Box<str>>>,
+        days: Option<BTreeMap<NaiveDate, DayTotal>>,
+    ) -> Self {
+        CustomerState {
+            rows,
+            first: first_last.map(|f| f.0),
+            last: first_last.map(|f| f.1),
+            net,
+            gross,
+            anonymous_orders,
+            order_ids,
+            days,
+        }
+    }
+
+    /// An estimate of the heap memory the state holds, in bytes (for engines that account
+    /// for memory, such as a DataFusion accumulator's `size`).
+    #[must_use]
+    pub fn heap_size(&self) -> usize {
+        // A B-tree entry costs its key and value plus about a third of a node's overhead.
+        let ids = self.order_ids.as_ref().map_or(0, |ids| {
+            ids.iter()
+                .map(|id| id.len() + size_of::<Box<str>>() + 8)
+                .sum()
+        });
+        let days = self.days.as_ref().map_or(0, |d| {
+            d.len() * (size_of::<NaiveDate>() + size_of::<DayTotal>() + 8)
+        });
+        ids + days
+    }
+
     fn orders(&self) -> u64 {
         match &self.order_ids {
             Some(ids) => ids.len() as u64 + self.anonymous_orders,

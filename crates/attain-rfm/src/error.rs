@@ -76,6 +76,13 @@ pub enum Error {
         /// What differs (`"as_of"`, `"options"`).
         what: &'static str,
     },
+    /// Bytes given to [`CustomerState::from_bytes`](crate::CustomerState::from_bytes) are not
+    /// a state written by `to_bytes`.
+    #[error("invalid encoded customer state: {reason}")]
+    Decode {
+        /// What is wrong.
+        reason: String,
+    },
     /// An input file is malformed. The message names the line and the column.
     #[error("{path}:{line}: {}{reason}", column_prefix(.column))]
     Parse {

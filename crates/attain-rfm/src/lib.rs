@@ -74,6 +74,7 @@ mod aggregate;
 #[cfg_attr(docsrs, doc(cfg(feature = "csv")))]
 pub mod csv;
 mod diagnostics;
+mod encode;
 mod error;
 mod hash;
 pub mod score;

@@ -2,8 +2,8 @@
 
 use attain_rfm::csv::{CsvOptions, read_path, read_reader};
 use attain_rfm::{
-    AggregateOptions, Aggregator, CustomerValues, FrequencyMode, ReturnsMode, ScoreOptions,
-    Scoring, Transaction, aggregate, fit_thresholds, score,
+    AggregateOptions, Aggregator, CustomerState, CustomerValues, FrequencyMode, ReturnsMode,
+    ScoreOptions, Scoring, Transaction, aggregate, fit_thresholds, score,
 };
 use attain_types::{Decimal, NaiveDate};
 use proptest::prelude::*;
@@ -96,6 +96,41 @@ proptest! {
             merged.merge(part).unwrap();
         }
         prop_assert_eq!(merged.finish().unwrap(), whole);
+    }
+
+    #[test]
+    fn prop_encoded_states_round_trip_and_merge_like_states(rows in rows(), cut in 0usize..60) {
+        // What an engine does with partial aggregates: encode, ship, decode, merge.
+        let all = txs(&rows);
+        let cut = cut.min(all.len());
+        let tracking = full_options().tracking();
+        let (mut left, mut right) = (CustomerState::new(tracking), CustomerState::new(tracking));
+        for t in &all[..cut] { left.add(t).unwrap(); }
+        for t in &all[cut..] { right.add(t).unwrap(); }
+        let decoded = CustomerState::from_bytes(&left.to_bytes()).unwrap();
+        prop_assert_eq!(&decoded, &left);
+        let mut via_bytes = decoded;
+        via_bytes.merge(CustomerState::from_bytes(&right.to_bytes()).unwrap()).unwrap();
+        let mut whole = CustomerState::new(tracking);
+        for t in &all { whole.add(t).unwrap(); }
+        prop_assert_eq!(&via_bytes, &whole);
+        prop_assert_eq!(via_bytes.to_bytes(), whole.to_bytes());
+        // Any strict prefix or a corrupted version byte is rejected, never a panic.
+        let bytes = whole.to_bytes();
+        for n in [0, 1, bytes.len() / 2, bytes.len() - 1] {
+            prop_assert!(CustomerState::from_bytes(&bytes[..n]).is_err());
+        }
+        let mut bad = bytes.clone();
+        bad[0] = 9;
+        prop_assert!(CustomerState::from_bytes(&bad).is_err());
+    }
+
+    #[test]
+    fn prop_decoding_arbitrary_bytes_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..200)) {
+        if let Ok(s) = CustomerState::from_bytes(&bytes) {
+            // Whatever decodes re-encodes to the same bytes (the encoding is canonical).
+            prop_assert_eq!(s.to_bytes(), bytes);
+        }
     }
 
     #[test]

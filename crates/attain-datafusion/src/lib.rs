@@ -1,0 +1,1 @@
+//! attain's RFM and cohort functions for Apache DataFusion (work in progress).
