@@ -26,7 +26,6 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use std::collections::HashSet;
 use std::fs::File;
 use std::io::{self, Read, Seek, Write};
 use std::path::Path;
@@ -39,15 +38,10 @@ use chrono::Datelike;
 
 use crate::aggregate::{
     AfterAsOf, AggregateOptions, Aggregator, CustomerValues, FrequencyMode, IngestReport,
-    MonetaryMode, ReturnsMode, RfmTable, Transaction, div,
+    MonetaryMode, ReturnsMode, RfmTable, Transaction,
 };
-use crate::hash::{FxBuild, fmix, hash_bytes};
+use crate::fast::{Bail, Layout, Resolver, Row, Table, day_to_date, finish, key_hash};
 
-/// The hash of a (customer, order) pair from the customer's hash and the order id's text.
-#[inline]
-fn pair_hash_with(customer_hash: u64, order: &[u8]) -> u64 {
-    fmix(customer_hash.rotate_left(29) ^ hash_bytes(order) ^ 0x9e37_79b9_7f4a_7c15)
-}
 use crate::score::RfmScore;
 use crate::{Error, Result};
 
@@ -146,10 +140,6 @@ fn parse_day(b: &[u8]) -> Option<i32> {
     None
 }
 
-fn day_to_date(day: i32) -> Option<NaiveDate> {
-    NaiveDate::from_num_days_from_ce_opt(day)
-}
-
 /// A date field (`YYYY-MM-DD` or RFC 3339).
 fn parse_date(b: &[u8]) -> Option<NaiveDate> {
     parse_day(b).and_then(day_to_date)
@@ -189,10 +179,6 @@ fn parse_amount(b: &[u8]) -> Option<(i64, u8, bool)> {
     Some((if neg { -v } else { v }, scale as u8, neg))
 }
 
-/// The fast parser gives up; the general reader takes over.
-#[derive(Debug)]
-struct Bail;
-
 #[derive(Clone, Copy)]
 enum Role {
     Skip,
@@ -201,56 +187,12 @@ enum Role {
     Date,
     Amount,
 }
-struct Layout {
-    roles: Vec<Role>,
-    as_of: i32,
-    include_after: bool,
-    returns: ReturnsMode,
-    track_orders: bool,
-}
-
-struct Row<'a> {
-    customer: &'a [u8],
-    order: &'a [u8],
-    hash: u64,
-    day: i32,
-    amount: i64,
-    scale: u8,
-    neg: bool,
-}
-
-/// A customer id as a word: its bytes big-endian (ids of at most 8 bytes, so that words sort
-/// as the bytes do) or, for longer ids, an offset into the key arena.
-#[inline]
-fn inline_word(key: &[u8]) -> u64 {
-    if let Ok(w) = <[u8; 8]>::try_from(key) {
-        return u64::from_be_bytes(w);
-    }
-    let mut w = 0u64;
-    for (i, &b) in key.iter().take(8).enumerate() {
-        w |= u64::from(b) << (56 - 8 * i);
-    }
-    w
-}
-
-#[inline]
-fn inline_hash(word: u64, len: usize) -> u64 {
-    fmix(word ^ ((len as u64) << 59))
-}
-
-#[inline]
-fn key_hash(key: &[u8]) -> u64 {
-    if key.len() <= 8 {
-        inline_hash(inline_word(key), key.len())
-    } else {
-        hash_bytes(key)
-    }
-}
 
 /// Splits a block of whole lines into rows and calls `f` on each row that passes the filters
 /// and whose customer belongs to partition `part.0` of `part.1`.
 fn for_each_row<'a>(
     buf: &'a [u8],
+    roles: &[Role],
     layout: &Layout,
     part: (u64, u64),
     report: &mut IngestReport,
@@ -261,7 +203,7 @@ fn for_each_row<'a>(
         return Err(Bail);
     }
     let mut batch: Vec<Row<'a>> = Vec::with_capacity(BATCH);
-    let ncols = layout.roles.len();
+    let ncols = roles.len();
     let mut pos = 0usize;
     // Logs come in date order, so most rows repeat the previous row's date.
     let mut last_date: &[u8] = &[];
@@ -282,7 +224,7 @@ fn for_each_row<'a>(
         let mut hash = 0u64;
         let mut mine = true;
         for field in line.split(|&b| b == b',') {
-            match layout.roles.get(idx) {
+            match roles.get(idx) {
                 Some(Role::Customer) => {
                     if field.is_empty() {
                         return Err(Bail);
@@ -348,166 +290,6 @@ fn for_each_row<'a>(
         }
     }
     f(&batch)
-}
-
-/// One customer's state in the open-addressing table (32 bytes; `len == 0` is empty), aligned
-/// so that a slot never straddles two cache lines.
-#[derive(Clone, Copy, Default)]
-#[repr(align(32))]
-struct Slot {
-    word: u64,
-    len: u16,
-    scale: u8,
-    rows: u32,
-    first: i32,
-    last: i32,
-    sum: i64,
-}
-
-/// A customer's state and the table it came from, for the final sort (32 bytes).
-#[derive(Clone, Copy)]
-struct Rec {
-    word: u64,
-    sum: i64,
-    rows: u32,
-    first: i32,
-    last: i32,
-    len: u16,
-    scale: u8,
-    table: u8,
-}
-
-impl Rec {
-    fn key<'t>(&self, tables: &'t [Table], tmp: &'t mut [u8; 8]) -> &'t [u8] {
-        let len = usize::from(self.len);
-        if len <= 8 {
-            *tmp = self.word.to_be_bytes();
-            &tmp[..len]
-        } else {
-            &tables[usize::from(self.table)].arena[self.word as usize..self.word as usize + len]
-        }
-    }
-}
-
-/// Customer ids interned in an open-addressing table whose slots hold the state, so that one
-/// row touches one cache line.
-#[derive(Default)]
-struct Table {
-    slots: Vec<Slot>,
-    count: usize,
-    arena: Vec<u8>,
-    pairs: Vec<Vec<u64>>,
-    report: IngestReport,
-}
-
-const BUCKETS: usize = 256;
-
-impl Table {
-    fn new(pairs_hint: usize) -> Self {
-        Table {
-            slots: vec![Slot::default(); 1 << 14],
-            pairs: (0..BUCKETS)
-                .map(|_| Vec::with_capacity(pairs_hint / BUCKETS))
-                .collect(),
-            ..Table::default()
-        }
-    }
-
-    fn grow(&mut self) {
-        let n = self.slots.len() * 4;
-        let mask = n - 1;
-        let mut slots = vec![Slot::default(); n];
-        for s in self.slots.iter().filter(|s| s.len != 0) {
-            let len = usize::from(s.len);
-            let h = if len <= 8 {
-                inline_hash(s.word, len)
-            } else {
-                hash_bytes(&self.arena[s.word as usize..s.word as usize + len])
-            };
-            let mut p = h as usize & mask;
-            while slots[p].len != 0 {
-                p = (p + 1) & mask;
-            }
-            slots[p] = *s;
-        }
-        self.slots = slots;
-    }
-
-    /// Adds a batch of rows: first touches every row's home slot, so that the cache misses of
-    /// the batch overlap instead of queueing one after another.
-    fn add_rows(&mut self, rows: &[Row<'_>], layout: &Layout) -> Result<(), Bail> {
-        let mask = self.slots.len() - 1;
-        let mut touch = 0u64;
-        for r in rows {
-            touch = touch.wrapping_add(self.slots[r.hash as usize & mask].word);
-        }
-        std::hint::black_box(touch);
-        for r in rows {
-            self.add_row(r, layout)?;
-        }
-        Ok(())
-    }
-
-    #[inline]
-    fn add_row(&mut self, row: &Row<'_>, layout: &Layout) -> Result<(), Bail> {
-        let key = row.customer;
-        let len = u16::try_from(key.len()).map_err(|_| Bail)?;
-        let inline = key.len() <= 8;
-        let word = if inline { inline_word(key) } else { 0 };
-        let mask = self.slots.len() - 1;
-        let mut p = row.hash as usize & mask;
-        loop {
-            let s = &self.slots[p];
-            if s.len == 0 {
-                break;
-            }
-            if s.len == len
-                && (if inline {
-                    s.word == word
-                } else {
-                    &self.arena[s.word as usize..s.word as usize + key.len()] == key
-                })
-            {
-                break;
-            }
-            p = (p + 1) & mask;
-        }
-        if self.slots[p].len == 0 {
-            let word = if inline {
-                word
-            } else {
-                let off = self.arena.len() as u64;
-                self.arena.extend_from_slice(key);
-                off
-            };
-            self.slots[p] = Slot {
-                word,
-                len,
-                scale: 0,
-                rows: 0,
-                first: i32::MAX,
-                last: i32::MIN,
-                sum: 0,
-            };
-            self.count += 1;
-        }
-        let s = &mut self.slots[p];
-        s.rows = s.rows.checked_add(1).ok_or(Bail)?;
-        s.first = s.first.min(row.day);
-        s.last = s.last.max(row.day);
-        if !(row.neg && layout.returns == ReturnsMode::Gross) {
-            s.sum = s.sum.checked_add(row.amount).ok_or(Bail)?;
-            s.scale = s.scale.max(row.scale);
-        }
-        if self.count * 4 > self.slots.len() * 3 {
-            self.grow();
-        }
-        if layout.track_orders && !row.order.is_empty() {
-            let ph = pair_hash_with(row.hash, row.order);
-            self.pairs[(ph >> 56) as usize].push(ph);
-        }
-        Ok(())
-    }
 }
 
 const BLOCK: usize = 8 << 20;
@@ -682,7 +464,6 @@ fn read_fast(
         None => false,
     };
     let layout = Layout {
-        roles,
         as_of: as_of.num_days_from_ce(),
         include_after: options.after_as_of == AfterAsOf::Include,
         returns: options.returns,
@@ -716,7 +497,7 @@ fn read_fast(
             .into_iter()
             .enumerate()
             .map(|(w, rx)| {
-                let (done_tx, stop, layout) = (done_tx.clone(), &stop, &layout);
+                let (done_tx, stop, layout, roles) = (done_tx.clone(), &stop, &layout, &roles);
                 s.spawn(move || {
                     let mut t = Table::new(pairs_hint);
                     let mut failed = false;
@@ -726,6 +507,7 @@ fn read_fast(
                             let mut report = t.report;
                             let r = for_each_row(
                                 &block.0[..block.1],
+                                roles,
                                 layout,
                                 part,
                                 &mut report,
@@ -823,214 +605,62 @@ fn read_fast(
     })
     .map_err(|e| io_err(name, &e))?;
 
-    let mut tables = Vec::with_capacity(results.len());
-    for r in results {
-        match r {
-            Ok(t) => tables.push(t),
-            Err(Bail) => return Ok(None),
-        }
-    }
-
-    // Distinct orders: pair hashes seen more than once are resolved by comparing the text.
-    let mut buckets: Vec<Vec<Vec<u64>>> = (0..BUCKETS)
-        .map(|_| Vec::with_capacity(tables.len()))
-        .collect();
-    let mut report = IngestReport::default();
-    for t in &mut tables {
-        for (mine, theirs) in buckets.iter_mut().zip(std::mem::take(&mut t.pairs)) {
-            mine.push(theirs);
-        }
-        report.rows_read += t.report.rows_read;
-        report.rows_used += t.report.rows_used;
-        report.after_as_of += t.report.after_as_of;
-        report.refunds += t.report.refunds;
-    }
-    let dup_hashes = duplicate_hashes(buckets);
-
-    // All customers as compact records, read table by table (sequentially), then sorted by id
-    // bytes: ids of at most 8 bytes compare as their big-endian words, so the sort key of such
-    // an id is (word, length) packed in a u128 with the record index.
-    let mut recs: Vec<Rec> = Vec::with_capacity(tables.iter().map(|t| t.count).sum());
-    for (ti, t) in tables.iter().enumerate() {
-        for s in t.slots.iter().filter(|s| s.len != 0) {
-            let (word, sum, rows, first, last, len, scale) =
-                (s.word, s.sum, s.rows, s.first, s.last, s.len, s.scale);
-            recs.push(Rec {
-                word,
-                sum,
-                rows,
-                first,
-                last,
-                len,
-                scale,
-                table: ti as u8,
-            });
-        }
-    }
-    for t in &mut tables {
-        t.slots = Vec::new();
-    }
-    if recs.iter().all(|r| r.len <= 8) {
-        #[cfg(feature = "parallel")]
-        {
-            use rayon::slice::ParallelSliceMut;
-            recs.par_sort_unstable_by_key(|r| (r.word, r.len));
-        }
-        #[cfg(not(feature = "parallel"))]
-        recs.sort_unstable_by_key(|r| (r.word, r.len));
-    } else {
-        recs.sort_by_cached_key(|r| r.key(&tables, &mut [0u8; 8]).to_vec());
-    }
-    let at = |k: usize| &recs[k];
-    let mut dups = vec![0u64; recs.len()];
-    if !dup_hashes.is_empty() {
-        let ids: Vec<Vec<u8>> = recs
-            .iter()
-            .map(|r| r.key(&tables, &mut [0u8; 8]).to_vec())
-            .collect();
-        if resolve_duplicates(path, name, &layout, &ids, &dup_hashes, &mut dups)?.is_none() {
-            return Ok(None);
-        }
-    }
-
-    let build = |k: usize| -> Result<Option<CustomerValues>> {
-        let s = at(k);
-        let mut tmp = [0u8; 8];
-        let Ok(id) = std::str::from_utf8(s.key(&tables, &mut tmp)) else {
-            return Ok(None);
-        };
-        let (Some(first), Some(last)) = (day_to_date(s.first), day_to_date(s.last)) else {
-            return Ok(None);
-        };
-        let scale = u32::from(s.scale);
-        let mantissa = i128::from(s.sum) / [100, 10, 1][scale as usize % 3];
-        let total =
-            Decimal::try_from_i128_with_scale(mantissa, scale).map_err(|_| Error::Overflow {
-                operation: "monetary sum",
-            })?;
-        let rows = u64::from(s.rows);
-        let orders = if layout.track_orders {
-            rows - dups[k]
-        } else {
-            rows
-        };
-        let frequency = match options.frequency {
-            FrequencyMode::DistinctOrders => orders,
-            _ => rows,
-        };
-        let monetary = match options.monetary {
-            MonetaryMode::MeanPerOrder => div(total, orders)?,
-            _ => total,
-        };
-        let mut v = CustomerValues::new(id, (as_of - last).num_days(), frequency, monetary);
-        v.first_purchase = first;
-        v.last_purchase = last;
-        Ok(Some(v))
-    };
-    #[cfg(feature = "parallel")]
-    let built: Result<Option<Vec<CustomerValues>>> = {
-        use rayon::prelude::*;
-        (0..recs.len())
-            .into_par_iter()
-            .map(build)
-            .collect::<Result<Vec<Option<CustomerValues>>>>()
-            .map(|v| v.into_iter().collect())
-    };
-    #[cfg(not(feature = "parallel"))]
-    let built: Result<Option<Vec<CustomerValues>>> = (0..recs.len())
-        .map(build)
-        .collect::<Result<Vec<Option<CustomerValues>>>>()
-        .map(|v| v.into_iter().collect());
-    let Some(customers) = built? else {
-        return Ok(None);
-    };
-    Ok(Some(RfmTable {
-        as_of,
-        customers,
-        report,
-    }))
+    finish(results, &layout, as_of, options, |resolver| {
+        resolve_duplicates(path, name, &roles, &layout, resolver)
+    })
 }
 
-/// Hashes that occur more than once.
-fn duplicate_hashes(buckets: Vec<Vec<Vec<u64>>>) -> HashSet<u64, FxBuild> {
-    // Per bucket, an open-addressing set of the (already uniformly mixed) hashes; the bucket
-    // number is the top byte, so the bits below it index the set.
-    let find = |parts: Vec<Vec<u64>>| -> Vec<u64> {
-        let len: usize = parts.iter().map(Vec::len).sum();
-        let cap = (len * 2).next_power_of_two().max(16);
-        let mask = cap - 1;
-        let mut set = vec![0u64; cap];
-        let mut zero_seen = false;
-        let mut dups = Vec::new();
-        for h in parts.into_iter().flatten() {
-            if h == 0 {
-                if zero_seen {
-                    dups.push(0);
-                }
-                zero_seen = true;
-                continue;
-            }
-            let mut p = (h >> 20) as usize & mask;
-            loop {
-                let v = set[p];
-                if v == 0 {
-                    set[p] = h;
-                    break;
-                }
-                if v == h {
-                    dups.push(h);
-                    break;
-                }
-                p = (p + 1) & mask;
-            }
-        }
-        dups
-    };
-    #[cfg(feature = "parallel")]
-    let found: Vec<Vec<u64>> = {
-        use rayon::prelude::*;
-        buckets.into_par_iter().map(find).collect()
-    };
-    #[cfg(not(feature = "parallel"))]
-    let found: Vec<Vec<u64>> = buckets.into_iter().map(find).collect();
-    found.into_iter().flatten().collect()
-}
-
-/// Second pass: for rows whose pair hash is ambiguous, count exact repeats of (customer,
-/// order) text; `ids` are the customer ids in output order.
+/// Second pass over the file, in blocks: rows whose pair hash is ambiguous go to the resolver.
 fn resolve_duplicates(
     path: &Path,
     name: &str,
+    roles: &[Role],
     layout: &Layout,
-    ids: &[Vec<u8>],
-    dup_hashes: &HashSet<u64, FxBuild>,
-    dups: &mut [u64],
+    resolver: &mut Resolver<'_>,
 ) -> Result<Option<()>> {
-    let (mut file, _, rest) = read_header(path, name)?;
-    let mut data = rest;
-    file.read_to_end(&mut data).map_err(|e| io_err(name, &e))?;
-    if data.last().is_some_and(|&b| b != b'\n') {
-        data.push(b'\n');
-    }
-    let mut seen: HashSet<(&[u8], &[u8]), FxBuild> = HashSet::default();
+    let (mut file, _, mut carry) = read_header(path, name)?;
+    let mut buf = vec![0u8; BLOCK];
     let mut report = IngestReport::default();
-    let ok = for_each_row(&data, layout, (0, 1), &mut report, |rows| {
-        for row in rows {
-            if row.order.is_empty() {
-                continue;
-            }
-            if dup_hashes.contains(&pair_hash_with(row.hash, row.order))
-                && !seen.insert((row.customer, row.order))
-            {
-                let i = ids
-                    .binary_search_by(|id| id.as_slice().cmp(row.customer))
-                    .map_err(|_| Bail)?;
-                dups[i] += 1;
-            }
+    loop {
+        if buf.len() < carry.len() * 2 {
+            buf.resize(carry.len() * 2, 0);
         }
-        Ok(())
-    });
-    Ok(ok.ok())
+        buf[..carry.len()].copy_from_slice(&carry);
+        let n = fill(&mut file, &mut buf[carry.len()..]).map_err(|e| io_err(name, &e))?;
+        let have = carry.len() + n;
+        let used = if n == 0 {
+            if have == 0 {
+                return Ok(Some(()));
+            }
+            if buf.len() == have {
+                buf.push(b'\n');
+            } else {
+                buf[have] = b'\n';
+            }
+            carry.clear();
+            have + 1
+        } else {
+            match memchr::memrchr(b'\n', &buf[..have]) {
+                Some(p) => {
+                    carry = buf[p + 1..have].to_vec();
+                    p + 1
+                }
+                None => {
+                    carry = buf[..have].to_vec();
+                    0
+                }
+            }
+        };
+        let ok = for_each_row(&buf[..used], roles, layout, (0, 1), &mut report, |rows| {
+            rows.iter().try_for_each(|row| resolver.row(row))
+        });
+        if ok.is_err() {
+            return Ok(None);
+        }
+        if n == 0 {
+            return Ok(Some(()));
+        }
+    }
 }
 
 /// Reads a transaction CSV from any reader with the `csv` crate (quoted fields allowed) and

@@ -76,6 +76,8 @@ pub mod csv;
 mod diagnostics;
 mod encode;
 mod error;
+#[cfg(any(feature = "csv", feature = "arrow"))]
+mod fast;
 mod hash;
 pub mod score;
 mod segment;

@@ -1,0 +1,456 @@
+//! The fast aggregation engine shared by the CSV and Arrow readers: customers interned in an
+//! open-addressing table whose slots hold integer state, and one 64-bit hash per (customer,
+//! order) pair for exact distinct-order counting.
+
+use std::collections::HashSet;
+
+use attain_types::{Decimal, NaiveDate};
+
+use crate::aggregate::{
+    AggregateOptions, CustomerValues, FrequencyMode, IngestReport, MonetaryMode, ReturnsMode,
+    RfmTable, div,
+};
+use crate::hash::{FxBuild, fmix, hash_bytes};
+use crate::{Error, Result};
+
+/// The hash of a (customer, order) pair from the customer's hash and the order id's text.
+#[inline]
+pub(crate) fn pair_hash_with(customer_hash: u64, order: &[u8]) -> u64 {
+    fmix(customer_hash.rotate_left(29) ^ hash_bytes(order) ^ 0x9e37_79b9_7f4a_7c15)
+}
+
+pub(crate) fn day_to_date(day: i32) -> Option<NaiveDate> {
+    NaiveDate::from_num_days_from_ce_opt(day)
+}
+
+
+/// The fast parser gives up; the general reader takes over.
+#[derive(Debug)]
+pub(crate) struct Bail;
+
+/// The row filters and what is tracked.
+pub(crate) struct Layout {
+    /// `as_of` as days from CE.
+    pub(crate) as_of: i32,
+    pub(crate) include_after: bool,
+    pub(crate) returns: ReturnsMode,
+    pub(crate) track_orders: bool,
+}
+
+/// One row as the engine sees it: the amount in hundredths with its written scale (0..=2).
+pub(crate) struct Row<'a> {
+    pub(crate) customer: &'a [u8],
+    /// Empty when the row has no order id (an anonymous order).
+    pub(crate) order: &'a [u8],
+    /// [`key_hash`] of `customer`.
+    pub(crate) hash: u64,
+    pub(crate) day: i32,
+    pub(crate) amount: i64,
+    pub(crate) scale: u8,
+    pub(crate) neg: bool,
+}
+
+/// A customer id as a word: its bytes big-endian (ids of at most 8 bytes, so that words sort
+/// as the bytes do) or, for longer ids, an offset into the key arena.
+#[inline]
+pub(crate) fn inline_word(key: &[u8]) -> u64 {
+    if let Ok(w) = <[u8; 8]>::try_from(key) {
+        return u64::from_be_bytes(w);
+    }
+    let mut w = 0u64;
+    for (i, &b) in key.iter().take(8).enumerate() {
+        w |= u64::from(b) << (56 - 8 * i);
+    }
+    w
+}
+
+#[inline]
+fn inline_hash(word: u64, len: usize) -> u64 {
+    fmix(word ^ ((len as u64) << 59))
+}
+
+#[inline]
+pub(crate) fn key_hash(key: &[u8]) -> u64 {
+    if key.len() <= 8 {
+        inline_hash(inline_word(key), key.len())
+    } else {
+        hash_bytes(key)
+    }
+}
+
+/// One customer's state in the open-addressing table (32 bytes; `len == 0` is empty), aligned
+/// so that a slot never straddles two cache lines.
+#[derive(Clone, Copy, Default)]
+#[repr(align(32))]
+struct Slot {
+    word: u64,
+    len: u16,
+    scale: u8,
+    rows: u32,
+    first: i32,
+    last: i32,
+    sum: i64,
+}
+
+/// A customer's state and the table it came from, for the final sort (32 bytes).
+#[derive(Clone, Copy)]
+struct Rec {
+    word: u64,
+    sum: i64,
+    rows: u32,
+    first: i32,
+    last: i32,
+    len: u16,
+    scale: u8,
+    table: u8,
+}
+
+impl Rec {
+    fn key<'t>(&self, tables: &'t [Table], tmp: &'t mut [u8; 8]) -> &'t [u8] {
+        let len = usize::from(self.len);
+        if len <= 8 {
+            *tmp = self.word.to_be_bytes();
+            &tmp[..len]
+        } else {
+            &tables[usize::from(self.table)].arena[self.word as usize..self.word as usize + len]
+        }
+    }
+}
+
+/// Customer ids interned in an open-addressing table whose slots hold the state, so that one
+/// row touches one cache line.
+#[derive(Default)]
+pub(crate) struct Table {
+    slots: Vec<Slot>,
+    pub(crate) count: usize,
+    arena: Vec<u8>,
+    pairs: Vec<Vec<u64>>,
+    pub(crate) report: IngestReport,
+}
+
+pub(crate) const BUCKETS: usize = 256;
+
+impl Table {
+    pub(crate) fn new(pairs_hint: usize) -> Self {
+        Table {
+            slots: vec![Slot::default(); 1 << 14],
+            pairs: (0..BUCKETS)
+                .map(|_| Vec::with_capacity(pairs_hint / BUCKETS))
+                .collect(),
+            ..Table::default()
+        }
+    }
+
+    fn grow(&mut self) {
+        let n = self.slots.len() * 4;
+        let mask = n - 1;
+        let mut slots = vec![Slot::default(); n];
+        for s in self.slots.iter().filter(|s| s.len != 0) {
+            let len = usize::from(s.len);
+            let h = if len <= 8 {
+                inline_hash(s.word, len)
+            } else {
+                hash_bytes(&self.arena[s.word as usize..s.word as usize + len])
+            };
+            let mut p = h as usize & mask;
+            while slots[p].len != 0 {
+                p = (p + 1) & mask;
+            }
+            slots[p] = *s;
+        }
+        self.slots = slots;
+    }
+
+    /// Adds a batch of rows: first touches every row's home slot, so that the cache misses of
+    /// the batch overlap instead of queueing one after another.
+    pub(crate) fn add_rows(&mut self, rows: &[Row<'_>], layout: &Layout) -> Result<(), Bail> {
+        let mask = self.slots.len() - 1;
+        let mut touch = 0u64;
+        for r in rows {
+            touch = touch.wrapping_add(self.slots[r.hash as usize & mask].word);
+        }
+        std::hint::black_box(touch);
+        for r in rows {
+            self.add_row(r, layout)?;
+        }
+        Ok(())
+    }
+
+    #[inline]
+    fn add_row(&mut self, row: &Row<'_>, layout: &Layout) -> Result<(), Bail> {
+        let key = row.customer;
+        let len = u16::try_from(key.len()).map_err(|_| Bail)?;
+        let inline = key.len() <= 8;
+        let word = if inline { inline_word(key) } else { 0 };
+        let mask = self.slots.len() - 1;
+        let mut p = row.hash as usize & mask;
+        loop {
+            let s = &self.slots[p];
+            if s.len == 0 {
+                break;
+            }
+            if s.len == len
+                && (if inline {
+                    s.word == word
+                } else {
+                    &self.arena[s.word as usize..s.word as usize + key.len()] == key
+                })
+            {
+                break;
+            }
+            p = (p + 1) & mask;
+        }
+        if self.slots[p].len == 0 {
+            let word = if inline {
+                word
+            } else {
+                let off = self.arena.len() as u64;
+                self.arena.extend_from_slice(key);
+                off
+            };
+            self.slots[p] = Slot {
+                word,
+                len,
+                scale: 0,
+                rows: 0,
+                first: i32::MAX,
+                last: i32::MIN,
+                sum: 0,
+            };
+            self.count += 1;
+        }
+        let s = &mut self.slots[p];
+        s.rows = s.rows.checked_add(1).ok_or(Bail)?;
+        s.first = s.first.min(row.day);
+        s.last = s.last.max(row.day);
+        if !(row.neg && layout.returns == ReturnsMode::Gross) {
+            s.sum = s.sum.checked_add(row.amount).ok_or(Bail)?;
+            s.scale = s.scale.max(row.scale);
+        }
+        if self.count * 4 > self.slots.len() * 3 {
+            self.grow();
+        }
+        if layout.track_orders && !row.order.is_empty() {
+            let ph = pair_hash_with(row.hash, row.order);
+            self.pairs[(ph >> 56) as usize].push(ph);
+        }
+        Ok(())
+    }
+}
+
+/// Hashes that occur more than once.
+pub(crate) fn duplicate_hashes(buckets: Vec<Vec<Vec<u64>>>) -> HashSet<u64, FxBuild> {
+    // Per bucket, an open-addressing set of the (already uniformly mixed) hashes; the bucket
+    // number is the top byte, so the bits below it index the set.
+    let find = |parts: Vec<Vec<u64>>| -> Vec<u64> {
+        let len: usize = parts.iter().map(Vec::len).sum();
+        let cap = (len * 2).next_power_of_two().max(16);
+        let mask = cap - 1;
+        let mut set = vec![0u64; cap];
+        let mut zero_seen = false;
+        let mut dups = Vec::new();
+        for h in parts.into_iter().flatten() {
+            if h == 0 {
+                if zero_seen {
+                    dups.push(0);
+                }
+                zero_seen = true;
+                continue;
+            }
+            let mut p = (h >> 20) as usize & mask;
+            loop {
+                let v = set[p];
+                if v == 0 {
+                    set[p] = h;
+                    break;
+                }
+                if v == h {
+                    dups.push(h);
+                    break;
+                }
+                p = (p + 1) & mask;
+            }
+        }
+        dups
+    };
+    #[cfg(feature = "parallel")]
+    let found: Vec<Vec<u64>> = {
+        use rayon::prelude::*;
+        buckets.into_par_iter().map(find).collect()
+    };
+    #[cfg(not(feature = "parallel"))]
+    let found: Vec<Vec<u64>> = buckets.into_iter().map(find).collect();
+    found.into_iter().flatten().collect()
+}
+
+/// Turns the workers' tables into the result: finds ambiguous pair hashes, lets
+/// `second_pass` feed the rows again to a [`Resolver`] when there are any, sorts the customers
+/// and builds their values. `Ok(None)` means a worker or the second pass gave up.
+pub(crate) fn finish(
+    results: Vec<Result<Table, Bail>>,
+    layout: &Layout,
+    as_of: NaiveDate,
+    options: &AggregateOptions,
+    second_pass: impl FnOnce(&mut Resolver<'_>) -> Result<Option<()>>,
+) -> Result<Option<RfmTable>> {
+    let mut tables = Vec::with_capacity(results.len());
+    for r in results {
+        match r {
+            Ok(t) => tables.push(t),
+            Err(Bail) => return Ok(None),
+        }
+    }
+
+    // Distinct orders: pair hashes seen more than once are resolved by comparing the text.
+    let mut buckets: Vec<Vec<Vec<u64>>> = (0..BUCKETS)
+        .map(|_| Vec::with_capacity(tables.len()))
+        .collect();
+    let mut report = IngestReport::default();
+    for t in &mut tables {
+        for (mine, theirs) in buckets.iter_mut().zip(std::mem::take(&mut t.pairs)) {
+            mine.push(theirs);
+        }
+        report.rows_read += t.report.rows_read;
+        report.rows_used += t.report.rows_used;
+        report.after_as_of += t.report.after_as_of;
+        report.refunds += t.report.refunds;
+    }
+    let dup_hashes = duplicate_hashes(buckets);
+
+    // All customers as compact records, read table by table (sequentially), then sorted by id
+    // bytes: ids of at most 8 bytes compare as their big-endian words, so the sort key of such
+    // an id is (word, length) packed in a u128 with the record index.
+    let mut recs: Vec<Rec> = Vec::with_capacity(tables.iter().map(|t| t.count).sum());
+    for (ti, t) in tables.iter().enumerate() {
+        for s in t.slots.iter().filter(|s| s.len != 0) {
+            let (word, sum, rows, first, last, len, scale) =
+                (s.word, s.sum, s.rows, s.first, s.last, s.len, s.scale);
+            recs.push(Rec {
+                word,
+                sum,
+                rows,
+                first,
+                last,
+                len,
+                scale,
+                table: ti as u8,
+            });
+        }
+    }
+    for t in &mut tables {
+        t.slots = Vec::new();
+    }
+    if recs.iter().all(|r| r.len <= 8) {
+        #[cfg(feature = "parallel")]
+        {
+            use rayon::slice::ParallelSliceMut;
+            recs.par_sort_unstable_by_key(|r| (r.word, r.len));
+        }
+        #[cfg(not(feature = "parallel"))]
+        recs.sort_unstable_by_key(|r| (r.word, r.len));
+    } else {
+        recs.sort_by_cached_key(|r| r.key(&tables, &mut [0u8; 8]).to_vec());
+    }
+    let at = |k: usize| &recs[k];
+    let mut dups = vec![0u64; recs.len()];
+    if !dup_hashes.is_empty() {
+        let ids: Vec<Vec<u8>> = recs
+            .iter()
+            .map(|r| r.key(&tables, &mut [0u8; 8]).to_vec())
+            .collect();
+        let mut resolver = Resolver {
+            ids: &ids,
+            dup_hashes: &dup_hashes,
+            seen: HashSet::default(),
+            dups: &mut dups,
+        };
+        if second_pass(&mut resolver)?.is_none() {
+            return Ok(None);
+        }
+    }
+
+    let build = |k: usize| -> Result<Option<CustomerValues>> {
+        let s = at(k);
+        let mut tmp = [0u8; 8];
+        let Ok(id) = std::str::from_utf8(s.key(&tables, &mut tmp)) else {
+            return Ok(None);
+        };
+        let (Some(first), Some(last)) = (day_to_date(s.first), day_to_date(s.last)) else {
+            return Ok(None);
+        };
+        let scale = u32::from(s.scale);
+        let mantissa = i128::from(s.sum) / [100, 10, 1][scale as usize % 3];
+        let total =
+            Decimal::try_from_i128_with_scale(mantissa, scale).map_err(|_| Error::Overflow {
+                operation: "monetary sum",
+            })?;
+        let rows = u64::from(s.rows);
+        let orders = if layout.track_orders {
+            rows - dups[k]
+        } else {
+            rows
+        };
+        let frequency = match options.frequency {
+            FrequencyMode::DistinctOrders => orders,
+            _ => rows,
+        };
+        let monetary = match options.monetary {
+            MonetaryMode::MeanPerOrder => div(total, orders)?,
+            _ => total,
+        };
+        let mut v = CustomerValues::new(id, (as_of - last).num_days(), frequency, monetary);
+        v.first_purchase = first;
+        v.last_purchase = last;
+        Ok(Some(v))
+    };
+    #[cfg(feature = "parallel")]
+    let built: Result<Option<Vec<CustomerValues>>> = {
+        use rayon::prelude::*;
+        (0..recs.len())
+            .into_par_iter()
+            .map(build)
+            .collect::<Result<Vec<Option<CustomerValues>>>>()
+            .map(|v| v.into_iter().collect())
+    };
+    #[cfg(not(feature = "parallel"))]
+    let built: Result<Option<Vec<CustomerValues>>> = (0..recs.len())
+        .map(build)
+        .collect::<Result<Vec<Option<CustomerValues>>>>()
+        .map(|v| v.into_iter().collect());
+    let Some(customers) = built? else {
+        return Ok(None);
+    };
+    Ok(Some(RfmTable {
+        as_of,
+        customers,
+        report,
+    }))
+}
+
+
+/// Counts exact repeats of (customer, order) text among the rows whose pair hash is
+/// ambiguous; `ids` are the customer ids in output order.
+pub(crate) struct Resolver<'a> {
+    ids: &'a [Vec<u8>],
+    dup_hashes: &'a HashSet<u64, FxBuild>,
+    seen: HashSet<(Vec<u8>, Vec<u8>), FxBuild>,
+    dups: &'a mut [u64],
+}
+
+impl Resolver<'_> {
+    /// Looks at one row (of those that passed the filters).
+    pub(crate) fn row(&mut self, row: &Row<'_>) -> Result<(), Bail> {
+        if row.order.is_empty() || !self.dup_hashes.contains(&pair_hash_with(row.hash, row.order))
+        {
+            return Ok(());
+        }
+        if !self.seen.insert((row.customer.to_vec(), row.order.to_vec())) {
+            let i = self
+                .ids
+                .binary_search_by(|id| id.as_slice().cmp(row.customer))
+                .map_err(|_| Bail)?;
+            self.dups[i] += 1;
+        }
+        Ok(())
+    }
+}
