@@ -6,9 +6,9 @@ use datafusion::arrow::array::{
     Array, ArrayRef, AsArray, LargeStringArray, StringArray, StringViewArray,
 };
 use datafusion::arrow::datatypes::{
-    DataType, Date32Type, Date64Type, Decimal128Type, Int32Type, Int64Type, TimeUnit,
+    DataType, Date32Type, Date64Type, Decimal128Type, Int64Type, TimeUnit,
     TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
-    TimestampSecondType, UInt32Type, UInt64Type,
+    TimestampSecondType,
 };
 use datafusion::error::{DataFusionError, Result as DFResult};
 
@@ -171,45 +171,33 @@ pub(crate) fn check_scale(scale: i8, function: &'static str, column: &str) -> DF
     }
 }
 
-/// Integer values of a column (any of `Int32`, `Int64`, `UInt32`, `UInt64`) as `i128`.
+/// Integer values of a column (any integer type) as `i64`.
 ///
 /// # Errors
 ///
-/// A column error for another type.
+/// A column error for another type or a value beyond `i64`.
 pub(crate) fn integers(
     array: &ArrayRef,
     function: &'static str,
     column: &str,
-) -> DFResult<Vec<Option<i128>>> {
-    Ok(match array.data_type() {
-        DataType::Int32 => array
-            .as_primitive::<Int32Type>()
-            .iter()
-            .map(|v| v.map(i128::from))
-            .collect(),
-        DataType::Int64 => array
-            .as_primitive::<Int64Type>()
-            .iter()
-            .map(|v| v.map(i128::from))
-            .collect(),
-        DataType::UInt32 => array
-            .as_primitive::<UInt32Type>()
-            .iter()
-            .map(|v| v.map(i128::from))
-            .collect(),
-        DataType::UInt64 => array
-            .as_primitive::<UInt64Type>()
-            .iter()
-            .map(|v| v.map(i128::from))
-            .collect(),
-        other => {
-            return Err(column_error(
-                function,
-                column,
-                format!("expected an integer column, got {other}"),
-            ));
-        }
-    })
+) -> DFResult<Vec<Option<i64>>> {
+    if !array.data_type().is_integer() {
+        return Err(column_error(
+            function,
+            column,
+            format!("expected an integer column, got {}", array.data_type()),
+        ));
+    }
+    let cast = datafusion::arrow::compute::cast_with_options(
+        array,
+        &DataType::Int64,
+        &datafusion::arrow::compute::CastOptions {
+            safe: false,
+            ..Default::default()
+        },
+    )
+    .map_err(|e| column_error(function, column, e.to_string()))?;
+    Ok(cast.as_primitive::<Int64Type>().iter().collect())
 }
 
 /// A string column of any of the three layouts.

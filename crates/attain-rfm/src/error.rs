@@ -83,6 +83,16 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+    /// A column of Arrow input has an unsupported type or a bad value.
+    #[error("arrow column {column:?}, row {row}: {reason}")]
+    Arrow {
+        /// The column's name.
+        column: String,
+        /// The row, counted from 1 over all batches (0 when the problem is the column's type).
+        row: u64,
+        /// What is wrong.
+        reason: String,
+    },
     /// An input file is malformed. The message names the line and the column.
     #[error("{path}:{line}: {}{reason}", column_prefix(.column))]
     Parse {

@@ -23,7 +23,6 @@ pub(crate) fn day_to_date(day: i32) -> Option<NaiveDate> {
     NaiveDate::from_num_days_from_ce_opt(day)
 }
 
-
 /// The fast parser gives up; the general reader takes over.
 #[derive(Debug)]
 pub(crate) struct Bail;
@@ -35,6 +34,28 @@ pub(crate) struct Layout {
     pub(crate) include_after: bool,
     pub(crate) returns: ReturnsMode,
     pub(crate) track_orders: bool,
+}
+
+impl Layout {
+    /// Counts a row in `report` and says whether it passes the `as_of` and refund filters.
+    #[inline]
+    pub(crate) fn admit(&self, day: i32, refund: bool, report: &mut IngestReport) -> bool {
+        report.rows_read += 1;
+        if day > self.as_of {
+            report.after_as_of += 1;
+            if !self.include_after {
+                return false;
+            }
+        }
+        if refund {
+            report.refunds += 1;
+            if self.returns == ReturnsMode::Excluded {
+                return false;
+            }
+        }
+        report.rows_used += 1;
+        true
+    }
 }
 
 /// One row as the engine sees it: the amount in hundredths with its written scale (0..=2).
@@ -427,7 +448,6 @@ pub(crate) fn finish(
     }))
 }
 
-
 /// Counts exact repeats of (customer, order) text among the rows whose pair hash is
 /// ambiguous; `ids` are the customer ids in output order.
 pub(crate) struct Resolver<'a> {
@@ -440,11 +460,17 @@ pub(crate) struct Resolver<'a> {
 impl Resolver<'_> {
     /// Looks at one row (of those that passed the filters).
     pub(crate) fn row(&mut self, row: &Row<'_>) -> Result<(), Bail> {
-        if row.order.is_empty() || !self.dup_hashes.contains(&pair_hash_with(row.hash, row.order))
+        if row.order.is_empty()
+            || !self
+                .dup_hashes
+                .contains(&pair_hash_with(row.hash, row.order))
         {
             return Ok(());
         }
-        if !self.seen.insert((row.customer.to_vec(), row.order.to_vec())) {
+        if !self
+            .seen
+            .insert((row.customer.to_vec(), row.order.to_vec()))
+        {
             let i = self
                 .ids
                 .binary_search_by(|id| id.as_slice().cmp(row.customer))

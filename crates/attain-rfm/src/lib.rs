@@ -70,6 +70,9 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod aggregate;
+#[cfg(feature = "arrow")]
+#[cfg_attr(docsrs, doc(cfg(feature = "arrow")))]
+pub mod arrow;
 #[cfg(feature = "csv")]
 #[cfg_attr(docsrs, doc(cfg(feature = "csv")))]
 pub mod csv;
@@ -79,6 +82,9 @@ mod error;
 #[cfg(any(feature = "csv", feature = "arrow"))]
 mod fast;
 mod hash;
+#[cfg(feature = "parquet")]
+#[cfg_attr(docsrs, doc(cfg(feature = "parquet")))]
+pub mod parquet;
 pub mod score;
 mod segment;
 

@@ -3,6 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod aggregate;
+#[cfg(feature = "parquet")]
+mod arrow_io;
 mod csv_io;
 mod properties;
 mod scoring;

@@ -1,0 +1,197 @@
+//! Parquet files in and out, streaming: [`read_path`] aggregates a transaction file row group
+//! by row group (memory follows the customers, not the rows), [`write_path`] writes a result
+//! `RecordBatch` (from [`to_record_batch`](crate::arrow::to_record_batch)).
+//!
+//! Column types are those of the [`arrow`](crate::arrow) module. Files written by pandas /
+//! pyarrow, Polars, DuckDB and Spark read as they are (codecs: Snappy, Zstd, LZ4, Gzip; not
+//! Brotli).
+//!
+//! ```
+//! use attain_rfm::arrow::{to_record_batch, ArrowColumns};
+//! use attain_rfm::parquet::{read_path, write_path};
+//! use attain_rfm::{AggregateOptions, CustomerValues};
+//! use attain_types::{dec, NaiveDate};
+//!
+//! // Write a small transaction table as Parquet (here through the result writer, whose
+//! // columns are renamed by the options below), then aggregate it back.
+//! let dir = std::env::temp_dir().join(format!("attain-doc-{}", std::process::id()));
+//! std::fs::create_dir_all(&dir)?;
+//! let path = dir.join("values.parquet");
+//! let mut v = CustomerValues::new("ann", 3, 2, dec!(42.50));
+//! v.last_purchase = NaiveDate::from_ymd_opt(2025, 12, 29).ok_or("bad date")?;
+//! write_path(&path, &to_record_batch(&[v], None, None)?)?;
+//!
+//! let columns = ArrowColumns::default().date("last_purchase").amount("monetary").order(None);
+//! let as_of = NaiveDate::from_ymd_opt(2026, 1, 1).ok_or("bad date")?;
+//! let table = read_path(&path, as_of, &AggregateOptions::default(), &columns)?;
+//! assert_eq!((table.customers[0].recency_days, table.customers[0].monetary), (3, dec!(42.50)));
+//! std::fs::remove_dir_all(&dir)?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::fs::File;
+use std::path::Path;
+use std::sync::Arc;
+
+use arrow_array::RecordBatch;
+use attain_types::NaiveDate;
+use parquet::arrow::ProjectionMask;
+use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
+use parquet::arrow::arrow_writer::ArrowWriter;
+use parquet::basic::Compression;
+use parquet::file::properties::WriterProperties;
+
+use crate::arrow::{ArrowColumns, BatchAggregator, fast_modes, layout, scan_batch, scan_into};
+use crate::fast::{Bail, Resolver, Table, finish};
+use crate::{AggregateOptions, Error, IngestReport, Result, RfmTable};
+
+/// Rows decoded before the workers aggregate them (bounds the decoded data held at once).
+const CHUNK_ROWS: usize = 1 << 20;
+/// Rows per decoded batch.
+const BATCH_ROWS: usize = 64 * 1024;
+
+fn io_err(path: &str, e: &impl std::fmt::Display) -> Error {
+    Error::Io {
+        path: path.to_owned(),
+        message: e.to_string(),
+    }
+}
+
+/// Opens `path` and projects the columns that `columns` names.
+fn open(path: &Path, name: &str, columns: &ArrowColumns) -> Result<ParquetRecordBatchReader> {
+    let file = File::open(path).map_err(|e| io_err(name, &e))?;
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| io_err(name, &e))?;
+    let schema = Arc::clone(builder.schema());
+    let mut wanted = vec![&columns.customer, &columns.date, &columns.amount];
+    wanted.extend(&columns.order);
+    let mut roots = Vec::with_capacity(wanted.len());
+    for w in wanted {
+        let i = schema.index_of(w).map_err(|_| Error::MissingColumn {
+            path: name.to_owned(),
+            column: w.clone(),
+            header: schema
+                .fields()
+                .iter()
+                .map(|f| f.name().as_str())
+                .collect::<Vec<_>>()
+                .join(","),
+        })?;
+        roots.push(i);
+    }
+    let mask = ProjectionMask::roots(builder.parquet_schema(), roots);
+    builder
+        .with_projection(mask)
+        .with_batch_size(BATCH_ROWS)
+        .build()
+        .map_err(|e| io_err(name, &e))
+}
+
+/// Reads the next chunk of batches (about [`CHUNK_ROWS`] rows); empty at the end.
+fn next_chunk(reader: &mut ParquetRecordBatchReader, name: &str) -> Result<Vec<RecordBatch>> {
+    let mut chunk = Vec::new();
+    let mut rows = 0;
+    while rows < CHUNK_ROWS {
+        match reader.next() {
+            Some(b) => {
+                let b = b.map_err(|e| io_err(name, &e))?;
+                rows += b.num_rows();
+                chunk.push(b);
+            }
+            None => break,
+        }
+    }
+    Ok(chunk)
+}
+
+/// Reads a Parquet transaction file and aggregates it at `as_of`, streaming.
+///
+/// With the fast options (as for [`csv::read_path`](crate::csv::read_path)) and amounts of at
+/// most 2 decimals, the file is decoded in chunks that all cores aggregate (each its hash
+/// partition of the customers), and read a second time only when two (customer, order) pairs
+/// share a hash. Anything else goes through [`BatchAggregator`], with identical results.
+///
+/// # Errors
+///
+/// [`Error::Io`] for an unreadable or invalid file; [`Error::MissingColumn`];
+/// [`Error::Arrow`] naming the column and the row for a bad type or value;
+/// [`Error::Overflow`].
+pub fn read_path(
+    path: &Path,
+    as_of: NaiveDate,
+    options: &AggregateOptions,
+    columns: &ArrowColumns,
+) -> Result<RfmTable> {
+    let name = path.display().to_string();
+    if fast_modes(options) {
+        let layout = layout(as_of, options, columns.order.is_some());
+        let n = match columns.threads {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
+        }
+        .clamp(1, 64);
+        let mut tables: Vec<Result<Table, Bail>> = (0..n).map(|_| Ok(Table::new(0))).collect();
+        let mut reader = open(path, &name, columns)?;
+        loop {
+            let chunk = next_chunk(&mut reader, &name)?;
+            if chunk.is_empty() || tables.iter().any(Result::is_err) {
+                break;
+            }
+            scan_into(&mut tables, &chunk, columns, &layout);
+        }
+        let second_pass = |r: &mut Resolver<'_>| -> Result<Option<()>> {
+            let mut reader = open(path, &name, columns)?;
+            let mut report = IngestReport::default();
+            for b in reader.by_ref() {
+                let b = b.map_err(|e| io_err(&name, &e))?;
+                let ok = scan_batch(&b, columns, &layout, (0, 1), &mut report, |rows| {
+                    rows.iter().try_for_each(|row| r.row(row))
+                });
+                if ok.is_err() {
+                    return Ok(None);
+                }
+            }
+            Ok(Some(()))
+        };
+        if let Some(t) = finish(tables, &layout, as_of, options, second_pass)? {
+            return Ok(t);
+        }
+    }
+    let mut agg = BatchAggregator::new(as_of, *options, columns.clone());
+    for b in open(path, &name, columns)? {
+        agg.push(&b.map_err(|e| io_err(&name, &e))?)?;
+    }
+    agg.finish()
+}
+
+/// Writes one batch as a Parquet file (Snappy-compressed).
+///
+/// # Errors
+///
+/// [`Error::Io`] when the file cannot be written.
+pub fn write_path(path: &Path, batch: &RecordBatch) -> Result<()> {
+    let name = path.display().to_string();
+    let file = File::create(path).map_err(|e| io_err(&name, &e))?;
+    write(file, batch).map_err(|e| io_err(&name, &e))
+}
+
+/// Writes one batch in Parquet format to any writer (Snappy-compressed).
+///
+/// # Errors
+///
+/// [`Error::Io`] (named `<output>`) when writing fails.
+pub fn write_to<W: std::io::Write + Send>(writer: W, batch: &RecordBatch) -> Result<()> {
+    write(writer, batch).map_err(|e| io_err("<output>", &e))
+}
+
+fn write<W: std::io::Write + Send>(
+    writer: W,
+    batch: &RecordBatch,
+) -> std::result::Result<(), parquet::errors::ParquetError> {
+    let props = WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .build();
+    let mut w = ArrowWriter::try_new(writer, batch.schema(), Some(props))?;
+    w.write(batch)?;
+    w.close()?;
+    Ok(())
+}
