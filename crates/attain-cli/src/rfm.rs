@@ -80,7 +80,8 @@ enum ReturnsArg {
 With --scoring ntile and no --segments the output is byte for byte RFM benchmark job v1."
 )]
 pub(crate) struct RfmArgs {
-    /// Transaction CSV (`-` for standard input) with a header line.
+    /// Transaction CSV (`-` for standard input) with a header line, or a Parquet file
+    /// (recognised by its contents). `-o NAME.parquet` writes the result as Parquet.
     input: PathBuf,
     /// The date recency counts back from (YYYY-MM-DD); later rows are excluded and counted.
     #[arg(long, value_name = "DATE")]
@@ -192,7 +193,10 @@ pub(crate) fn run(args: &RfmArgs) -> anyhow::Result<()> {
             ScoringArg::RRfm => Scoring::RRfm,
         });
 
-    let table = if args.input.as_os_str() == "-" {
+    let parquet_in = is_parquet(&args.input);
+    let table = if parquet_in {
+        read_parquet(args, &options)?
+    } else if args.input.as_os_str() == "-" {
         read_reader(
             std::io::stdin().lock(),
             "<stdin>",
@@ -225,6 +229,17 @@ pub(crate) fn run(args: &RfmArgs) -> anyhow::Result<()> {
         None => None,
     };
     let t2 = Instant::now();
+    if parquet_out(args) {
+        return write_parquet(
+            args,
+            &table.customers,
+            &scores,
+            names.as_deref(),
+            t0,
+            t1,
+            t2,
+        );
+    }
     match args.out.format {
         Format::Csv => args
             .out
@@ -276,4 +291,90 @@ pub(crate) fn run(args: &RfmArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// Whether `path` is a Parquet file (its magic bytes), so that `attain rfm data.parquet` works
+/// whatever the file is called.
+fn is_parquet(path: &std::path::Path) -> bool {
+    use std::io::Read;
+    if path.as_os_str() == "-" {
+        return false;
+    }
+    let mut magic = [0u8; 4];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut magic))
+        .is_ok_and(|()| &magic == b"PAR1")
+}
+
+/// Whether the output goes to a `.parquet` file.
+fn parquet_out(args: &RfmArgs) -> bool {
+    args.out.output.as_ref().is_some_and(|p| {
+        p.extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("parquet") || e.eq_ignore_ascii_case("pq"))
+    })
+}
+
+#[cfg(feature = "parquet")]
+fn read_parquet(
+    args: &RfmArgs,
+    options: &AggregateOptions,
+) -> anyhow::Result<attain_rfm::RfmTable> {
+    let columns = attain_rfm::arrow::ArrowColumns::default()
+        .customer(&args.customer_col)
+        .date(&args.date_col)
+        .amount(&args.amount_col)
+        .order((!args.no_order_col).then_some(args.order_col.as_str()));
+    Ok(attain_rfm::parquet::read_path(
+        &args.input,
+        args.as_of,
+        options,
+        &columns,
+    )?)
+}
+
+#[cfg(not(feature = "parquet"))]
+fn read_parquet(args: &RfmArgs, _: &AggregateOptions) -> anyhow::Result<attain_rfm::RfmTable> {
+    anyhow::bail!(
+        "{}: a Parquet file, but this attain was built without the `parquet` feature",
+        args.input.display()
+    )
+}
+
+#[cfg(feature = "parquet")]
+fn write_parquet(
+    args: &RfmArgs,
+    customers: &[attain_rfm::CustomerValues],
+    scores: &[attain_rfm::RfmScore],
+    names: Option<&[Option<&str>]>,
+    t0: Instant,
+    t1: Instant,
+    t2: Instant,
+) -> anyhow::Result<()> {
+    let batch = attain_rfm::arrow::to_record_batch(customers, Some(scores), names)?;
+    // The result is one row per customer: encode it in memory, then write atomically.
+    let mut bytes = Vec::new();
+    attain_rfm::parquet::write_to(&mut bytes, &batch)?;
+    args.out.write_with(|w| w.write_all(&bytes))?;
+    if args.phases {
+        eprintln!(
+            "phases: parse={:.3} compute={:.3} write={:.3}",
+            (t1 - t0).as_secs_f64(),
+            (t2 - t1).as_secs_f64(),
+            t2.elapsed().as_secs_f64()
+        );
+    }
+    Ok(())
+}
+
+#[cfg(not(feature = "parquet"))]
+fn write_parquet(
+    _: &RfmArgs,
+    _: &[attain_rfm::CustomerValues],
+    _: &[attain_rfm::RfmScore],
+    _: Option<&[Option<&str>]>,
+    _: Instant,
+    _: Instant,
+    _: Instant,
+) -> anyhow::Result<()> {
+    anyhow::bail!("a .parquet output needs attain built with the `parquet` feature")
 }

@@ -249,3 +249,137 @@ fn rfm_progress_bar_is_silent_off_a_terminal() {
         assert_eq!(out.stdout.iter().filter(|b| **b == b'\n').count(), 2358);
     }
 }
+
+/// The CDNOW sample as Parquet, as pyarrow and Polars write it, gives the CSV's output byte for
+/// byte, for every scoring mode (tests/data/README.md says how the files were made).
+#[cfg(feature = "parquet")]
+#[test]
+fn parquet_input_gives_the_csv_output() {
+    let csv = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../data/cdnow_transactions.csv"
+    );
+    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data");
+    for scoring in ["ties", "ntile", "qcut-rank", "r-rfm"] {
+        let args = [
+            "--as-of",
+            "1998-07-01",
+            "--segments",
+            "standard11",
+            "--scoring",
+            scoring,
+        ];
+        let run = |input: &str| {
+            let mut all = vec!["rfm", input];
+            all.extend(args);
+            let (code, out, err) = attain(&all);
+            assert_eq!(code, 0, "{input}: {err}");
+            out
+        };
+        let expected = run(csv);
+        assert_eq!(
+            expected.lines().count(),
+            2358,
+            "2,357 customers and a header"
+        );
+        for file in ["cdnow_pyarrow.parquet", "cdnow_polars.parquet"] {
+            assert_eq!(
+                run(&format!("{data}/{file}")),
+                expected,
+                "{file}, {scoring}"
+            );
+        }
+    }
+}
+
+/// `-o NAME.parquet` writes the result as Parquet with exact Decimal128 money.
+#[cfg(feature = "parquet")]
+#[test]
+fn parquet_output_round_trips() {
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::{Decimal128Type, UInt8Type};
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+
+    let input = temp("edge-pq.csv", EDGE_INPUT);
+    let out = input.with_extension("parquet");
+    let (code, _, err) = attain(&[
+        "rfm",
+        input.to_str().unwrap(),
+        "--as-of",
+        "2026-01-01",
+        "--scoring",
+        "ntile",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let file = std::fs::File::open(&out).unwrap();
+    let batches: Vec<_> = ParquetRecordBatchReaderBuilder::try_new(file)
+        .unwrap()
+        .build()
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(batches.len(), 1, "a small result is one batch");
+    let b = &batches[0];
+    // The job v1 edge case, as in EDGE_EXPECTED: ids, money to the cent, scores.
+    let ids = b.column_by_name("customer_id").unwrap().as_string::<i32>();
+    let money = b
+        .column_by_name("monetary")
+        .unwrap()
+        .as_primitive::<Decimal128Type>();
+    let r = b.column_by_name("r").unwrap().as_primitive::<UInt8Type>();
+    let mut text = String::new();
+    for i in 0..b.num_rows() {
+        let m = attain_types::Decimal::from_i128_with_scale(money.value(i), money.scale() as u32);
+        text.push_str(&format!("{},{m},{}\n", ids.value(i), r.value(i)));
+    }
+    let expected: String = EDGE_EXPECTED
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            format!("{},{},{}\n", f[0], f[3], f[4])
+        })
+        .collect();
+    assert_eq!(text, expected);
+}
+
+/// A Parquet file with a floating-point amount column is refused with a message naming it.
+#[cfg(feature = "parquet")]
+#[test]
+fn parquet_float_amounts_are_refused() {
+    use std::sync::Arc;
+
+    use arrow_array::{Date32Array, Float64Array, RecordBatch, StringArray};
+    use arrow_schema::{DataType, Field, Schema};
+
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("customer_id", DataType::Utf8, false),
+        Field::new("order_id", DataType::Utf8, false),
+        Field::new("order_date", DataType::Date32, false),
+        Field::new("amount", DataType::Float64, false),
+    ]));
+    let batch = RecordBatch::try_new(
+        schema.clone(),
+        vec![
+            Arc::new(StringArray::from(vec!["C1"])),
+            Arc::new(StringArray::from(vec!["O1"])),
+            Arc::new(Date32Array::from(vec![20_000])),
+            Arc::new(Float64Array::from(vec![9.99])),
+        ],
+    )
+    .unwrap();
+    let path = temp("float.parquet", "");
+    let mut w =
+        parquet::arrow::ArrowWriter::try_new(std::fs::File::create(&path).unwrap(), schema, None)
+            .unwrap();
+    w.write(&batch).unwrap();
+    w.close().unwrap();
+    let (code, _, err) = attain(&["rfm", path.to_str().unwrap(), "--as-of", "2026-01-01"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("\"amount\"") && err.contains("floating-point"),
+        "{err}"
+    );
+}

@@ -38,7 +38,7 @@ use chrono::Datelike;
 
 use crate::aggregate::{
     AfterAsOf, AggregateOptions, Aggregator, CustomerValues, FrequencyMode, IngestReport,
-    MonetaryMode, ReturnsMode, RfmTable, Transaction,
+    MonetaryMode, RfmTable, Transaction,
 };
 use crate::fast::{Bail, Layout, Resolver, Row, Table, day_to_date, finish, key_hash};
 
@@ -261,20 +261,9 @@ fn for_each_row<'a>(
             last_day
         };
         let (amt, scale, neg) = parse_amount(amount).ok_or(Bail)?;
-        report.rows_read += 1;
-        if day > layout.as_of {
-            report.after_as_of += 1;
-            if !layout.include_after {
-                continue;
-            }
+        if !layout.admit(day, neg && amt != 0, report) {
+            continue;
         }
-        if neg && amt != 0 {
-            report.refunds += 1;
-            if layout.returns == ReturnsMode::Excluded {
-                continue;
-            }
-        }
-        report.rows_used += 1;
         batch.push(Row {
             customer: cust,
             order,
