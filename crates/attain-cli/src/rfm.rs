@@ -126,6 +126,10 @@ pub(crate) struct RfmArgs {
     /// Use rows dated after --as-of too (negative recency), as job v1 does.
     #[arg(long)]
     include_after_as_of: bool,
+    /// Memory for exact distinct-order counting, in MiB: a file with more orders is read in
+    /// several passes, each over a part of the customers, so memory follows the customers.
+    #[arg(long, value_name = "MIB", default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..=1_048_576))]
+    order_memory_mib: u32,
     /// Print `phases: parse=S compute=S write=S` on standard error.
     #[arg(long)]
     phases: bool,
@@ -171,6 +175,7 @@ pub(crate) fn run(args: &RfmArgs) -> anyhow::Result<()> {
         amount_col: args.amount_col.clone(),
         order_col: (!args.no_order_col).then(|| args.order_col.clone()),
         threads: 0,
+        order_memory: order_memory(args),
     };
     let segments = match &args.segments {
         None => None,
@@ -323,7 +328,8 @@ fn read_parquet(
         .customer(&args.customer_col)
         .date(&args.date_col)
         .amount(&args.amount_col)
-        .order((!args.no_order_col).then_some(args.order_col.as_str()));
+        .order((!args.no_order_col).then_some(args.order_col.as_str()))
+        .order_memory(order_memory(args));
     Ok(attain_rfm::parquet::read_path(
         &args.input,
         args.as_of,
@@ -377,4 +383,8 @@ fn write_parquet(
     _: Instant,
 ) -> anyhow::Result<()> {
     anyhow::bail!("a .parquet output needs attain built with the `parquet` feature")
+}
+
+fn order_memory(args: &RfmArgs) -> usize {
+    usize::try_from(args.order_memory_mib).map_or(usize::MAX, |m| m.saturating_mul(1 << 20))
 }

@@ -47,6 +47,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
@@ -89,8 +90,12 @@ pub struct ArrowColumns {
     /// For an integer amount column, the number of decimals of one unit: 2 for cents. Must be
     /// set for integer amounts (there is no safe default); ignored for `Decimal128`.
     pub minor_unit_scale: Option<u32>,
-    /// Worker threads of [`aggregate_batches`], 0 for one per core (default 0).
+    /// Worker threads, 0 for one per core (default 0).
     pub threads: usize,
+    /// For [`parquet::read_path`](crate::parquet::read_path): memory, in bytes, for the
+    /// per-order hashes of exact distinct-order counting (default 256 MiB); a file with more
+    /// orders is read in several passes over hash partitions of the customers.
+    pub order_memory: usize,
 }
 
 impl Default for ArrowColumns {
@@ -102,6 +107,7 @@ impl Default for ArrowColumns {
             order: Some("order_id".to_owned()),
             minor_unit_scale: None,
             threads: 0,
+            order_memory: 256 << 20,
         }
     }
 }
@@ -135,6 +141,12 @@ impl ArrowColumns {
     #[must_use]
     pub fn minor_unit_scale(mut self, scale: u32) -> Self {
         self.minor_unit_scale = Some(scale);
+        self
+    }
+    /// Sets the memory for per-order hashes (see [`ArrowColumns::order_memory`]).
+    #[must_use]
+    pub fn order_memory(mut self, bytes: usize) -> Self {
+        self.order_memory = bytes;
         self
     }
     /// Sets the number of worker threads (0: one per core).
@@ -636,13 +648,14 @@ pub(crate) fn scan_into(
     batches: &[RecordBatch],
     names: &ArrowColumns,
     layout: &Layout,
+    (first_part, parts): (u64, u64),
 ) {
-    let parts = tables.len() as u64;
     let work = |w: usize, slot: &mut Result<Table, Bail>| {
         let Ok(t) = slot else { return };
         let mut report = t.report;
+        let part = (first_part + w as u64, parts);
         let r = batches.iter().try_for_each(|b| {
-            scan_batch(b, names, layout, (w as u64, parts), &mut report, |rows| {
+            scan_batch(b, names, layout, part, &mut report, |rows| {
                 t.add_rows(rows, layout)
             })
         });
@@ -682,7 +695,7 @@ pub fn aggregate_batches(
         let n = threads(columns.threads);
         let hint = if layout.track_orders { rows / n } else { 0 };
         let mut tables: Vec<Result<Table, Bail>> = (0..n).map(|_| Ok(Table::new(hint))).collect();
-        scan_into(&mut tables, batches, columns, &layout);
+        scan_into(&mut tables, batches, columns, &layout, (0, n as u64));
         let second_pass = |r: &mut Resolver<'_>| -> Result<Option<()>> {
             let mut report = crate::IngestReport::default();
             let ok = batches.iter().try_for_each(|b| {
@@ -692,7 +705,8 @@ pub fn aggregate_batches(
             });
             Ok(ok.ok())
         };
-        if let Some(t) = finish(tables, &layout, as_of, options, second_pass)? {
+        let dups = HashSet::default();
+        if let Some(t) = finish(tables, dups, &layout, as_of, options, second_pass)? {
             return Ok(t);
         }
     }

@@ -40,10 +40,17 @@ use crate::aggregate::{
     AfterAsOf, AggregateOptions, Aggregator, CustomerValues, FrequencyMode, IngestReport,
     MonetaryMode, RfmTable, Transaction,
 };
-use crate::fast::{Bail, Layout, Resolver, Row, Table, day_to_date, finish, key_hash};
+use std::collections::HashSet;
+
+use crate::fast::{
+    Bail, Layout, Resolver, Row, Table, day_to_date, finish, key_hash, take_duplicates,
+};
 
 use crate::score::RfmScore;
 use crate::{Error, Result};
+
+/// The default [`CsvOptions::order_memory`]: 256 MiB.
+pub const DEFAULT_ORDER_MEMORY: usize = 256 << 20;
 
 /// Column names and reader settings. Defaults are the job v1 names.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -59,6 +66,11 @@ pub struct CsvOptions {
     pub order_col: Option<String>,
     /// Parser threads, 0 for one per core (default 0).
     pub threads: usize,
+    /// Memory, in bytes, for the per-order hashes of exact distinct-order counting (default
+    /// 256 MiB). A file with more orders than fit is read in several passes,
+    /// each over a hash partition of the customers, so that memory stays proportional to the
+    /// customers whatever the number of rows.
+    pub order_memory: usize,
 }
 
 impl Default for CsvOptions {
@@ -69,6 +81,7 @@ impl Default for CsvOptions {
             amount_col: "amount".to_owned(),
             order_col: Some("order_id".to_owned()),
             threads: 0,
+            order_memory: DEFAULT_ORDER_MEMORY,
         }
     }
 }
@@ -431,7 +444,7 @@ fn read_fast(
     csv: &CsvOptions,
     progress: &dyn Fn(u64),
 ) -> Result<Option<RfmTable>> {
-    let (mut file, header, rest) = read_header(path, name)?;
+    let (file, header, rest) = read_header(path, name)?;
     if header.is_empty() && rest.is_empty() {
         return Err(Error::EmptyFile {
             path: name.to_owned(),
@@ -472,129 +485,167 @@ fn read_fast(
 
     // Every worker sees every block and aggregates the customers of its hash partition, so the
     // tables are disjoint and need no merge.
-    let stop = AtomicBool::new(false);
-    let (done_tx, done_rx) = mpsc::channel::<()>();
-    let mut senders = Vec::with_capacity(threads);
-    let mut receivers = Vec::with_capacity(threads);
-    for _ in 0..threads {
-        let (tx, rx) = mpsc::sync_channel::<Block>(4);
-        senders.push(tx);
-        receivers.push(rx);
-    }
-    let results: Vec<Result<Table, Bail>> = std::thread::scope(|s| {
-        let handles: Vec<_> = receivers
-            .into_iter()
-            .enumerate()
-            .map(|(w, rx)| {
-                let (done_tx, stop, layout, roles) = (done_tx.clone(), &stop, &layout, &roles);
-                s.spawn(move || {
-                    let mut t = Table::new(pairs_hint);
-                    let mut failed = false;
-                    let part = (w as u64, threads as u64);
-                    while let Ok(block) = rx.recv() {
-                        if !failed && !stop.load(Ordering::Relaxed) {
-                            let mut report = t.report;
-                            let r = for_each_row(
-                                &block.0[..block.1],
-                                roles,
-                                layout,
-                                part,
-                                &mut report,
-                                |rows| t.add_rows(rows, layout),
-                            );
-                            t.report = report;
-                            if r.is_err() {
-                                failed = true;
-                                stop.store(true, Ordering::Relaxed);
+    // Memory: the customers' slots, plus 8 bytes per (customer, order) pair. When the pairs
+    // would pass `csv.order_memory`, the customers are split into hash partitions handled in
+    // separate passes over the file, and each pass's pairs are reduced to its few ambiguous
+    // hashes before the next pass starts.
+    let passes = if layout.track_orders {
+        let lines = rest.iter().filter(|&&b| b == b'\n').count().max(1);
+        let line_len = (rest.len() / lines).max(8);
+        let pair_bytes = (file_len / line_len).saturating_mul(16);
+        pair_bytes
+            .div_ceil(csv.order_memory.max(1))
+            .clamp(1, 255 / threads)
+    } else {
+        1
+    };
+    let pairs_hint = pairs_hint / passes;
+    let mut results: Vec<Result<Table, Bail>> = Vec::with_capacity(threads * passes);
+    let mut dups = HashSet::default();
+    let mut next = Some((file, rest));
+    for pass in 0..passes {
+        let (mut file, rest) = match next.take() {
+            Some(f) => f,
+            None => {
+                let (file, _, rest) = read_header(path, name)?;
+                (file, rest)
+            }
+        };
+        let stop = AtomicBool::new(false);
+        let (done_tx, done_rx) = mpsc::channel::<()>();
+        let mut senders = Vec::with_capacity(threads);
+        let mut receivers = Vec::with_capacity(threads);
+        for _ in 0..threads {
+            let (tx, rx) = mpsc::sync_channel::<Block>(4);
+            senders.push(tx);
+            receivers.push(rx);
+        }
+        let pass_results: Vec<Result<Table, Bail>> = std::thread::scope(|s| {
+            let handles: Vec<_> = receivers
+                .into_iter()
+                .enumerate()
+                .map(|(w, rx)| {
+                    let (done_tx, stop, layout, roles) = (done_tx.clone(), &stop, &layout, &roles);
+                    s.spawn(move || {
+                        let mut t = Table::new(pairs_hint);
+                        let mut failed = false;
+                        let part = ((pass * threads + w) as u64, (passes * threads) as u64);
+                        while let Ok(block) = rx.recv() {
+                            if !failed && !stop.load(Ordering::Relaxed) {
+                                let mut report = t.report;
+                                let r = for_each_row(
+                                    &block.0[..block.1],
+                                    roles,
+                                    layout,
+                                    part,
+                                    &mut report,
+                                    |rows| t.add_rows(rows, layout),
+                                );
+                                t.report = report;
+                                if r.is_err() {
+                                    failed = true;
+                                    stop.store(true, Ordering::Relaxed);
+                                }
+                            }
+                            drop(block);
+                            let _ = done_tx.send(());
+                        }
+                        if failed { Err(Bail) } else { Ok(t) }
+                    })
+                })
+                .collect();
+            drop(done_tx);
+            let read = (|| -> io::Result<()> {
+                // Bytes of the file read so far (the header line and what followed it).
+                let mut consumed = file.stream_position().unwrap_or(0);
+                let base = pass as u64 * file_len as u64;
+                let mut carry = rest;
+                let mut pool: Vec<Block> = Vec::new();
+                loop {
+                    if stop.load(Ordering::Relaxed) {
+                        return Ok(());
+                    }
+                    // A buffer no worker holds any more, or a new one (at most threads + 2).
+                    let mut block = loop {
+                        if let Some(i) = pool.iter().position(|b| Arc::strong_count(b) == 1) {
+                            break pool.swap_remove(i);
+                        }
+                        if pool.len() < threads + 2 {
+                            break Arc::new((vec![0u8; BLOCK], 0));
+                        }
+                        if done_rx.recv().is_err() {
+                            return Ok(());
+                        }
+                    };
+                    let Some((buf, used)) = Arc::get_mut(&mut block) else {
+                        return Ok(());
+                    };
+                    if buf.len() < carry.len() * 2 {
+                        buf.resize(carry.len() * 2, 0);
+                    }
+                    buf[..carry.len()].copy_from_slice(&carry);
+                    let n = fill(&mut file, &mut buf[carry.len()..])?;
+                    consumed += n as u64;
+                    progress((base + consumed) / passes as u64);
+                    let have = carry.len() + n;
+                    let last = if n == 0 {
+                        // End of file: the carried tail is the last line.
+                        if have == 0 {
+                            return Ok(());
+                        }
+                        if buf.len() == have {
+                            buf.push(b'\n');
+                        } else {
+                            buf[have] = b'\n';
+                        }
+                        carry.clear();
+                        *used = have + 1;
+                        true
+                    } else {
+                        match memchr::memrchr(b'\n', &buf[..have]) {
+                            Some(p) => {
+                                carry = buf[p + 1..have].to_vec();
+                                *used = p + 1;
+                            }
+                            None => {
+                                carry = buf[..have].to_vec();
+                                *used = 0;
                             }
                         }
-                        drop(block);
-                        let _ = done_tx.send(());
-                    }
-                    if failed { Err(Bail) } else { Ok(t) }
-                })
-            })
-            .collect();
-        drop(done_tx);
-        let read = (|| -> io::Result<()> {
-            // Bytes of the file read so far (the header line and what followed it).
-            let mut consumed = file.stream_position().unwrap_or(0);
-            let mut carry = rest;
-            let mut pool: Vec<Block> = Vec::new();
-            loop {
-                if stop.load(Ordering::Relaxed) {
-                    return Ok(());
-                }
-                // A buffer no worker holds any more, or a new one (at most threads + 2).
-                let mut block = loop {
-                    if let Some(i) = pool.iter().position(|b| Arc::strong_count(b) == 1) {
-                        break pool.swap_remove(i);
-                    }
-                    if pool.len() < threads + 2 {
-                        break Arc::new((vec![0u8; BLOCK], 0));
-                    }
-                    if done_rx.recv().is_err() {
-                        return Ok(());
-                    }
-                };
-                let Some((buf, used)) = Arc::get_mut(&mut block) else {
-                    return Ok(());
-                };
-                if buf.len() < carry.len() * 2 {
-                    buf.resize(carry.len() * 2, 0);
-                }
-                buf[..carry.len()].copy_from_slice(&carry);
-                let n = fill(&mut file, &mut buf[carry.len()..])?;
-                consumed += n as u64;
-                progress(consumed);
-                let have = carry.len() + n;
-                let last = if n == 0 {
-                    // End of file: the carried tail is the last line.
-                    if have == 0 {
-                        return Ok(());
-                    }
-                    if buf.len() == have {
-                        buf.push(b'\n');
-                    } else {
-                        buf[have] = b'\n';
-                    }
-                    carry.clear();
-                    *used = have + 1;
-                    true
-                } else {
-                    match memchr::memrchr(b'\n', &buf[..have]) {
-                        Some(p) => {
-                            carry = buf[p + 1..have].to_vec();
-                            *used = p + 1;
-                        }
-                        None => {
-                            carry = buf[..have].to_vec();
-                            *used = 0;
+                        false
+                    };
+                    if *used > 0 {
+                        for tx in &senders {
+                            let _ = tx.send(Arc::clone(&block));
                         }
                     }
-                    false
-                };
-                if *used > 0 {
-                    for tx in &senders {
-                        let _ = tx.send(Arc::clone(&block));
+                    pool.push(block);
+                    if last {
+                        return Ok(());
                     }
                 }
-                pool.push(block);
-                if last {
-                    return Ok(());
-                }
-            }
-        })();
-        drop(senders);
-        let results = handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or(Err(Bail)))
-            .collect();
-        read.map(|()| results)
-    })
-    .map_err(|e| io_err(name, &e))?;
+            })();
+            drop(senders);
+            let results = handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or(Err(Bail)))
+                .collect();
+            read.map(|()| results)
+        })
+        .map_err(|e| io_err(name, &e))?;
 
-    finish(results, &layout, as_of, options, |resolver| {
+        let mut tables = Vec::with_capacity(pass_results.len());
+        for r in pass_results {
+            match r {
+                Ok(t) => tables.push(t),
+                Err(Bail) => return Ok(None),
+            }
+        }
+        dups.extend(take_duplicates(&mut tables));
+        results.extend(tables.into_iter().map(Ok));
+    }
+
+    finish(results, dups, &layout, as_of, options, |resolver| {
         resolve_duplicates(path, name, &roles, &layout, resolver)
     })
 }

@@ -309,6 +309,7 @@ pub(crate) fn duplicate_hashes(buckets: Vec<Vec<Vec<u64>>>) -> HashSet<u64, FxBu
 /// and builds their values. `Ok(None)` means a worker or the second pass gave up.
 pub(crate) fn finish(
     results: Vec<Result<Table, Bail>>,
+    mut dup_hashes: HashSet<u64, FxBuild>,
     layout: &Layout,
     as_of: NaiveDate,
     options: &AggregateOptions,
@@ -321,22 +322,17 @@ pub(crate) fn finish(
             Err(Bail) => return Ok(None),
         }
     }
-
-    // Distinct orders: pair hashes seen more than once are resolved by comparing the text.
-    let mut buckets: Vec<Vec<Vec<u64>>> = (0..BUCKETS)
-        .map(|_| Vec::with_capacity(tables.len()))
-        .collect();
+    if tables.len() > 256 {
+        return Ok(None);
+    }
+    dup_hashes.extend(take_duplicates(&mut tables));
     let mut report = IngestReport::default();
-    for t in &mut tables {
-        for (mine, theirs) in buckets.iter_mut().zip(std::mem::take(&mut t.pairs)) {
-            mine.push(theirs);
-        }
+    for t in &tables {
         report.rows_read += t.report.rows_read;
         report.rows_used += t.report.rows_used;
         report.after_as_of += t.report.after_as_of;
         report.refunds += t.report.refunds;
     }
-    let dup_hashes = duplicate_hashes(buckets);
 
     // All customers as compact records, read table by table (sequentially), then sorted by id
     // bytes: ids of at most 8 bytes compare as their big-endian words, so the sort key of such
@@ -446,6 +442,20 @@ pub(crate) fn finish(
         customers,
         report,
     }))
+}
+
+/// Takes the tables' pair hashes and returns those that occur more than once (the tables must
+/// hold disjoint customers).
+pub(crate) fn take_duplicates(tables: &mut [Table]) -> HashSet<u64, FxBuild> {
+    let mut buckets: Vec<Vec<Vec<u64>>> = (0..BUCKETS)
+        .map(|_| Vec::with_capacity(tables.len()))
+        .collect();
+    for t in tables {
+        for (mine, theirs) in buckets.iter_mut().zip(std::mem::take(&mut t.pairs)) {
+            mine.push(theirs);
+        }
+    }
+    duplicate_hashes(buckets)
 }
 
 /// Counts exact repeats of (customer, order) text among the rows whose pair hash is

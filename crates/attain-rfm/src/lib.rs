@@ -37,6 +37,9 @@
 //! | [`SegmentMap`] | rules over scores, first match wins; `three`, `standard11`, a text format, a linter |
 //! | [`bin_occupancy`], [`tie_mass`], [`migration`] | diagnostics |
 //! | `csv` (feature) | a streaming parallel CSV reader and a fast writer, byte-exact with RFM benchmark job v1 |
+//! | `arrow` (feature) | RFM from Arrow `RecordBatch`es, results as a `RecordBatch` |
+//! | `parquet` (feature) | streaming Parquet reader and writer |
+//! | [`CustomerState::to_bytes`] | the state's binary encoding, for engines that ship partial aggregates |
 //!
 //! ## Definitions
 //!
@@ -66,7 +69,20 @@
 //!
 //! * `parallel` (default): `aggregate_par` and the parallel CSV reader, on rayon.
 //! * `csv`: the `csv` module (memchr for the fast path, the csv crate for quoted files).
+//! * `arrow`: the `arrow` module (arrow-array, arrow-schema, arrow-buffer; no compute kernels).
+//! * `parquet`: the `parquet` module (implies `arrow`; Snappy, Zstd, LZ4 and Gzip codecs).
 //! * `serde`: `Serialize`/`Deserialize` for every public data type (decimals as strings).
+//!
+//! None of the optional features is on by default: a user of the aggregation and scoring alone
+//! compiles neither a CSV parser nor Arrow.
+//!
+//! # Memory
+//!
+//! The CSV and Parquet readers keep one compact slot per customer and, for exact distinct-order
+//! counting, 8 bytes per (customer, order) pair. When the pairs would exceed a budget
+//! ([`csv::CsvOptions::order_memory`], 256 MiB by default) the file is read in several passes,
+//! each over a hash partition of the customers, so peak memory follows the number of customers,
+//! not the number of rows. `FrequencyMode::Rows` keeps no pairs at all.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod aggregate;

@@ -29,6 +29,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use std::collections::HashSet;
 use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
@@ -42,7 +43,7 @@ use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 
 use crate::arrow::{ArrowColumns, BatchAggregator, fast_modes, layout, scan_batch, scan_into};
-use crate::fast::{Bail, Resolver, Table, finish};
+use crate::fast::{Bail, Resolver, Table, finish, take_duplicates};
 use crate::{AggregateOptions, Error, IngestReport, Result, RfmTable};
 
 /// Rows decoded before the workers aggregate them (bounds the decoded data held at once).
@@ -129,14 +130,44 @@ pub fn read_path(
             n => n,
         }
         .clamp(1, 64);
-        let mut tables: Vec<Result<Table, Bail>> = (0..n).map(|_| Ok(Table::new(0))).collect();
-        let mut reader = open(path, &name, columns)?;
-        loop {
-            let chunk = next_chunk(&mut reader, &name)?;
-            if chunk.is_empty() || tables.iter().any(Result::is_err) {
-                break;
+        // Memory: the customers' slots plus 8 bytes per (customer, order) pair (up to twice
+        // that while a vector grows); beyond `order_memory`, one pass per hash partition of
+        // the customers, each pass's pairs reduced to its ambiguous hashes before the next.
+        let rows = {
+            let file = File::open(path).map_err(|e| io_err(&name, &e))?;
+            let b =
+                ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| io_err(&name, &e))?;
+            usize::try_from(b.metadata().file_metadata().num_rows()).unwrap_or(0)
+        };
+        let passes = if layout.track_orders {
+            rows.saturating_mul(16)
+                .div_ceil(columns.order_memory.max(1))
+                .clamp(1, 255 / n)
+        } else {
+            1
+        };
+        let mut tables: Vec<Result<Table, Bail>> = Vec::with_capacity(n * passes);
+        let mut dups = HashSet::default();
+        for pass in 0..passes {
+            let mut mine: Vec<Result<Table, Bail>> = (0..n).map(|_| Ok(Table::new(0))).collect();
+            let mut reader = open(path, &name, columns)?;
+            loop {
+                let chunk = next_chunk(&mut reader, &name)?;
+                if chunk.is_empty() || mine.iter().any(Result::is_err) {
+                    break;
+                }
+                let part = ((pass * n) as u64, (passes * n) as u64);
+                scan_into(&mut mine, &chunk, columns, &layout, part);
             }
-            scan_into(&mut tables, &chunk, columns, &layout);
+            let mut ok = Vec::with_capacity(n);
+            for t in mine {
+                match t {
+                    Ok(t) => ok.push(t),
+                    Err(Bail) => return general(path, &name, as_of, options, columns),
+                }
+            }
+            dups.extend(take_duplicates(&mut ok));
+            tables.extend(ok.into_iter().map(Ok));
         }
         let second_pass = |r: &mut Resolver<'_>| -> Result<Option<()>> {
             let mut reader = open(path, &name, columns)?;
@@ -152,13 +183,24 @@ pub fn read_path(
             }
             Ok(Some(()))
         };
-        if let Some(t) = finish(tables, &layout, as_of, options, second_pass)? {
+        if let Some(t) = finish(tables, dups, &layout, as_of, options, second_pass)? {
             return Ok(t);
         }
     }
+    general(path, &name, as_of, options, columns)
+}
+
+/// The general engine over the file (any options; precise errors).
+fn general(
+    path: &Path,
+    name: &str,
+    as_of: NaiveDate,
+    options: &AggregateOptions,
+    columns: &ArrowColumns,
+) -> Result<RfmTable> {
     let mut agg = BatchAggregator::new(as_of, *options, columns.clone());
-    for b in open(path, &name, columns)? {
-        agg.push(&b.map_err(|e| io_err(&name, &e))?)?;
+    for b in open(path, name, columns)? {
+        agg.push(&b.map_err(|e| io_err(name, &e))?)?;
     }
     agg.finish()
 }

@@ -132,6 +132,16 @@ fn all_paths(
             attain_rfm::parquet::write_path(&pq_path, &whole[0]).unwrap();
             attain_rfm::parquet::read_path(&pq_path, as_of(), options, &cols).unwrap()
         }),
+        (
+            "parquet in passes",
+            attain_rfm::parquet::read_path(
+                &pq_path,
+                as_of(),
+                options,
+                &cols.clone().order_memory(64),
+            )
+            .unwrap(),
+        ),
     ];
     let _ = std::fs::remove_file(&csv_path);
     let _ = std::fs::remove_file(&pq_path);

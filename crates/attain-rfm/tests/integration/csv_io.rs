@@ -87,7 +87,7 @@ fn rfc3339_dates_and_mapped_columns() {
         date_col: "when".into(),
         amount_col: "value".into(),
         order_col: None,
-        threads: 0,
+        ..CsvOptions::default()
     };
     let t = read_path(
         &temp_file(text),
