@@ -33,6 +33,8 @@ use std::collections::HashSet;
 use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
 
 use arrow_array::RecordBatch;
 use attain_types::NaiveDate;
@@ -47,7 +49,7 @@ use crate::fast::{Bail, Resolver, Table, finish, take_duplicates};
 use crate::{AggregateOptions, Error, IngestReport, Result, RfmTable};
 
 /// Rows decoded before the workers aggregate them (bounds the decoded data held at once).
-const CHUNK_ROWS: usize = 1 << 20;
+const CHUNK_ROWS: usize = 1 << 18;
 /// Rows per decoded batch.
 const BATCH_ROWS: usize = 64 * 1024;
 
@@ -60,6 +62,16 @@ fn io_err(path: &str, e: &impl std::fmt::Display) -> Error {
 
 /// Opens `path` and projects the columns that `columns` names.
 fn open(path: &Path, name: &str, columns: &ArrowColumns) -> Result<ParquetRecordBatchReader> {
+    open_part(path, name, columns, (0, 1))
+}
+
+/// [`open`] restricted to the row groups `i` with `i % part.1 == part.0`.
+fn open_part(
+    path: &Path,
+    name: &str,
+    columns: &ArrowColumns,
+    part: (usize, usize),
+) -> Result<ParquetRecordBatchReader> {
     let file = File::open(path).map_err(|e| io_err(name, &e))?;
     let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| io_err(name, &e))?;
     let schema = Arc::clone(builder.schema());
@@ -80,7 +92,11 @@ fn open(path: &Path, name: &str, columns: &ArrowColumns) -> Result<ParquetRecord
         roots.push(i);
     }
     let mask = ProjectionMask::roots(builder.parquet_schema(), roots);
+    let groups = (0..builder.metadata().num_row_groups())
+        .filter(|g| g % part.1 == part.0)
+        .collect();
     builder
+        .with_row_groups(groups)
         .with_projection(mask)
         .with_batch_size(BATCH_ROWS)
         .build()
@@ -150,15 +166,52 @@ pub fn read_path(
         let mut dups = HashSet::default();
         for pass in 0..passes {
             let mut mine: Vec<Result<Table, Bail>> = (0..n).map(|_| Ok(Table::new(0))).collect();
-            let mut reader = open(path, &name, columns)?;
-            loop {
-                let chunk = next_chunk(&mut reader, &name)?;
-                if chunk.is_empty() || mine.iter().any(Result::is_err) {
-                    break;
+            let part = ((pass * n) as u64, (passes * n) as u64);
+            let stop = AtomicBool::new(false);
+            // Decoder threads, one per core, each over its share of the row groups (results do
+            // not depend on row order), hand chunks to the aggregating workers.
+            let decoded: Result<()> = std::thread::scope(|s| {
+                let (tx, rx) = mpsc::sync_channel::<Result<Vec<RecordBatch>>>(n);
+                for d in 0..n {
+                    let (tx, stop, name) = (tx.clone(), &stop, &name);
+                    s.spawn(move || {
+                        let mut reader = match open_part(path, name, columns, (d, n)) {
+                            Ok(r) => r,
+                            Err(e) => {
+                                let _ = tx.send(Err(e));
+                                return;
+                            }
+                        };
+                        while !stop.load(Ordering::Relaxed) {
+                            match next_chunk(&mut reader, name) {
+                                Ok(c) if c.is_empty() => return,
+                                other => {
+                                    if tx.send(other).is_err() {
+                                        return;
+                                    }
+                                }
+                            }
+                        }
+                    });
                 }
-                let part = ((pass * n) as u64, (passes * n) as u64);
-                scan_into(&mut mine, &chunk, columns, &layout, part);
-            }
+                drop(tx);
+                for chunk in rx {
+                    let chunk = match chunk {
+                        Ok(c) => c,
+                        Err(e) => {
+                            stop.store(true, Ordering::Relaxed);
+                            return Err(e);
+                        }
+                    };
+                    scan_into(&mut mine, &chunk, columns, &layout, part);
+                    if mine.iter().any(Result::is_err) {
+                        stop.store(true, Ordering::Relaxed);
+                        return Ok(());
+                    }
+                }
+                Ok(())
+            });
+            decoded?;
             let mut ok = Vec::with_capacity(n);
             for t in mine {
                 match t {
