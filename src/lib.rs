@@ -9,6 +9,7 @@
 //! | `funnel` | `attain-funnel` | `funnel` | funnel planning, measured funnels, rate statistics |
 //! | `rfm` | `attain-rfm` | `rfm` | RFM aggregation, scoring, segments |
 //! | `lifecycle` | `attain-lifecycle` | `lifecycle` | stage metrics, churn, cohorts, LTV, CLV |
+//! | `datafusion` | `attain-datafusion` | `datafusion` (off by default) | RFM and cohorts as Apache DataFusion functions |
 //!
 //! ```
 //! use attain::types::{allocate, Currency, Money, dec};
@@ -23,6 +24,9 @@
 //!
 //! * `goals`, `funnel`, `rfm`, `lifecycle` (default): re-export the crate of that name.
 //! * `serde`: `Serialize`/`Deserialize` on the public data types of every enabled crate.
+//! * `arrow`, `parquet` (off by default): Arrow `RecordBatch` and Parquet input and output in
+//!   `rfm` (`attain::rfm::arrow`, `attain::rfm::parquet`).
+//! * `datafusion` (off by default; Rust 1.94): the `datafusion` module.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub use attain_types as types;
@@ -38,6 +42,9 @@ pub use attain_rfm as rfm;
 
 #[cfg(feature = "lifecycle")]
 pub use attain_lifecycle as lifecycle;
+
+#[cfg(feature = "datafusion")]
+pub use attain_datafusion as datafusion;
 
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

@@ -106,6 +106,73 @@ fn parse(c: &mut Criterion) {
     g.finish();
 }
 
+/// The log as one Arrow batch per 64 Ki rows (Utf8 ids, Date32, Decimal128(18, 2)).
+fn batches(customers: usize, rows: usize) -> Vec<arrow_array::RecordBatch> {
+    use std::sync::Arc;
+
+    use arrow_array::{Date32Array, Decimal128Array, RecordBatch, StringArray};
+    use arrow_schema::{DataType, Field, Schema};
+    use chrono::Datelike;
+
+    let (ids, orders, dates, amounts) = log(customers, rows);
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("customer_id", DataType::Utf8, false),
+        Field::new("order_id", DataType::Utf8, false),
+        Field::new("order_date", DataType::Date32, false),
+        Field::new("amount", DataType::Decimal128(18, 2), false),
+    ]));
+    (0..rows)
+        .step_by(1 << 16)
+        .map(|start| {
+            let r = start..(start + (1 << 16)).min(rows);
+            RecordBatch::try_new(
+                Arc::clone(&schema),
+                vec![
+                    Arc::new(StringArray::from_iter_values(&ids[r.clone()])),
+                    Arc::new(StringArray::from_iter_values(&orders[r.clone()])),
+                    Arc::new(Date32Array::from_iter_values(
+                        dates[r.clone()]
+                            .iter()
+                            .map(|d| d.num_days_from_ce() - 719_163),
+                    )),
+                    Arc::new(
+                        Decimal128Array::from_iter_values(amounts[r].iter().map(|a| a.mantissa()))
+                            .with_precision_and_scale(18, 2)
+                            .unwrap(),
+                    ),
+                ],
+            )
+            .unwrap()
+        })
+        .collect()
+}
+
+fn arrow(c: &mut Criterion) {
+    use attain_rfm::arrow::{ArrowColumns, aggregate_batches};
+    let mut g = c.benchmark_group("arrow");
+    g.sample_size(10).measurement_time(Duration::from_secs(3));
+    let customers = 100_000;
+    let input = batches(customers, customers * 10);
+    let run = |input: &[arrow_array::RecordBatch]| {
+        aggregate_batches(
+            input,
+            as_of(),
+            &AggregateOptions::default(),
+            &ArrowColumns::default(),
+        )
+        .unwrap()
+    };
+    let t = run(&input);
+    assert_eq!(t.customers.len(), customers);
+    assert_eq!(t.report.rows_used, (customers * 10) as u64);
+    g.bench_with_input(
+        BenchmarkId::new("aggregate_batches", customers),
+        &input,
+        |b, i| b.iter(|| run(black_box(i))),
+    );
+    g.finish();
+}
+
 fn aggregation(c: &mut Criterion) {
     let mut g = c.benchmark_group("aggregate");
     g.sample_size(10).measurement_time(Duration::from_secs(3));
@@ -178,5 +245,5 @@ fn segmenting(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, parse, aggregation, scoring, segmenting);
+criterion_group!(benches, parse, arrow, aggregation, scoring, segmenting);
 criterion_main!(benches);
