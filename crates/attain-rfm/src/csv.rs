@@ -477,29 +477,29 @@ fn read_fast(
         n => n,
     }
     .clamp(1, 64);
-    let pairs_hint = if layout.track_orders {
-        file_len / 24 / threads
-    } else {
-        0
-    };
-
-    // Every worker sees every block and aggregates the customers of its hash partition, so the
-    // tables are disjoint and need no merge.
     // Memory: the customers' slots, plus 8 bytes per (customer, order) pair. When the pairs
     // would pass `csv.order_memory`, the customers are split into hash partitions handled in
     // separate passes over the file, and each pass's pairs are reduced to its few ambiguous
-    // hashes before the next pass starts.
-    let passes = if layout.track_orders {
+    // hashes before the next pass starts. Rows are estimated from the first lines.
+    let est_rows = {
         let lines = rest.iter().filter(|&&b| b == b'\n').count().max(1);
-        let line_len = (rest.len() / lines).max(8);
-        let pair_bytes = (file_len / line_len).saturating_mul(16);
-        pair_bytes
+        file_len / (rest.len() / lines).max(8)
+    };
+    let passes = if layout.track_orders {
+        est_rows
+            .saturating_mul(16)
             .div_ceil(csv.order_memory.max(1))
             .clamp(1, 255 / threads)
     } else {
         1
     };
-    let pairs_hint = pairs_hint / passes;
+    let pairs_hint = if layout.track_orders {
+        est_rows / threads / passes
+    } else {
+        0
+    };
+    // Every worker sees every block and aggregates the customers of its hash partition, so the
+    // tables are disjoint and need no merge.
     let mut results: Vec<Result<Table, Bail>> = Vec::with_capacity(threads * passes);
     let mut dups = HashSet::default();
     let mut next = Some((file, rest));

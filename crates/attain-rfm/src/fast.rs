@@ -156,7 +156,9 @@ impl Table {
         Table {
             slots: vec![Slot::default(); 1 << 14],
             pairs: (0..BUCKETS)
-                .map(|_| Vec::with_capacity(pairs_hint / BUCKETS))
+                // The expected share of a bucket plus 1/16 and a little: hashes spread evenly, and
+                // a vector that doubles briefly holds three times its data.
+                .map(|_| Vec::with_capacity(pairs_hint / BUCKETS + pairs_hint / BUCKETS / 16 + 64))
                 .collect(),
             ..Table::default()
         }

@@ -165,7 +165,14 @@ pub fn read_path(
         let mut tables: Vec<Result<Table, Bail>> = Vec::with_capacity(n * passes);
         let mut dups = HashSet::default();
         for pass in 0..passes {
-            let mut mine: Vec<Result<Table, Bail>> = (0..n).map(|_| Ok(Table::new(0))).collect();
+            // Room for this pass's pairs up front: growing by doubling would briefly need
+            // three times the memory.
+            let hint = if layout.track_orders {
+                rows / (n * passes)
+            } else {
+                0
+            };
+            let mut mine: Vec<Result<Table, Bail>> = (0..n).map(|_| Ok(Table::new(hint))).collect();
             let part = ((pass * n) as u64, (passes * n) as u64);
             let stop = AtomicBool::new(false);
             // Decoder threads, one per core, each over its share of the row groups (results do
