@@ -84,7 +84,7 @@ pub enum Error {
         reason: String,
     },
     /// A column of Arrow input has an unsupported type or a bad value.
-    #[error("arrow column {column:?}, row {row}: {reason}")]
+    #[error("arrow column {column:?}{}: {reason}", row_suffix(*.row))]
     Arrow {
         /// The column's name.
         column: String,
@@ -129,6 +129,15 @@ pub enum Error {
         /// The system's message.
         message: String,
     },
+}
+
+/// `, row N` for a row, nothing for the column as a whole (row 0).
+fn row_suffix(row: u64) -> String {
+    if row == 0 {
+        String::new()
+    } else {
+        format!(", row {row}")
+    }
 }
 
 /// `column "x": ` for a named column, nothing when the problem is the line itself.
