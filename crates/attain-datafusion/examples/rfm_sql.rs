@@ -23,21 +23,21 @@ use datafusion::arrow::array::{Array, AsArray};
 use datafusion::arrow::datatypes::{
     DataType, Decimal128Type, Field, Int64Type, Schema, UInt8Type, UInt64Type,
 };
-use datafusion::prelude::{CsvReadOptions, SessionContext};
+use datafusion::prelude::{CsvReadOptions, SessionConfig, SessionContext};
 
 const SQL: &str = "
     WITH agg AS (
         SELECT customer_id, rfm(order_date, amount, order_id) AS v FROM tx GROUP BY customer_id
     ), vals AS (
-        SELECT customer_id, v['recency_days'] AS recency_days, v['frequency'] AS frequency,
-               v['monetary'] AS monetary
+        SELECT customer_id, get_field(v, 'recency_days') AS recency_days, get_field(v, 'frequency') AS frequency,
+               get_field(v, 'monetary') AS monetary
         FROM agg
     ), scored AS (
         SELECT customer_id, recency_days, frequency, monetary,
                rfm_score(recency_days, frequency, monetary, customer_id, 'ntile', 5) OVER () AS s
         FROM vals
     )
-    SELECT customer_id, recency_days, frequency, monetary, s['r'] AS r, s['f'] AS f, s['m'] AS m
+    SELECT customer_id, recency_days, frequency, monetary, get_field(s, 'r') AS r, get_field(s, 'f') AS f, get_field(s, 'm') AS m
     FROM scored ORDER BY customer_id";
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -54,9 +54,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .block_on(run(input, as_of, output))
 }
 
-async fn run(input: &str, as_of: NaiveDate, output: &str) -> Result<(), Box<dyn std::error::Error>> {
+async fn run(
+    input: &str,
+    as_of: NaiveDate,
+    output: &str,
+) -> Result<(), Box<dyn std::error::Error>> {
     let t0 = Instant::now();
-    let ctx = SessionContext::new();
+    // DataFusion settings may be tuned from the environment, for example
+    // DATAFUSION_EXECUTION_TARGET_PARTITIONS=2.
+    let ctx = SessionContext::new_with_config(SessionConfig::from_env()?);
     let schema = Schema::new(vec![
         Field::new("customer_id", DataType::Utf8, false),
         Field::new("order_id", DataType::Utf8, false),

@@ -19,8 +19,7 @@ use datafusion::error::Result as DFResult;
 use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
 use datafusion::logical_expr::utils::format_state_name;
 use datafusion::logical_expr::{
-    Accumulator, AggregateUDF, AggregateUDFImpl, EmitTo, GroupsAccumulator, Signature,
-    TypeSignature, Volatility,
+    Accumulator, AggregateUDFImpl, EmitTo, GroupsAccumulator, Signature, TypeSignature, Volatility,
 };
 
 use crate::convert::{
@@ -130,8 +129,13 @@ impl RfmAggregate {
             ));
         }
         let scale = match &types[1] {
-            DataType::Decimal128(_, s) => check_scale(*s, NAME, name(1))
-                .map_err(|_| plan_error(NAME, name(1), format_args!("decimal scale {s} is outside 0..=28")))?,
+            DataType::Decimal128(_, s) => check_scale(*s, NAME, name(1)).map_err(|_| {
+                plan_error(
+                    NAME,
+                    name(1),
+                    format_args!("decimal scale {s} is outside 0..=28"),
+                )
+            })?,
             other => {
                 return Err(plan_error(
                     NAME,
@@ -215,12 +219,6 @@ impl AggregateUDFImpl for RfmAggregate {
         args: AccumulatorArgs,
     ) -> DFResult<Box<dyn GroupsAccumulator>> {
         Ok(Box::new(RfmGroups::new(self, &args)?))
-    }
-}
-
-impl From<RfmAggregate> for AggregateUDF {
-    fn from(f: RfmAggregate) -> Self {
-        AggregateUDF::new_from_impl(f)
     }
 }
 
@@ -357,7 +355,11 @@ impl RfmGroups {
     ) -> DFResult<()> {
         let column = format_state_name(NAME, "customer_state");
         let Some(DataType::Binary) = values.first().map(|a| a.data_type().clone()) else {
-            return Err(column_error(NAME, &column, "expected a Binary partial state"));
+            return Err(column_error(
+                NAME,
+                &column,
+                "expected a Binary partial state",
+            ));
         };
         let bytes = values[0].as_binary::<i32>();
         for i in 0..bytes.len() {

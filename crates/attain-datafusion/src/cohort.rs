@@ -144,7 +144,10 @@ impl ScalarUDFImpl for PeriodFunction {
                 ));
             }
         };
-        let column = args.arg_fields.first().map_or("date", |c| c.name().as_str());
+        let column = args
+            .arg_fields
+            .first()
+            .map_or("date", |c| c.name().as_str());
         let input = ColumnarValue::values_to_arrays(&args.args[..1])?;
         let days = dates(&input[0], f, column)?;
         let out: ArrayRef = match self.output {
@@ -167,12 +170,6 @@ impl ScalarUDFImpl for PeriodFunction {
             )),
         };
         Ok(ColumnarValue::Array(out))
-    }
-}
-
-impl From<PeriodFunction> for ScalarUDF {
-    fn from(f: PeriodFunction) -> Self {
-        ScalarUDF::new_from_impl(f)
     }
 }
 

@@ -78,7 +78,12 @@ pub(crate) fn dates(
     }
     const DAY_S: i64 = 86_400;
     match array.data_type() {
-        DataType::Date32 => conv(array.as_primitive::<Date32Type>().iter(), 1, function, column),
+        DataType::Date32 => conv(
+            array.as_primitive::<Date32Type>().iter(),
+            1,
+            function,
+            column,
+        ),
         DataType::Date64 => conv(
             array.as_primitive::<Date64Type>().iter(),
             DAY_S * 1_000,
@@ -257,6 +262,52 @@ pub(crate) fn decimal_to_i128(d: Decimal, scale: u32) -> Option<i128> {
 }
 
 /// A plan error naming the function and the argument.
-pub(crate) fn plan_error(function: &str, column: &str, reason: impl std::fmt::Display) -> DataFusionError {
+pub(crate) fn plan_error(
+    function: &str,
+    column: &str,
+    reason: impl std::fmt::Display,
+) -> DataFusionError {
     DataFusionError::Plan(format!("{function}: column {column:?}: {reason}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use attain_types::dec;
+
+    #[test]
+    fn decimals_rescale_exactly_and_round_half_even() {
+        assert_eq!(decimal_to_i128(dec!(1.5), 2), Some(150));
+        assert_eq!(decimal_to_i128(dec!(-0.01), 2), Some(-1));
+        // Half-even at the last digit: 0.125 -> 0.12, 0.135 -> 0.14.
+        assert_eq!(decimal_to_i128(dec!(0.125), 2), Some(12));
+        assert_eq!(decimal_to_i128(dec!(0.135), 2), Some(14));
+        // 38 digits do not fit DECIMAL(38, s): an error, not a wrap.
+        let big = Decimal::MAX; // about 7.9e28
+        assert_eq!(decimal_to_i128(big, 10), None);
+        assert!(decimal_to_i128(big, 9).is_some());
+    }
+
+    #[test]
+    fn dates_round_trip_through_date32() {
+        for (y, m, d) in [(1970, 1, 1), (1969, 12, 31), (2026, 1, 1), (1, 1, 1)] {
+            let date = NaiveDate::from_ymd_opt(y, m, d).unwrap();
+            assert_eq!(date_from_days(i64::from(days_from_date(date))), Some(date));
+        }
+        assert_eq!(
+            days_from_date(NaiveDate::from_ymd_opt(1970, 1, 2).unwrap()),
+            1
+        );
+        assert_eq!(date_from_days(i64::MAX), None);
+    }
+
+    #[test]
+    fn timestamps_take_their_calendar_date() {
+        use datafusion::arrow::array::TimestampSecondArray;
+        // 1969-12-31T23:59:59 is the day before the epoch, not the epoch's day.
+        let a: ArrayRef = std::sync::Arc::new(TimestampSecondArray::from(vec![-1, 86_400]));
+        let got = dates(&a, "t", "c").unwrap();
+        assert_eq!(got[0], NaiveDate::from_ymd_opt(1969, 12, 31));
+        assert_eq!(got[1], NaiveDate::from_ymd_opt(1970, 1, 2));
+    }
 }

@@ -18,7 +18,7 @@
 //! ]));
 //! let batch = RecordBatch::try_new(schema, vec![
 //!     Arc::new(StringArray::from(vec!["ann", "ann", "bob"])),
-//!     Arc::new(Date32Array::from(vec![20_452, 20_453, 20_424])), // 2025-12-30, -31, -03
+//!     Arc::new(Date32Array::from(vec![20_452, 20_453, 20_424])), // 2025-12-30, 2025-12-31, 2025-12-02
 //!     Arc::new(Decimal128Array::from(vec![12_000, 8_050, 1_500]).with_precision_and_scale(12, 2)?),
 //! ])?;
 //!
@@ -29,8 +29,8 @@
 //!
 //! let sql = "
 //!     WITH agg AS (SELECT customer_id, rfm(order_date, amount) AS v FROM tx GROUP BY customer_id),
-//!          vals AS (SELECT customer_id, v['recency_days'] AS recency_days,
-//!                          v['frequency'] AS frequency, v['monetary'] AS monetary FROM agg)
+//!          vals AS (SELECT customer_id, get_field(v, 'recency_days') AS recency_days,
+//!                          get_field(v, 'frequency') AS frequency, get_field(v, 'monetary') AS monetary FROM agg)
 //!     SELECT customer_id, recency_days, frequency, CAST(monetary AS VARCHAR) AS monetary,
 //!            rfm_score(recency_days, frequency, monetary, customer_id, 'ties', 2) OVER () AS s
 //!     FROM vals ORDER BY customer_id";
@@ -38,7 +38,7 @@
 //!     .block_on(async { ctx.sql(sql).await?.collect().await })?;
 //! let text = datafusion::arrow::util::pretty::pretty_format_batches(&batches)?.to_string();
 //! assert!(text.contains("| ann         | 1            | 2         | 200.50   | {r: 2, f: 2, m: 2} |"), "{text}");
-//! assert!(text.contains("| bob         | 29           | 1         | 15.00    | {r: 1, f: 1, m: 1} |"), "{text}");
+//! assert!(text.contains("| bob         | 30           | 1         | 15.00    | {r: 1, f: 1, m: 1} |"), "{text}");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
@@ -51,6 +51,10 @@
 //! | `rfm_segment(r, f, m [, map])` | [`RfmSegmentFunction`] | scalar: the segment name |
 //! | `period_start(date, granularity)`, `period_index(date, granularity)` | [`PeriodFunction`] | scalar: calendar periods of the cohort table |
 //! | | [`cohort_table`] | a DataFrame of acquisition cohorts |
+//!
+//! Struct fields are read with DataFusion's core function `get_field(v, 'recency_days')`;
+//! the shorter `v['recency_days']` needs DataFusion's `nested_expressions` feature, which this
+//! crate does not turn on (enable it in your own `datafusion` dependency to use it).
 //!
 //! [`register`] registers all of them on a `SessionContext`; [`RfmFunctions::register_into`]
 //! on any DataFusion `FunctionRegistry` (a `SessionState`, an executor's registry).
@@ -164,7 +168,9 @@ impl RfmFunctions {
     /// `rfm`.
     #[must_use]
     pub fn aggregate_udfs(&self) -> Vec<Arc<AggregateUDF>> {
-        vec![Arc::new(RfmAggregate::new(self.as_of, self.aggregate).into())]
+        vec![Arc::new(
+            RfmAggregate::new(self.as_of, self.aggregate).into(),
+        )]
     }
 
     /// `rfm_score`.

@@ -10,7 +10,7 @@ use datafusion::common::ScalarValue;
 use datafusion::error::{DataFusionError, Result as DFResult};
 use datafusion::logical_expr::function::{PartitionEvaluatorArgs, WindowUDFFieldArgs};
 use datafusion::logical_expr::{
-    PartitionEvaluator, Signature, TypeSignature, Volatility, WindowUDF, WindowUDFImpl,
+    PartitionEvaluator, Signature, TypeSignature, Volatility, WindowUDFImpl,
 };
 use datafusion::physical_expr::expressions::Literal;
 
@@ -21,7 +21,7 @@ const NAME: &str = "rfm_score";
 
 /// The SQL window function
 /// `rfm_score(recency_days, frequency, monetary, customer_id [, method [, bins]]) OVER ()`:
-/// the R, F and M scores of every customer of the window, exactly as [`attain_rfm::score`]
+/// the R, F and M scores of every customer of the window, exactly as [`attain_rfm::score()`]
 /// computes them over the same customers.
 ///
 /// # Arguments
@@ -182,7 +182,11 @@ impl WindowUDFImpl for RfmScoreWindow {
             |t| matches!(t, DataType::Decimal128(_, s) if (0..=28).contains(s)),
             "a DECIMAL(p, s) monetary with s in 0..=28",
         )?;
-        check(2 + 1, crate::convert::is_string_type, "a string customer_id")?;
+        check(
+            2 + 1,
+            crate::convert::is_string_type,
+            "a string customer_id",
+        )?;
         Ok(Arc::new(Field::new(
             args.name(),
             DataType::Struct(score_fields()),
@@ -198,10 +202,7 @@ impl WindowUDFImpl for RfmScoreWindow {
             .input_exprs()
             .iter()
             .skip(4)
-            .map(|e| {
-                e.downcast_ref::<Literal>()
-                    .map(|l| l.value().clone())
-            })
+            .map(|e| e.downcast_ref::<Literal>().map(|l| l.value().clone()))
             .collect::<Vec<_>>();
         if extra.iter().any(Option::is_none) {
             return Err(plan_error(
@@ -217,12 +218,6 @@ impl WindowUDFImpl for RfmScoreWindow {
             .map(|f| f.name().clone())
             .collect();
         Ok(Box::new(ScoreEvaluator { options, columns }))
-    }
-}
-
-impl From<RfmScoreWindow> for WindowUDF {
-    fn from(f: RfmScoreWindow) -> Self {
-        WindowUDF::new_from_impl(f)
     }
 }
 

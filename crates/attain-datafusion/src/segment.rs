@@ -8,8 +8,7 @@ use datafusion::arrow::datatypes::DataType;
 use datafusion::common::ScalarValue;
 use datafusion::error::Result as DFResult;
 use datafusion::logical_expr::{
-    ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, TypeSignature,
-    Volatility,
+    ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, TypeSignature, Volatility,
 };
 
 use crate::convert::{integers, plan_error};
@@ -110,7 +109,11 @@ impl ScalarUDFImpl for RfmSegmentFunction {
                 &builtin
             }
             Some(_) => {
-                return Err(plan_error(NAME, "map", "the map name must be a string literal"));
+                return Err(plan_error(
+                    NAME,
+                    "map",
+                    "the map name must be a string literal",
+                ));
             }
         };
         let names: Vec<String> = args
@@ -157,11 +160,5 @@ impl ScalarUDFImpl for RfmSegmentFunction {
         }
         let array: ArrayRef = Arc::new(out.finish());
         Ok(ColumnarValue::Array(array))
-    }
-}
-
-impl From<RfmSegmentFunction> for ScalarUDF {
-    fn from(f: RfmSegmentFunction) -> Self {
-        ScalarUDF::new_from_impl(f)
     }
 }

@@ -18,7 +18,9 @@ fn datafusion_cells(rows: &[Row], options: &CohortOptions, target: usize) -> Cel
         target,
         &RfmFunctions::new(as_of()),
     );
-    let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
     let batches = rt
         .block_on(async {
             let df = ctx.table("tx").await?;
@@ -94,9 +96,13 @@ fn generated_cohorts_equal_the_lifecycle_table() {
             CohortOptions::default().granularity(g).as_of(as_of()),
         ] {
             let expected = lifecycle_cells(&rows, options);
-            assert!(expected.len() > 3);
+            assert!(expected.len() >= 3, "{options:?}");
             for target in [1, 8] {
-                assert_eq!(datafusion_cells(&rows, &options, target), expected, "{options:?}");
+                assert_eq!(
+                    datafusion_cells(&rows, &options, target),
+                    expected,
+                    "{options:?}"
+                );
             }
         }
     }
@@ -109,7 +115,11 @@ fn cdnow_cohorts_equal_the_lifecycle_table() {
     let expected = lifecycle_cells(&rows, options);
     // CDNOW's sample customers were all acquired in Q1 1997: three monthly cohorts.
     assert_eq!(
-        expected.keys().map(|k| k.0).collect::<std::collections::BTreeSet<_>>().len(),
+        expected
+            .keys()
+            .map(|k| k.0)
+            .collect::<std::collections::BTreeSet<_>>()
+            .len(),
         3
     );
     assert_eq!(datafusion_cells(&rows, &options, 4), expected);

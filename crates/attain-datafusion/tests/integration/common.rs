@@ -17,37 +17,37 @@ use datafusion::prelude::{SessionConfig, SessionContext};
 
 /// One owned transaction row.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Row {
-    pub customer: String,
-    pub date: NaiveDate,
+pub(crate) struct Row {
+    pub(crate) customer: String,
+    pub(crate) date: NaiveDate,
     /// Scale 2.
-    pub amount: Decimal,
-    pub order_id: Option<String>,
+    pub(crate) amount: Decimal,
+    pub(crate) order_id: Option<String>,
 }
 
-pub fn as_of() -> NaiveDate {
+pub(crate) fn as_of() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()
 }
 
 /// A tiny deterministic generator (SplitMix64), so the tests need no RNG crate.
-pub struct Rng(pub u64);
+pub(crate) struct Rng(pub u64);
 
 impl Rng {
-    pub fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
     }
-    pub fn below(&mut self, n: u64) -> u64 {
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
         self.next() % n
     }
 }
 
 /// Generated transactions: `customers` customers, a few with many rows; refunds; rows
 /// after `as_of`; repeated and NULL order ids; amounts with two decimals.
-pub fn generate(seed: u64, customers: u64, rows: usize) -> Vec<Row> {
+pub(crate) fn generate(seed: u64, customers: u64, rows: usize) -> Vec<Row> {
     let mut rng = Rng(seed);
     let start = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
     let mut out: Vec<Row> = Vec::with_capacity(rows);
@@ -88,14 +88,14 @@ pub fn generate(seed: u64, customers: u64, rows: usize) -> Vec<Row> {
 }
 
 /// The CDNOW sample of the repository (customer_id,order_id,order_date,amount).
-pub fn cdnow() -> Vec<Row> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/cdnow_transactions.csv");
+pub(crate) fn cdnow() -> Vec<Row> {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../data/cdnow_transactions.csv"
+    );
     let text = std::fs::read_to_string(path).unwrap();
     let mut lines = text.lines();
-    assert_eq!(
-        lines.next(),
-        Some("customer_id,order_id,order_date,amount")
-    );
+    assert_eq!(lines.next(), Some("customer_id,order_id,order_date,amount"));
     lines
         .map(|l| {
             let f: Vec<&str> = l.split(',').collect();
@@ -111,7 +111,7 @@ pub fn cdnow() -> Vec<Row> {
         .collect()
 }
 
-pub fn schema() -> SchemaRef {
+pub(crate) fn schema() -> SchemaRef {
     Arc::new(Schema::new(vec![
         Field::new("customer_id", DataType::Utf8, true),
         Field::new("order_id", DataType::Utf8, true),
@@ -120,13 +120,17 @@ pub fn schema() -> SchemaRef {
     ]))
 }
 
-pub fn batch(rows: &[Row]) -> RecordBatch {
+pub(crate) fn batch(rows: &[Row]) -> RecordBatch {
     let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
     RecordBatch::try_new(
         schema(),
         vec![
-            Arc::new(StringArray::from_iter(rows.iter().map(|r| Some(r.customer.as_str())))),
-            Arc::new(StringArray::from_iter(rows.iter().map(|r| r.order_id.as_deref()))),
+            Arc::new(StringArray::from_iter(
+                rows.iter().map(|r| Some(r.customer.as_str())),
+            )),
+            Arc::new(StringArray::from_iter(
+                rows.iter().map(|r| r.order_id.as_deref()),
+            )),
             Arc::new(Date32Array::from_iter_values(
                 rows.iter().map(|r| (r.date - epoch).num_days() as i32),
             )),
@@ -145,7 +149,7 @@ pub fn batch(rows: &[Row]) -> RecordBatch {
 }
 
 /// The rows split at `cuts` into partitions, each cut into batches of `batch_rows`.
-pub fn partitions(rows: &[Row], cuts: &[usize], batch_rows: usize) -> Vec<Vec<RecordBatch>> {
+pub(crate) fn partitions(rows: &[Row], cuts: &[usize], batch_rows: usize) -> Vec<Vec<RecordBatch>> {
     let mut bounds = vec![0];
     bounds.extend(cuts.iter().map(|c| (*c).min(rows.len())));
     bounds.push(rows.len());
@@ -162,7 +166,7 @@ pub fn partitions(rows: &[Row], cuts: &[usize], batch_rows: usize) -> Vec<Vec<Re
 }
 
 /// A context with `target_partitions` and the functions registered, `tx` holding `parts`.
-pub fn context(
+pub(crate) fn context(
     parts: Vec<Vec<RecordBatch>>,
     target_partitions: usize,
     functions: &RfmFunctions,
@@ -182,21 +186,21 @@ pub fn context(
 
 /// One customer's result, from either path.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Out {
-    pub customer: String,
-    pub recency_days: i64,
-    pub frequency: u64,
-    pub monetary: Decimal,
-    pub scores: (u8, u8, u8),
-    pub segment: Option<String>,
+pub(crate) struct Out {
+    pub(crate) customer: String,
+    pub(crate) recency_days: i64,
+    pub(crate) frequency: u64,
+    pub(crate) monetary: Decimal,
+    pub(crate) scores: (u8, u8, u8),
+    pub(crate) segment: Option<String>,
 }
 
-pub const PIPELINE: &str = "
+pub(crate) const PIPELINE: &str = "
     WITH agg AS (
         SELECT customer_id, rfm(order_date, amount, order_id) AS v FROM tx GROUP BY customer_id
     ), vals AS (
-        SELECT customer_id, v['recency_days'] AS recency_days, v['frequency'] AS frequency,
-               v['monetary'] AS monetary
+        SELECT customer_id, get_field(v, 'recency_days') AS recency_days, get_field(v, 'frequency') AS frequency,
+               get_field(v, 'monetary') AS monetary
         FROM agg WHERE v IS NOT NULL
     ), scored AS (
         SELECT customer_id, recency_days, frequency, monetary,
@@ -204,10 +208,10 @@ pub const PIPELINE: &str = "
         FROM vals
     )
     SELECT customer_id, recency_days, frequency, monetary,
-           s['r'] AS r, s['f'] AS f, s['m'] AS m, rfm_segment(s['r'], s['f'], s['m'] MAP_ARG) AS segment
+           get_field(s, 'r') AS r, get_field(s, 'f') AS f, get_field(s, 'm') AS m, rfm_segment(get_field(s, 'r'), get_field(s, 'f'), get_field(s, 'm') MAP_ARG) AS segment
     FROM scored ORDER BY customer_id";
 
-pub fn run(ctx: &SessionContext, sql: &str) -> datafusion::error::Result<Vec<RecordBatch>> {
+pub(crate) fn run(ctx: &SessionContext, sql: &str) -> datafusion::error::Result<Vec<RecordBatch>> {
     tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap()
@@ -215,7 +219,7 @@ pub fn run(ctx: &SessionContext, sql: &str) -> datafusion::error::Result<Vec<Rec
 }
 
 /// Runs the pipeline and reads its rows.
-pub fn sql_path(ctx: &SessionContext, score_args: &str, map_arg: &str) -> Vec<Out> {
+pub(crate) fn sql_path(ctx: &SessionContext, score_args: &str, map_arg: &str) -> Vec<Out> {
     let sql = PIPELINE
         .replace("SCORE_ARGS", score_args)
         .replace("MAP_ARG", map_arg);
@@ -253,7 +257,7 @@ pub fn sql_path(ctx: &SessionContext, score_args: &str, map_arg: &str) -> Vec<Ou
 
 /// attain's in-memory path: `aggregate` + `score` + `SegmentMap::assign`, with monetary
 /// rounded half-even to `monetary_scale` digits as the SQL result type holds it.
-pub fn memory_path(
+pub(crate) fn memory_path(
     rows: &[Row],
     options: AggregateOptions,
     score_options: &ScoreOptions,

@@ -12,7 +12,9 @@ use datafusion::prelude::SessionContext;
 
 use crate::common::{as_of, run};
 
-fn ctx_with(columns: Vec<(&str, DataType, Arc<dyn datafusion::arrow::array::Array>)>) -> SessionContext {
+fn ctx_with(
+    columns: Vec<(&str, DataType, Arc<dyn datafusion::arrow::array::Array>)>,
+) -> SessionContext {
     let schema = Arc::new(Schema::new(
         columns
             .iter()
@@ -27,7 +29,11 @@ fn ctx_with(columns: Vec<(&str, DataType, Arc<dyn datafusion::arrow::array::Arra
 }
 
 fn amounts(v: Vec<Option<i128>>) -> Arc<Decimal128Array> {
-    Arc::new(Decimal128Array::from(v).with_precision_and_scale(18, 2).unwrap())
+    Arc::new(
+        Decimal128Array::from(v)
+            .with_precision_and_scale(18, 2)
+            .unwrap(),
+    )
 }
 
 const SQL: &str = "SELECT customer_id, rfm(order_date, amount) AS v FROM tx GROUP BY customer_id";
@@ -35,20 +41,47 @@ const SQL: &str = "SELECT customer_id, rfm(order_date, amount) AS v FROM tx GROU
 #[test]
 fn float_amounts_are_refused_at_planning_naming_the_column() {
     let ctx = ctx_with(vec![
-        ("customer_id", DataType::Utf8, Arc::new(StringArray::from(vec!["a"]))),
-        ("order_date", DataType::Date32, Arc::new(Date32Array::from(vec![20_000]))),
-        ("amount", DataType::Float64, Arc::new(Float64Array::from(vec![1.5]))),
+        (
+            "customer_id",
+            DataType::Utf8,
+            Arc::new(StringArray::from(vec!["a"])),
+        ),
+        (
+            "order_date",
+            DataType::Date32,
+            Arc::new(Date32Array::from(vec![20_000])),
+        ),
+        (
+            "amount",
+            DataType::Float64,
+            Arc::new(Float64Array::from(vec![1.5])),
+        ),
     ]);
     let err = run(&ctx, SQL).unwrap_err().to_string();
-    assert!(err.contains("rfm") && err.contains("amount") && err.contains("Float64"), "{err}");
+    assert!(
+        err.contains("rfm") && err.contains("amount") && err.contains("Float64"),
+        "{err}"
+    );
 }
 
 #[test]
 fn integer_amounts_are_refused_at_planning() {
     let ctx = ctx_with(vec![
-        ("customer_id", DataType::Utf8, Arc::new(StringArray::from(vec!["a"]))),
-        ("order_date", DataType::Date32, Arc::new(Date32Array::from(vec![20_000]))),
-        ("amount", DataType::Int64, Arc::new(Int64Array::from(vec![150]))),
+        (
+            "customer_id",
+            DataType::Utf8,
+            Arc::new(StringArray::from(vec!["a"])),
+        ),
+        (
+            "order_date",
+            DataType::Date32,
+            Arc::new(Date32Array::from(vec![20_000])),
+        ),
+        (
+            "amount",
+            DataType::Int64,
+            Arc::new(Int64Array::from(vec![150])),
+        ),
     ]);
     let err = run(&ctx, SQL).unwrap_err().to_string();
     assert!(err.contains("amount") && err.contains("DECIMAL"), "{err}");
@@ -57,13 +90,21 @@ fn integer_amounts_are_refused_at_planning() {
 #[test]
 fn a_null_date_is_an_error_naming_the_column() {
     let ctx = ctx_with(vec![
-        ("customer_id", DataType::Utf8, Arc::new(StringArray::from(vec!["a", "b"]))),
+        (
+            "customer_id",
+            DataType::Utf8,
+            Arc::new(StringArray::from(vec!["a", "b"])),
+        ),
         (
             "order_date",
             DataType::Date32,
             Arc::new(Date32Array::from(vec![Some(20_000), None])),
         ),
-        ("amount", DataType::Decimal128(18, 2), amounts(vec![Some(100), Some(200)])),
+        (
+            "amount",
+            DataType::Decimal128(18, 2),
+            amounts(vec![Some(100), Some(200)]),
+        ),
     ]);
     let err = run(&ctx, SQL).unwrap_err();
     assert!(err.to_string().contains("order_date"), "{err}");
@@ -78,8 +119,16 @@ fn a_null_date_is_an_error_naming_the_column() {
 #[test]
 fn a_null_amount_is_an_error_naming_the_column() {
     let ctx = ctx_with(vec![
-        ("customer_id", DataType::Utf8, Arc::new(StringArray::from(vec!["a"]))),
-        ("order_date", DataType::Date32, Arc::new(Date32Array::from(vec![20_000]))),
+        (
+            "customer_id",
+            DataType::Utf8,
+            Arc::new(StringArray::from(vec!["a"])),
+        ),
+        (
+            "order_date",
+            DataType::Date32,
+            Arc::new(Date32Array::from(vec![20_000])),
+        ),
         ("amount", DataType::Decimal128(18, 2), amounts(vec![None])),
     ]);
     let err = run(&ctx, SQL).unwrap_err().to_string();
@@ -94,24 +143,47 @@ fn a_null_customer_is_an_error_naming_the_column_when_scored() {
             DataType::Utf8,
             Arc::new(StringArray::from(vec![Some("a"), None])),
         ),
-        ("order_date", DataType::Date32, Arc::new(Date32Array::from(vec![20_000, 20_001]))),
-        ("amount", DataType::Decimal128(18, 2), amounts(vec![Some(100), Some(200)])),
+        (
+            "order_date",
+            DataType::Date32,
+            Arc::new(Date32Array::from(vec![20_000, 20_001])),
+        ),
+        (
+            "amount",
+            DataType::Decimal128(18, 2),
+            amounts(vec![Some(100), Some(200)]),
+        ),
     ]);
     let sql = "WITH agg AS (SELECT customer_id, rfm(order_date, amount) AS v FROM tx GROUP BY customer_id)
-        SELECT rfm_score(v['recency_days'], v['frequency'], v['monetary'], customer_id) OVER () FROM agg";
+        SELECT rfm_score(get_field(v, 'recency_days'), get_field(v, 'frequency'), get_field(v, 'monetary'), customer_id) OVER () FROM agg";
     let err = run(&ctx, sql).unwrap_err().to_string();
-    assert!(err.contains("rfm_score") && err.contains("customer_id") && err.contains("NULL"), "{err}");
+    assert!(
+        err.contains("rfm_score") && err.contains("customer_id") && err.contains("NULL"),
+        "{err}"
+    );
 }
 
 #[test]
 fn a_scale_beyond_28_is_refused() {
     let ctx = ctx_with(vec![
-        ("customer_id", DataType::Utf8, Arc::new(StringArray::from(vec!["a"]))),
-        ("order_date", DataType::Date32, Arc::new(Date32Array::from(vec![20_000]))),
+        (
+            "customer_id",
+            DataType::Utf8,
+            Arc::new(StringArray::from(vec!["a"])),
+        ),
+        (
+            "order_date",
+            DataType::Date32,
+            Arc::new(Date32Array::from(vec![20_000])),
+        ),
         (
             "amount",
             DataType::Decimal128(38, 30),
-            Arc::new(Decimal128Array::from(vec![1]).with_precision_and_scale(38, 30).unwrap()),
+            Arc::new(
+                Decimal128Array::from(vec![1])
+                    .with_precision_and_scale(38, 30)
+                    .unwrap(),
+            ),
         ),
     ]);
     let err = run(&ctx, SQL).unwrap_err().to_string();
@@ -125,9 +197,13 @@ fn a_segment_map_for_other_bins_is_refused() {
         DataType::Int64,
         Arc::new(Int64Array::from(vec![7])),
     )]);
-    let err = run(&ctx, "SELECT rfm_segment(x, 1, 1) FROM tx").unwrap_err().to_string();
+    let err = run(&ctx, "SELECT rfm_segment(x, 1, 1) FROM tx")
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("score 7") && err.contains("\"x\""), "{err}");
-    let err = run(&ctx, "SELECT rfm_segment(1, 1, 1, 'nope') FROM tx").unwrap_err().to_string();
+    let err = run(&ctx, "SELECT rfm_segment(1, 1, 1, 'nope') FROM tx")
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("nope"), "{err}");
 }
 

@@ -1,4 +1,5 @@
 //! Integration tests: the DataFusion SQL path equals attain's in-memory path.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod cohort;
 mod common;

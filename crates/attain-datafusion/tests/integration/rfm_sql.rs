@@ -74,7 +74,12 @@ fn generated_data_equals_memory_path_for_every_mode_and_partitioning() {
     assert!(rows.iter().any(|r| r.amount < Decimal::ZERO));
     assert!(rows.iter().any(|r| r.date > as_of()));
     assert!(rows.iter().any(|r| r.order_id.is_none()));
-    check_all(&rows, AggregateOptions::default(), &[700, 2_100, 2_200, 5_000], 97);
+    check_all(
+        &rows,
+        AggregateOptions::default(),
+        &[700, 2_100, 2_200, 5_000],
+        97,
+    );
 }
 
 #[test]
@@ -82,7 +87,12 @@ fn cdnow_equals_memory_path_for_every_mode_and_partitioning() {
     let rows = cdnow();
     assert_eq!(rows.len(), 6_919);
     // as_of 2026 is far after CDNOW (1997-98): recency is large but exact.
-    check_all(&rows, AggregateOptions::default(), &[1_000, 3_000, 3_001, 6_000], 512);
+    check_all(
+        &rows,
+        AggregateOptions::default(),
+        &[1_000, 3_000, 3_001, 6_000],
+        512,
+    );
 }
 
 #[test]
@@ -121,7 +131,10 @@ fn mean_modes_round_half_even_to_ten_digits() {
         let got = sql_path(&ctx, "", "");
         assert_eq!(got, expected, "{monetary:?}");
         // Means really carry more than the two input digits.
-        assert!(got.iter().any(|o| o.monetary.scale() > 2 && !o.monetary.fract().is_zero()));
+        assert!(
+            got.iter()
+                .any(|o| o.monetary.scale() > 2 && !o.monetary.fract().is_zero())
+        );
     }
 }
 
@@ -133,9 +146,18 @@ fn literal_method_bins_and_map_arguments() {
     let functions = RfmFunctions::new(as_of());
     let ctx = context(partitions(&rows, &[1_000], 128), 2, &functions);
     for (args, score_options) in [
-        (", 'ntile', 4", ScoreOptions::default().scoring(Scoring::Ntile).bins(4)),
-        (", 'qcut-rank'", ScoreOptions::default().scoring(Scoring::QcutRank)),
-        (", 'r-rfm', 5", ScoreOptions::default().scoring(Scoring::RRfm)),
+        (
+            ", 'ntile', 4",
+            ScoreOptions::default().scoring(Scoring::Ntile).bins(4),
+        ),
+        (
+            ", 'qcut-rank'",
+            ScoreOptions::default().scoring(Scoring::QcutRank),
+        ),
+        (
+            ", 'r-rfm', 5",
+            ScoreOptions::default().scoring(Scoring::RRfm),
+        ),
         (", 'ties', 5", ScoreOptions::default()),
     ] {
         let bins = score_options.bins;
@@ -159,14 +181,16 @@ fn the_partial_state_path_without_pre_aggregation_is_exact() {
     let mut config = SessionConfig::new().with_target_partitions(4);
     let opts = config.options_mut();
     opts.execution.skip_partial_aggregation_probe_rows_threshold = 1;
-    opts.execution.skip_partial_aggregation_probe_ratio_threshold = 0.0;
+    opts.execution
+        .skip_partial_aggregation_probe_ratio_threshold = 0.0;
     let ctx = SessionContext::new_with_config(config);
     let table = datafusion::datasource::MemTable::try_new(
         crate::common::schema(),
         partitions(&rows, &[1_000, 2_000, 3_000], 100),
     )
     .unwrap();
-    ctx.register_table("tx", std::sync::Arc::new(table)).unwrap();
+    ctx.register_table("tx", std::sync::Arc::new(table))
+        .unwrap();
     register(&ctx, &RfmFunctions::new(as_of())).unwrap();
     let expected = memory_path(
         &rows,
@@ -187,7 +211,7 @@ fn without_group_by_and_without_order_ids() {
     let ctx = context(partitions(&rows, &[10, 30], 7), 3, &functions);
     let batches = run(
         &ctx,
-        "SELECT v['frequency'] AS f, CAST(v['monetary'] AS VARCHAR) AS m \
+        "SELECT get_field(v, 'frequency') AS f, CAST(get_field(v, 'monetary') AS VARCHAR) AS m \
          FROM (SELECT rfm(order_date, amount) AS v FROM tx)",
     )
     .unwrap();
