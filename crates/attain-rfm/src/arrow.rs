@@ -64,10 +64,9 @@ use attain_types::{Decimal, NaiveDate};
 use chrono::Datelike;
 
 use crate::aggregate::{
-    AfterAsOf, AggregateOptions, Aggregator, CustomerValues, FrequencyMode, MonetaryMode, RfmTable,
-    Transaction,
+    AfterAsOf, AggregateOptions, Aggregator, CustomerValues, RfmTable, Transaction,
 };
-use crate::fast::{Bail, Layout, Resolver, Row, Table, finish, key_hash};
+use crate::fast::{Bail, Layout, Resolver, Row, Table, fast_modes, finish, key_hash};
 use crate::score::RfmScore;
 use crate::{Error, Result};
 
@@ -540,17 +539,6 @@ impl BatchAggregator {
     pub fn finish(self) -> Result<RfmTable> {
         self.inner.finish()
     }
-}
-
-/// Whether the options can run on the fast engine (as for the CSV reader).
-pub(crate) fn fast_modes(options: &AggregateOptions) -> bool {
-    matches!(
-        options.frequency,
-        FrequencyMode::Rows | FrequencyMode::DistinctOrders
-    ) && matches!(
-        options.monetary,
-        MonetaryMode::Sum | MonetaryMode::MeanPerOrder
-    ) && !options.clv_summary
 }
 
 pub(crate) fn layout(as_of: NaiveDate, options: &AggregateOptions, orders: bool) -> Layout {

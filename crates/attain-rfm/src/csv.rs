@@ -37,13 +37,12 @@ use attain_types::{Decimal, NaiveDate};
 use chrono::Datelike;
 
 use crate::aggregate::{
-    AfterAsOf, AggregateOptions, Aggregator, CustomerValues, FrequencyMode, IngestReport,
-    MonetaryMode, RfmTable, Transaction,
+    AfterAsOf, AggregateOptions, Aggregator, CustomerValues, IngestReport, RfmTable, Transaction,
 };
 use std::collections::HashSet;
 
 use crate::fast::{
-    Bail, Layout, Resolver, Row, Table, day_to_date, finish, key_hash, take_duplicates,
+    Bail, Layout, Resolver, Row, Table, day_to_date, fast_modes, finish, key_hash, take_duplicates,
 };
 
 use crate::score::RfmScore;
@@ -393,14 +392,9 @@ pub fn read_path_with_progress(
     progress: &dyn Fn(u64),
 ) -> Result<RfmTable> {
     let name = path.display().to_string();
-    let fast_modes = matches!(
-        options.frequency,
-        FrequencyMode::Rows | FrequencyMode::DistinctOrders
-    ) && matches!(
-        options.monetary,
-        MonetaryMode::Sum | MonetaryMode::MeanPerOrder
-    ) && !options.clv_summary;
-    if fast_modes && let Some(t) = read_fast(path, &name, as_of, options, csv, progress)? {
+    if fast_modes(options)
+        && let Some(t) = read_fast(path, &name, as_of, options, csv, progress)?
+    {
         return Ok(t);
     }
     let file = File::open(path).map_err(|e| io_err(&name, &e))?;

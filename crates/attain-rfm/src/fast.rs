@@ -27,6 +27,17 @@ pub(crate) fn day_to_date(day: i32) -> Option<NaiveDate> {
 #[derive(Debug)]
 pub(crate) struct Bail;
 
+/// Whether the options can run on the fast engine (as for the CSV reader).
+pub(crate) fn fast_modes(options: &AggregateOptions) -> bool {
+    matches!(
+        options.frequency,
+        FrequencyMode::Rows | FrequencyMode::DistinctOrders
+    ) && matches!(
+        options.monetary,
+        MonetaryMode::Sum | MonetaryMode::MeanPerOrder
+    ) && !options.clv_summary
+}
+
 /// The row filters and what is tracked.
 pub(crate) struct Layout {
     /// `as_of` as days from CE.

@@ -44,8 +44,8 @@ use parquet::arrow::arrow_writer::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 
-use crate::arrow::{ArrowColumns, BatchAggregator, fast_modes, layout, scan_batch, scan_into};
-use crate::fast::{Bail, Resolver, Table, finish, take_duplicates};
+use crate::arrow::{ArrowColumns, BatchAggregator, layout, scan_batch, scan_into};
+use crate::fast::{Bail, Resolver, Table, fast_modes, finish, take_duplicates};
 use crate::{AggregateOptions, Error, IngestReport, Result, RfmTable};
 
 /// Rows decoded before the workers aggregate them (bounds the decoded data held at once).
