@@ -63,15 +63,13 @@ use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use attain_types::{Decimal, NaiveDate};
 use chrono::Datelike;
 
-use crate::aggregate::{
-    AfterAsOf, AggregateOptions, Aggregator, CustomerValues, RfmTable, Transaction,
+use crate::aggregate::{AggregateOptions, Aggregator, CustomerValues, RfmTable, Transaction};
+use crate::fast::{
+    Bail, CE_UNIX_EPOCH, Layout, Resolver, Row, Table, fast_modes, finish, key_hash, layout,
+    threads,
 };
-use crate::fast::{Bail, Layout, Resolver, Row, Table, fast_modes, finish, key_hash};
 use crate::score::RfmScore;
 use crate::{Error, Result};
-
-/// Days from 0001-01-01 (CE) to 1970-01-01.
-const CE_UNIX_EPOCH: i32 = 719_163;
 
 /// Which columns hold what, and how integer amounts are scaled. Defaults are the RFM
 /// benchmark job v1 names.
@@ -541,15 +539,6 @@ impl BatchAggregator {
     }
 }
 
-pub(crate) fn layout(as_of: NaiveDate, options: &AggregateOptions, orders: bool) -> Layout {
-    Layout {
-        as_of: as_of.num_days_from_ce(),
-        include_after: options.after_as_of == AfterAsOf::Include,
-        returns: options.returns,
-        track_orders: orders && options.tracking().order_ids,
-    }
-}
-
 /// Scans one batch for the customers of partition `part` and hands the admitted rows to `f`
 /// in groups; `Bail` on anything the fast engine does not handle (a `NULL`, an amount with
 /// more than 2 decimals or beyond 64 bits, a bad date): the general engine then reports it.
@@ -619,14 +608,6 @@ pub(crate) fn scan_batch(
         i = end;
     }
     Ok(())
-}
-
-fn threads(n: usize) -> usize {
-    match n {
-        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
-        n => n,
-    }
-    .clamp(1, 64)
 }
 
 /// Feeds `batches` to one table per worker, each worker taking its hash partition of the

@@ -37,12 +37,13 @@ use attain_types::{Decimal, NaiveDate};
 use chrono::Datelike;
 
 use crate::aggregate::{
-    AfterAsOf, AggregateOptions, Aggregator, CustomerValues, IngestReport, RfmTable, Transaction,
+    AggregateOptions, Aggregator, CustomerValues, IngestReport, RfmTable, Transaction,
 };
 use std::collections::HashSet;
 
 use crate::fast::{
-    Bail, Layout, Resolver, Row, Table, day_to_date, fast_modes, finish, key_hash, take_duplicates,
+    Bail, CE_UNIX_EPOCH, Layout, Resolver, Row, Table, day_to_date, fast_modes, finish, key_hash,
+    layout, take_duplicates, threads,
 };
 
 use crate::score::RfmScore;
@@ -84,8 +85,6 @@ impl Default for CsvOptions {
         }
     }
 }
-
-const CE_UNIX_EPOCH: i32 = 719_163;
 
 /// Days since 0001-01-01 (chrono's `num_days_from_ce`) of a valid civil date, else `None`.
 fn civil_days(y: i32, m: u32, d: u32) -> Option<i32> {
@@ -459,18 +458,9 @@ fn read_fast(
         }
         None => false,
     };
-    let layout = Layout {
-        as_of: as_of.num_days_from_ce(),
-        include_after: options.after_as_of == AfterAsOf::Include,
-        returns: options.returns,
-        track_orders: has_orders && options.tracking().order_ids,
-    };
+    let layout = layout(as_of, options, has_orders);
     let file_len = file.metadata().map(|m| m.len() as usize).unwrap_or(0);
-    let threads = match csv.threads {
-        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
-        n => n,
-    }
-    .clamp(1, 64);
+    let threads = threads(csv.threads);
     // Memory: the customers' slots, plus 8 bytes per (customer, order) pair. When the pairs
     // would pass `csv.order_memory`, the customers are split into hash partitions handled in
     // separate passes over the file, and each pass's pairs are reduced to its few ambiguous

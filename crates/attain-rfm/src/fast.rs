@@ -38,6 +38,29 @@ pub(crate) fn fast_modes(options: &AggregateOptions) -> bool {
     ) && !options.clv_summary
 }
 
+/// Days from 0001-01-01 (CE) to 1970-01-01.
+pub(crate) const CE_UNIX_EPOCH: i32 = 719_163;
+
+/// Worker threads for a requested count: 0 means one per core; at most 64.
+pub(crate) fn threads(requested: usize) -> usize {
+    match requested {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    }
+    .clamp(1, 64)
+}
+
+/// The filters of `options` at `as_of`; order ids are tracked when the input has them and the
+/// options need them.
+pub(crate) fn layout(as_of: NaiveDate, options: &AggregateOptions, orders: bool) -> Layout {
+    Layout {
+        as_of: chrono::Datelike::num_days_from_ce(&as_of),
+        include_after: options.after_as_of == crate::AfterAsOf::Include,
+        returns: options.returns,
+        track_orders: orders && options.tracking().order_ids,
+    }
+}
+
 /// The row filters and what is tracked.
 pub(crate) struct Layout {
     /// `as_of` as days from CE.

@@ -44,8 +44,8 @@ use parquet::arrow::arrow_writer::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 
-use crate::arrow::{ArrowColumns, BatchAggregator, layout, scan_batch, scan_into};
-use crate::fast::{Bail, Resolver, Table, fast_modes, finish, take_duplicates};
+use crate::arrow::{ArrowColumns, BatchAggregator, scan_batch, scan_into};
+use crate::fast::{Bail, Resolver, Table, fast_modes, finish, layout, take_duplicates, threads};
 use crate::{AggregateOptions, Error, IngestReport, Result, RfmTable};
 
 /// Rows decoded before the workers aggregate them (bounds the decoded data held at once).
@@ -141,11 +141,7 @@ pub fn read_path(
     let name = path.display().to_string();
     if fast_modes(options) {
         let layout = layout(as_of, options, columns.order.is_some());
-        let n = match columns.threads {
-            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
-            n => n,
-        }
-        .clamp(1, 64);
+        let n = threads(columns.threads);
         // Memory: the customers' slots plus 8 bytes per (customer, order) pair (up to twice
         // that while a vector grows); beyond `order_memory`, one pass per hash partition of
         // the customers, each pass's pairs reduced to its ambiguous hashes before the next.
