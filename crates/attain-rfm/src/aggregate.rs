@@ -12,21 +12,7 @@ use attain_types::{Decimal, Granularity, NaiveDate, Period};
 use crate::hash::FxBuild;
 use crate::{Error, Result};
 
-/// One order line of a transaction log. A plain input struct: build it literally.
-///
-/// A timestamp is reduced to its calendar date before it gets here (recency counts whole days);
-/// the CSV reader takes the date as written in an RFC 3339 timestamp, in its own offset.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Transaction<'a> {
-    /// The customer.
-    pub customer_id: &'a str,
-    /// The calendar date of the order.
-    pub date: NaiveDate,
-    /// The amount; negative for a return or refund (see [`ReturnsMode`]).
-    pub amount: Decimal,
-    /// The order id, if the log has one. Rows without one each count as their own order.
-    pub order_id: Option<&'a str>,
-}
+pub use attain_types::Transaction;
 
 /// The same transactions as aligned columns (for example from Arrow or Polars arrays), so an
 /// adapter is a thin layer. `customer_ids[i]`, `dates[i]`, `amounts[i]` and `order_ids[i]`

@@ -60,6 +60,7 @@ mod period;
 #[cfg(feature = "proptest")]
 pub mod proptest;
 mod rate;
+mod transaction;
 pub mod wide;
 
 pub use allocate::{allocate, allocate_f64, allocate_units};
@@ -68,6 +69,7 @@ pub use error::{Error, Result};
 pub use money::{Currency, Money, ParseOptions, group_thousands};
 pub use period::{Granularity, Period};
 pub use rate::{Growth, Rate};
+pub use transaction::Transaction;
 
 /// Re-exported so every attain crate names exactly one `chrono`.
 pub use chrono::{NaiveDate, Weekday};
