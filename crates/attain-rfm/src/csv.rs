@@ -29,10 +29,10 @@
 use std::fs::File;
 use std::io::{self, Read, Seek, Write};
 use std::path::Path;
-use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, mpsc};
 
+use attain_types::input::{self, Header};
 use attain_types::{Decimal, NaiveDate};
 use chrono::Datelike;
 
@@ -42,8 +42,8 @@ use crate::aggregate::{
 use std::collections::HashSet;
 
 use crate::fast::{
-    Bail, CE_UNIX_EPOCH, Layout, Resolver, Row, Table, day_to_date, fast_modes, finish, key_hash,
-    layout, take_duplicates, threads,
+    Bail, Layout, Resolver, Row, Table, fast_modes, finish, key_hash, layout, take_duplicates,
+    threads,
 };
 
 use crate::score::RfmScore;
@@ -86,77 +86,25 @@ impl Default for CsvOptions {
     }
 }
 
-/// Days since 0001-01-01 (chrono's `num_days_from_ce`) of a valid civil date, else `None`.
-fn civil_days(y: i32, m: u32, d: u32) -> Option<i32> {
-    if !(1..=12).contains(&m) || d == 0 {
-        return None;
-    }
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let dim = [
-        31,
-        if leap { 29 } else { 28 },
-        31,
-        30,
-        31,
-        30,
-        31,
-        31,
-        30,
-        31,
-        30,
-        31,
-    ];
-    if d > dim[(m - 1) as usize] {
-        return None;
-    }
-    // Howard Hinnant's days_from_civil, then shifted to the CE epoch.
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m as i32 + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d as i32 - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Some(era * 146_097 + doe - 719_468 + CE_UNIX_EPOCH)
-}
-
-fn digits(b: &[u8]) -> Option<u32> {
-    let mut v = 0u32;
-    for &c in b {
-        let d = c.wrapping_sub(b'0');
-        if d > 9 {
-            return None;
-        }
-        v = v * 10 + u32::from(d);
-    }
-    Some(v)
-}
-
-/// A date field as days from CE: `YYYY-MM-DD`, or an RFC 3339 timestamp (its date as written).
+/// A date field as days from CE, by the shared grammar ([`input::parse_date`]): the
+/// `YYYY-MM-DD` fast subset first, then the general parser (timestamps).
 fn parse_day(b: &[u8]) -> Option<i32> {
-    if b.len() == 10 {
-        if b[4] != b'-' || b[7] != b'-' {
-            return None;
-        }
-        return civil_days(
-            digits(&b[..4])? as i32,
-            digits(&b[5..7])?,
-            digits(&b[8..10])?,
-        );
-    }
-    if b.len() > 10 {
-        let s = std::str::from_utf8(b).ok()?;
-        let t = chrono::DateTime::parse_from_rfc3339(s).ok()?;
-        return Some(t.date_naive().num_days_from_ce());
-    }
-    None
+    input::iso_date_days(b).or_else(|| {
+        input::parse_date_bytes(b)
+            .ok()
+            .map(|d| d.num_days_from_ce())
+    })
 }
 
-/// A date field (`YYYY-MM-DD` or RFC 3339).
-fn parse_date(b: &[u8]) -> Option<NaiveDate> {
-    parse_day(b).and_then(day_to_date)
+/// An id field of the fast path: the shared id rule ([`input::parse_id_bytes`]), with plain
+/// ASCII ids checked without decoding.
+#[inline]
+fn fast_id(b: &[u8]) -> bool {
+    input::is_plain_id(b) || input::parse_id_bytes(b).is_ok()
 }
 
-/// Fast amount: `-?[0-9]{1,16}(\.[0-9]{1,2})?` as (hundredths, scale, negative).
+/// Fast amount: `-?[0-9]{1,16}(\.[0-9]{1,2})?` as (hundredths, scale, negative): a subset of
+/// the shared grammar ([`input::parse_amount`]) that agrees with it wherever it returns a value.
 #[inline]
 fn parse_amount(b: &[u8]) -> Option<(i64, u8, bool)> {
     let (neg, b) = match b.first() {
@@ -229,6 +177,10 @@ fn for_each_row<'a>(
         if let [rest @ .., b'\r'] = line {
             line = rest;
         }
+        if line.is_empty() {
+            // A blank line holds no row (the general reader skips it too).
+            continue;
+        }
         let (mut cust, mut order, mut date, mut amount): (&[u8], &[u8], &[u8], &[u8]) =
             (&[], &[], &[], &[]);
         let mut idx = 0usize;
@@ -237,7 +189,7 @@ fn for_each_row<'a>(
         for field in line.split(|&b| b == b',') {
             match roles.get(idx) {
                 Some(Role::Customer) => {
-                    if field.is_empty() {
+                    if !fast_id(field) {
                         return Err(Bail);
                     }
                     cust = field;
@@ -247,7 +199,12 @@ fn for_each_row<'a>(
                         break;
                     }
                 }
-                Some(Role::Order) => order = field,
+                Some(Role::Order) => {
+                    if !field.is_empty() && !fast_id(field) {
+                        return Err(Bail);
+                    }
+                    order = field;
+                }
                 Some(Role::Date) => date = field,
                 Some(Role::Amount) => amount = field,
                 Some(Role::Skip) => {}
@@ -336,24 +293,16 @@ fn read_header(path: &Path, name: &str) -> Result<(File, Vec<u8>, Vec<u8>)> {
     }
 }
 
-fn header_fields(header: &[u8]) -> Vec<String> {
-    let h = header.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(header);
-    let h = h.strip_suffix(b"\r").unwrap_or(h);
-    String::from_utf8_lossy(h)
-        .split(',')
-        .map(str::to_owned)
-        .collect()
+/// The header of the fast path: split at commas, a trailing CR removed (the fast path is only
+/// taken when the header has no quotes).
+fn header_fields(header: &[u8]) -> Header {
+    let h = header.strip_suffix(b"\r").unwrap_or(header);
+    Header::from_bytes(h.split(|&b| b == b','))
 }
 
-fn column(fields: &[String], name: &str, path: &str) -> Result<usize> {
-    fields
-        .iter()
-        .position(|f| f == name)
-        .ok_or_else(|| Error::MissingColumn {
-            path: path.to_owned(),
-            column: name.to_owned(),
-            header: fields.join(","),
-        })
+/// The index of a selected column, by the shared header rule (exact name, once).
+pub(crate) fn column(header: &Header, name: &str, path: &str) -> Result<usize> {
+    header.find(name).map_err(|e| Error::header(path, name, e))
 }
 
 /// Reads a transaction CSV file and aggregates it at `as_of`.
@@ -447,7 +396,7 @@ fn read_fast(
         return Ok(None);
     }
     let fields = header_fields(&header);
-    let mut roles = vec![Role::Skip; fields.len()];
+    let mut roles = vec![Role::Skip; fields.names().len()];
     roles[column(&fields, &csv.customer_col, name)?] = Role::Customer;
     roles[column(&fields, &csv.date_col, name)?] = Role::Date;
     roles[column(&fields, &csv.amount_col, name)?] = Role::Amount;
@@ -692,8 +641,7 @@ fn resolve_duplicates(
 ///
 /// # Errors
 ///
-/// [`Error::EmptyFile`], [`Error::MissingColumn`], [`Error::Parse`] naming the line and
-/// column, [`Error::Io`], [`Error::Overflow`].
+/// As [`for_each_transaction`], and [`Error::Overflow`].
 pub fn read_reader<R: Read>(
     reader: R,
     name: &str,
@@ -701,94 +649,139 @@ pub fn read_reader<R: Read>(
     options: &AggregateOptions,
     csv: &CsvOptions,
 ) -> Result<RfmTable> {
+    let mut agg = Aggregator::new(as_of, *options);
+    for_each_transaction(reader, name, csv, |row, at| {
+        agg.push(row)
+            .map_err(|e| at.error(at.amount_column(), e.to_string()))
+    })?;
+    agg.finish()
+}
+
+/// Where a row was read: the file, the line (counted from 1, the header is line 1) and the
+/// names of the selected columns, to build errors that point at a field.
+#[derive(Debug, Clone, Copy)]
+pub struct RowLocation<'a> {
+    /// The file (or `"<input>"`).
+    pub path: &'a str,
+    /// The line of the row's first byte, counted from 1.
+    pub line: u64,
+    columns: &'a CsvOptions,
+}
+
+impl RowLocation<'_> {
+    /// An [`Error::Parse`] at this row and `column`.
+    #[must_use]
+    pub fn error(&self, column: &str, reason: impl Into<String>) -> Error {
+        Error::Parse {
+            path: self.path.to_owned(),
+            line: self.line,
+            column: column.to_owned(),
+            reason: reason.into(),
+        }
+    }
+
+    /// The customer column's name.
+    #[must_use]
+    pub fn customer_column(&self) -> &str {
+        &self.columns.customer_col
+    }
+
+    /// The date column's name.
+    #[must_use]
+    pub fn date_column(&self) -> &str {
+        &self.columns.date_col
+    }
+
+    /// The amount column's name.
+    #[must_use]
+    pub fn amount_column(&self) -> &str {
+        &self.columns.amount_col
+    }
+}
+
+/// Reads a transaction CSV row by row with the shared input grammar
+/// ([`attain_types::input`]) and calls `f` on each row with its location. The reader every
+/// consumer of transaction files uses (RFM's general path, cohorts, CLV, the report), so that
+/// a file is accepted or rejected the same way everywhere.
+///
+/// The header names the columns (exact names; a selected name present twice is an error).
+/// Every record must have as many fields as the header; blank lines are skipped (they hold no
+/// row); an empty order id means the row has none.
+///
+/// # Errors
+///
+/// [`Error::EmptyFile`]; [`Error::MissingColumn`]; [`Error::Parse`] naming the line and
+/// column of the first bad value or malformed line; [`Error::Io`]; any error `f` returns
+/// (stops the reading).
+pub fn for_each_transaction<R: Read>(
+    reader: R,
+    name: &str,
+    csv: &CsvOptions,
+    mut f: impl FnMut(&Transaction<'_>, &RowLocation<'_>) -> Result<()>,
+) -> Result<()> {
     let mut rdr = ::csv::ReaderBuilder::new()
         .has_headers(true)
         .from_reader(reader);
-    let parse_err = |line: u64, column: &str, reason: String| Error::Parse {
-        path: name.to_owned(),
-        line,
-        column: column.to_owned(),
-        reason,
+    let csv_err = |e: ::csv::Error| -> Error {
+        let line = e.position().map_or(1, |p| p.line().max(1));
+        match e.kind() {
+            ::csv::ErrorKind::Io(io) => io_err(name, io),
+            _ => Error::Parse {
+                path: name.to_owned(),
+                line,
+                column: String::new(),
+                reason: e.to_string(),
+            },
+        }
     };
-    let headers = rdr
-        .byte_headers()
-        .map_err(|e| parse_err(1, "", e.to_string()))?
-        .clone();
+    let headers = rdr.byte_headers().map_err(csv_err)?.clone();
     if headers.is_empty() || (headers.len() == 1 && headers[0].is_empty()) {
         return Err(Error::EmptyFile {
             path: name.to_owned(),
         });
     }
-    let fields: Vec<String> = headers
-        .iter()
-        .enumerate()
-        .map(|(i, h)| {
-            let h = if i == 0 {
-                h.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(h)
-            } else {
-                h
-            };
-            String::from_utf8_lossy(h).into_owned()
-        })
-        .collect();
-    let ci = column(&fields, &csv.customer_col, name)?;
-    let di = column(&fields, &csv.date_col, name)?;
-    let ai = column(&fields, &csv.amount_col, name)?;
+    let header = Header::from_bytes(headers.iter());
+    let ci = column(&header, &csv.customer_col, name)?;
+    let di = column(&header, &csv.date_col, name)?;
+    let ai = column(&header, &csv.amount_col, name)?;
     let oi = match &csv.order_col {
-        Some(o) => Some(column(&fields, o, name)?),
+        Some(o) => Some(column(&header, o, name)?),
         None => None,
     };
-    let mut agg = Aggregator::new(as_of, *options);
     let mut rec = ::csv::ByteRecord::new();
-    loop {
-        let more = rdr.read_byte_record(&mut rec).map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line());
-            parse_err(line, "", e.to_string())
-        })?;
-        if !more {
-            break;
-        }
-        let line = rec.position().map_or(0, |p| p.line());
+    while rdr.read_byte_record(&mut rec).map_err(csv_err)? {
+        let at = RowLocation {
+            path: name,
+            line: rec.position().map_or(0, ::csv::Position::line),
+            columns: csv,
+        };
         let get = |i: usize| rec.get(i).unwrap_or(b"");
-        let text = |i: usize| -> Result<&str> {
-            std::str::from_utf8(get(i))
-                .map_err(|_| parse_err(line, &fields[i], "value is not valid UTF-8".to_owned()))
+        let bad = |column: &str, e: input::InputError| Error::Input {
+            path: name.to_owned(),
+            line: at.line,
+            column: column.to_owned(),
+            error: e,
         };
-        let customer_id = text(ci)?;
-        if customer_id.is_empty() {
-            return Err(parse_err(line, &fields[ci], "empty customer id".to_owned()));
-        }
-        let date = parse_date(get(di)).ok_or_else(|| {
-            parse_err(
-                line,
-                &fields[di],
-                format!(
-                    "invalid date {:?}: expected YYYY-MM-DD or RFC 3339",
-                    String::from_utf8_lossy(get(di))
-                ),
-            )
-        })?;
-        let amount_text = text(ai)?;
-        let amount = Decimal::from_str(amount_text).map_err(|_| {
-            parse_err(
-                line,
-                &fields[ai],
-                format!("invalid amount {amount_text:?}: expected a decimal number"),
-            )
-        })?;
-        let order_id = match oi {
-            Some(i) => Some(text(i)?).filter(|s| !s.is_empty()),
-            None => None,
+        let customer_id = input::parse_id_bytes(get(ci)).map_err(|e| bad(&csv.customer_col, e))?;
+        let date = input::parse_date_bytes(get(di)).map_err(|e| bad(&csv.date_col, e))?;
+        let amount = input::parse_amount_bytes(get(ai)).map_err(|e| bad(&csv.amount_col, e))?;
+        let order_id = match (oi, &csv.order_col) {
+            (Some(i), Some(o)) if !get(i).is_empty() => {
+                Some(input::parse_id_bytes(get(i)).map_err(|e| bad(o, e))?)
+            }
+            _ => None,
         };
-        agg.push(&Transaction {
-            customer_id,
-            date,
-            amount,
-            order_id,
-        })
-        .map_err(|e| parse_err(line, &fields[ai], e.to_string()))?;
+        f(
+            &Transaction {
+                customer_id,
+                date,
+                amount,
+                order_id,
+            },
+            &at,
+        )?;
     }
-    agg.finish()
+    Ok(())
 }
 
 fn push_u64(buf: &mut Vec<u8>, mut u: u64) {
@@ -905,29 +898,7 @@ pub fn write_csv<W: Write + ?Sized>(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn civil_days_matches_chrono() {
-        let mut d = NaiveDate::from_ymd_opt(1899, 12, 25).unwrap();
-        while d.year() < 2110 {
-            assert_eq!(
-                civil_days(d.year(), d.month(), d.day()),
-                Some(d.num_days_from_ce()),
-                "{d}"
-            );
-            d = d.succ_opt().unwrap();
-        }
-        assert_eq!(civil_days(2023, 2, 29), None);
-        assert_eq!(
-            civil_days(2024, 2, 29),
-            Some(
-                NaiveDate::from_ymd_opt(2024, 2, 29)
-                    .unwrap()
-                    .num_days_from_ce()
-            )
-        );
-        assert_eq!(civil_days(2024, 13, 1), None);
-    }
+    use std::str::FromStr;
 
     #[test]
     fn parse_amount_forms() {

@@ -105,6 +105,19 @@ pub enum Error {
         /// What is wrong, quoting the value.
         reason: String,
     },
+    /// A field of an input file breaks the shared input grammar
+    /// ([`attain_types::input`]). The message names the line, the column and the value.
+    #[error("{path}:{line}: {}{error}", column_prefix(.column))]
+    Input {
+        /// The file (or `"<input>"`, or `"<arrow>"`).
+        path: String,
+        /// 1-based line number (the row number, counted from 1, for Arrow and Parquet input).
+        line: u64,
+        /// The column's name in the header.
+        column: String,
+        /// What is wrong.
+        error: attain_types::input::InputError,
+    },
     /// An input file has no header line.
     #[error("{path}: empty file, expected a header line")]
     EmptyFile {
@@ -112,13 +125,14 @@ pub enum Error {
         path: String,
     },
     /// A required column is missing from the header.
-    #[error("{path}:1: missing column {column:?} in header {header:?}")]
+    #[error("{path}:1: missing column {column:?} in the header (found: {header})")]
     MissingColumn {
         /// The file.
         path: String,
         /// The column that was expected.
         column: String,
-        /// The header line as read.
+        /// The header's names as read, comma-separated and quoted, cut after a few dozen
+        /// characters (see [`attain_types::input::Quoted`]).
         header: String,
     },
     /// Reading or writing failed.
@@ -141,6 +155,26 @@ fn row_suffix(row: u64) -> String {
 }
 
 /// `column "x": ` for a named column, nothing when the problem is the line itself.
+impl Error {
+    /// The error for a header that lacks a selected column or names it twice.
+    pub(crate) fn header(path: &str, name: &str, e: attain_types::input::InputError) -> Error {
+        use attain_types::input::InputError;
+        match e {
+            InputError::MissingColumn { found, .. } => Error::MissingColumn {
+                path: path.to_owned(),
+                column: name.to_owned(),
+                header: found.to_string(),
+            },
+            other => Error::Input {
+                path: path.to_owned(),
+                line: 1,
+                column: String::new(),
+                error: other,
+            },
+        }
+    }
+}
+
 fn column_prefix(column: &str) -> String {
     if column.is_empty() {
         String::new()

@@ -25,6 +25,8 @@
 //! | [`Rate`] | a probability or share in `0..=1`; [`Growth`] is a signed change |
 //! | [`count`] | whole counts from amounts and rates, rounded up exactly |
 //! | [`Period`], [`Granularity`] | half-open date ranges; years, quarters, months, ISO weeks, days, fiscal years |
+//! | [`input`] | the input grammar every reader shares: ids, amounts, dates, timestamps, header names |
+//! | [`Transaction`] | one order line of a transaction log, as every reader produces it |
 //! | [`WorkingCalendar`] | a weekend mask and holidays; working days in any period |
 //!
 //! # Errors and panics
@@ -55,6 +57,7 @@ mod calendar;
 pub mod count;
 mod dec_macro;
 mod error;
+pub mod input;
 mod money;
 mod period;
 #[cfg(feature = "proptest")]

@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 ///
 /// A timestamp is reduced to its calendar date before it gets here (recency and cohorts count
 /// whole days); the readers take the date as written in an RFC 3339 timestamp, in its own
-/// offset.
+/// offset (see [`input`](crate::input)).
 ///
 /// ```
 /// use attain_types::{Transaction, NaiveDate, dec};
