@@ -5,12 +5,18 @@
 //! | column | accepted Arrow types |
 //! |---|---|
 //! | customer id | `Utf8`, `LargeUtf8`, `Utf8View`, `Int32`, `Int64`, `UInt32`, `UInt64` (integers as their decimal text) |
-//! | date | `Date32`, `Date64`, `Timestamp(_, None)` or `Timestamp(_, "UTC")` (the UTC date) |
-//! | amount | `Decimal128(p, s)` (exact), or `Int32`/`Int64` minor units with [`ArrowColumns::minor_unit_scale`] |
-//! | order id (optional) | as the customer id; `NULL` is an order without an id |
+//! | date | `Date32`, `Date64`, `Timestamp(_, None)` or `Timestamp(_, "UTC")` (the UTC date), or text |
+//! | amount | `Decimal128(p, s)` (exact), `Int32`/`Int64` minor units with [`ArrowColumns::minor_unit_scale`], or text |
+//! | order id (optional) | as the customer id; `NULL` or empty text is an order without an id |
+//!
+//! Text columns are read by the shared input grammar ([`attain_types::input`]), exactly as the
+//! CSV readers read the same text: a file converted from CSV to Parquet with string columns is
+//! accepted or rejected row for row as the CSV was. Columns are found by the shared header rule
+//! (exact names; a selected name present twice is an error).
 //!
 //! Floating-point amounts are rejected: money is never `f64`. A `NULL` customer id, date or
-//! amount is an [`Error::Arrow`] naming the column and the row.
+//! amount is an [`Error::Arrow`] naming the column and the row; a text value outside the
+//! grammar is an [`Error::Input`] naming them.
 //!
 //! [`aggregate_batches`] aggregates batches held in memory with the same engine as the CSV
 //! reader (all cores, exact distinct orders) whenever the options and the amount column allow
@@ -60,14 +66,18 @@ use arrow_array::{
     UInt8Array, UInt64Array,
 };
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
+use attain_types::input::{self, Header, InputError};
 use attain_types::{Decimal, NaiveDate};
 use chrono::Datelike;
 
 use crate::aggregate::{AggregateOptions, Aggregator, CustomerValues, RfmTable, Transaction};
 use crate::fast::{
-    Bail, CE_UNIX_EPOCH, Layout, Resolver, Row, Table, fast_modes, finish, key_hash, layout,
-    threads,
+    Bail, CE_UNIX_EPOCH, Layout, Resolver, Row, Table, day_to_date, fast_id, fast_modes, finish,
+    key_hash, layout, parse_amount, parse_day, threads,
 };
+
+/// The path errors name for batches held in memory; the Parquet reader puts its file's name.
+pub(crate) const ARROW_PATH: &str = "<arrow>";
 use crate::score::RfmScore;
 use crate::{Error, Result};
 
@@ -156,17 +166,53 @@ impl ArrowColumns {
 
 fn col_err(column: &str, row: u64, reason: impl Into<String>) -> Error {
     Error::Arrow {
+        path: ARROW_PATH.to_owned(),
         column: column.to_owned(),
         row,
         reason: reason.into(),
     }
 }
 
-/// A text-like column (ids).
-enum Ids<'a> {
+/// A text column: `Utf8`, `LargeUtf8` or `Utf8View`, read as bytes in the shared grammar.
+enum Text<'a> {
     Utf8(&'a arrow_array::GenericStringArray<i32>),
     Large(&'a arrow_array::GenericStringArray<i64>),
     View(&'a arrow_array::StringViewArray),
+}
+
+impl<'a> Text<'a> {
+    /// The text column `array` is, if it is one.
+    fn of(array: &'a dyn Array) -> Option<Self> {
+        Some(match array.data_type() {
+            DataType::Utf8 => Text::Utf8(array.as_string::<i32>()),
+            DataType::LargeUtf8 => Text::Large(array.as_string::<i64>()),
+            DataType::Utf8View => Text::View(array.as_string_view()),
+            _ => return None,
+        })
+    }
+
+    fn is_null(&self, i: usize) -> bool {
+        match self {
+            Text::Utf8(a) => a.is_null(i),
+            Text::Large(a) => a.is_null(i),
+            Text::View(a) => a.is_null(i),
+        }
+    }
+
+    /// The value's bytes; not checked for null.
+    #[inline]
+    fn bytes(&self, i: usize) -> &'a [u8] {
+        match self {
+            Text::Utf8(a) => a.value(i).as_bytes(),
+            Text::Large(a) => a.value(i).as_bytes(),
+            Text::View(a) => a.value(i).as_bytes(),
+        }
+    }
+}
+
+/// An id column: text, or integers read as their decimal text.
+enum Ids<'a> {
+    Text(Text<'a>),
     I32(&'a arrow_array::PrimitiveArray<Int32Type>),
     I64(&'a arrow_array::PrimitiveArray<Int64Type>),
     U32(&'a arrow_array::PrimitiveArray<UInt32Type>),
@@ -195,10 +241,10 @@ fn int_text(v: i128, buf: &mut [u8; 40]) -> &[u8] {
 
 impl<'a> Ids<'a> {
     fn new(array: &'a dyn Array, column: &str) -> Result<Self> {
+        if let Some(text) = Text::of(array) {
+            return Ok(Ids::Text(text));
+        }
         Ok(match array.data_type() {
-            DataType::Utf8 => Ids::Utf8(array.as_string::<i32>()),
-            DataType::LargeUtf8 => Ids::Large(array.as_string::<i64>()),
-            DataType::Utf8View => Ids::View(array.as_string_view()),
             DataType::Int32 => Ids::I32(array.as_primitive()),
             DataType::Int64 => Ids::I64(array.as_primitive()),
             DataType::UInt32 => Ids::U32(array.as_primitive()),
@@ -215,9 +261,7 @@ impl<'a> Ids<'a> {
 
     fn is_null(&self, i: usize) -> bool {
         match self {
-            Ids::Utf8(a) => a.is_null(i),
-            Ids::Large(a) => a.is_null(i),
-            Ids::View(a) => a.is_null(i),
+            Ids::Text(t) => t.is_null(i),
             Ids::I32(a) => a.is_null(i),
             Ids::I64(a) => a.is_null(i),
             Ids::U32(a) => a.is_null(i),
@@ -229,9 +273,7 @@ impl<'a> Ids<'a> {
     #[inline]
     fn bytes<'b>(&'b self, i: usize, buf: &'b mut [u8; 40]) -> &'b [u8] {
         match self {
-            Ids::Utf8(a) => a.value(i).as_bytes(),
-            Ids::Large(a) => a.value(i).as_bytes(),
-            Ids::View(a) => a.value(i).as_bytes(),
+            Ids::Text(t) => t.bytes(i),
             Ids::I32(a) => int_text(i128::from(a.value(i)), buf),
             Ids::I64(a) => int_text(i128::from(a.value(i)), buf),
             Ids::U32(a) => int_text(i128::from(a.value(i)), buf),
@@ -246,6 +288,8 @@ enum Dates<'a> {
     D64(&'a arrow_array::PrimitiveArray<Date64Type>),
     /// Timestamps and the number of their units per day.
     Ts(TsArray<'a>, i64),
+    /// Text in the shared date grammar ([`input::parse_date`]).
+    Text(Text<'a>),
 }
 
 enum TsArray<'a> {
@@ -257,6 +301,9 @@ enum TsArray<'a> {
 
 impl<'a> Dates<'a> {
     fn new(array: &'a dyn Array, column: &str) -> Result<Self> {
+        if let Some(text) = Text::of(array) {
+            return Ok(Dates::Text(text));
+        }
         Ok(match array.data_type() {
             DataType::Date32 => Dates::D32(array.as_primitive()),
             DataType::Date64 => Dates::D64(array.as_primitive()),
@@ -291,7 +338,7 @@ impl<'a> Dates<'a> {
                     column,
                     0,
                     format!(
-                        "unsupported type {other} for a date (use Date32, Date64 or Timestamp)"
+                        "unsupported type {other} for a date (use Date32, Date64, Timestamp or Utf8)"
                     ),
                 ));
             }
@@ -306,13 +353,16 @@ impl<'a> Dates<'a> {
             Dates::Ts(TsArray::Ms(a), _) => a.is_null(i),
             Dates::Ts(TsArray::Us(a), _) => a.is_null(i),
             Dates::Ts(TsArray::Ns(a), _) => a.is_null(i),
+            Dates::Text(t) => t.is_null(i),
         }
     }
 
-    /// Days from CE, `None` outside chrono's range; not checked for null.
+    /// Days from CE, `None` outside chrono's range or for text the fast path leaves to
+    /// [`Dates::date`]; not checked for null.
     #[inline]
     fn day(&self, i: usize) -> Option<i32> {
         let from_epoch = match self {
+            Dates::Text(t) => return parse_day(t.bytes(i)),
             Dates::D32(a) => i64::from(a.value(i)),
             Dates::D64(a) => a.value(i).div_euclid(86_400_000),
             Dates::Ts(t, per_day) => {
@@ -328,13 +378,23 @@ impl<'a> Dates<'a> {
         let day = i32::try_from(from_epoch.checked_add(i64::from(CE_UNIX_EPOCH))?).ok()?;
         NaiveDate::from_num_days_from_ce_opt(day).map(|_| day)
     }
+
+    /// The date of row `i`, or why it has none; not checked for null.
+    fn date(&self, i: usize) -> std::result::Result<NaiveDate, Option<InputError>> {
+        match self {
+            Dates::Text(t) => input::parse_date_bytes(t.bytes(i)).map_err(Some),
+            _ => self.day(i).and_then(day_to_date).ok_or(None),
+        }
+    }
 }
 
-/// An amount column as (mantissa, scale).
+/// An amount column: numbers as (mantissa, scale), or text in the shared amount grammar.
 enum Amounts<'a> {
     Dec(&'a arrow_array::PrimitiveArray<Decimal128Type>, u32),
     I32(&'a arrow_array::PrimitiveArray<Int32Type>, u32),
     I64(&'a arrow_array::PrimitiveArray<Int64Type>, u32),
+    /// Text in the shared amount grammar ([`input::parse_amount`]).
+    Text(Text<'a>),
 }
 
 impl<'a> Amounts<'a> {
@@ -350,6 +410,9 @@ impl<'a> Amounts<'a> {
                 )
             })
         };
+        if let Some(text) = Text::of(array) {
+            return Ok(Amounts::Text(text));
+        }
         Ok(match array.data_type() {
             DataType::Decimal128(_, s) => {
                 let s = u32::try_from(*s).ok().filter(|s| *s <= 28).ok_or_else(|| {
@@ -371,15 +434,19 @@ impl<'a> Amounts<'a> {
                 return Err(col_err(
                     column,
                     0,
-                    format!("unsupported type {other} for an amount (use Decimal128 or Int64)"),
+                    format!(
+                        "unsupported type {other} for an amount (use Decimal128, Int64 or Utf8)"
+                    ),
                 ));
             }
         })
     }
 
-    fn scale(&self) -> u32 {
+    /// The scale of a numeric column; `None` for text, whose scale is per value.
+    fn scale(&self) -> Option<u32> {
         match self {
-            Amounts::Dec(_, s) | Amounts::I32(_, s) | Amounts::I64(_, s) => *s,
+            Amounts::Dec(_, s) | Amounts::I32(_, s) | Amounts::I64(_, s) => Some(*s),
+            Amounts::Text(_) => None,
         }
     }
 
@@ -388,16 +455,30 @@ impl<'a> Amounts<'a> {
             Amounts::Dec(a, _) => a.is_null(i),
             Amounts::I32(a, _) => a.is_null(i),
             Amounts::I64(a, _) => a.is_null(i),
+            Amounts::Text(t) => t.is_null(i),
         }
     }
 
-    /// The mantissa (at [`Amounts::scale`]); not checked for null.
+    /// The mantissa (at [`Amounts::scale`]) of a numeric column, 0 for text; not checked
+    /// for null.
     #[inline]
     fn mantissa(&self, i: usize) -> i128 {
         match self {
             Amounts::Dec(a, _) => a.value(i),
             Amounts::I32(a, _) => i128::from(a.value(i)),
             Amounts::I64(a, _) => i128::from(a.value(i)),
+            Amounts::Text(_) => 0,
+        }
+    }
+
+    /// The amount of row `i`, or why it has none; not checked for null.
+    fn amount(&self, i: usize) -> std::result::Result<Decimal, Option<InputError>> {
+        match self {
+            Amounts::Text(t) => input::parse_amount_bytes(t.bytes(i)).map_err(Some),
+            _ => {
+                let scale = self.scale().unwrap_or(0);
+                Decimal::try_from_i128_with_scale(self.mantissa(i), scale).map_err(|_| None)
+            }
         }
     }
 }
@@ -411,34 +492,28 @@ struct Columns<'a> {
     len: usize,
 }
 
-fn column<'a>(batch: &'a RecordBatch, name: &str) -> Result<&'a dyn Array> {
-    batch
-        .column_by_name(name)
-        .map(|c| c.as_ref())
-        .ok_or_else(|| Error::MissingColumn {
-            path: "<arrow>".to_owned(),
-            column: name.to_owned(),
-            header: batch
-                .schema()
-                .fields()
-                .iter()
-                .map(|f| f.name().as_str())
-                .collect::<Vec<_>>()
-                .join(","),
-        })
+/// The column named `name`, matched by the shared header rule ([`Header::find`]): exactly,
+/// and an error when two columns carry the name.
+fn column<'a>(batch: &'a RecordBatch, header: &Header, name: &str) -> Result<&'a dyn Array> {
+    let i = header
+        .find(name)
+        .map_err(|e| Error::header(ARROW_PATH, name, e))?;
+    Ok(batch.column(i).as_ref())
 }
 
 impl<'a> Columns<'a> {
     fn new(batch: &'a RecordBatch, names: &ArrowColumns) -> Result<Self> {
+        let schema = batch.schema();
+        let header = Header::new(schema.fields().iter().map(|f| f.name().as_str()));
         Ok(Columns {
-            customer: Ids::new(column(batch, &names.customer)?, &names.customer)?,
+            customer: Ids::new(column(batch, &header, &names.customer)?, &names.customer)?,
             order: match &names.order {
-                Some(o) => Some(Ids::new(column(batch, o)?, o)?),
+                Some(o) => Some(Ids::new(column(batch, &header, o)?, o)?),
                 None => None,
             },
-            date: Dates::new(column(batch, &names.date)?, &names.date)?,
+            date: Dates::new(column(batch, &header, &names.date)?, &names.date)?,
             amount: Amounts::new(
-                column(batch, &names.amount)?,
+                column(batch, &header, &names.amount)?,
                 &names.amount,
                 names.minor_unit_scale,
             )?,
@@ -478,34 +553,41 @@ impl BatchAggregator {
     pub fn push(&mut self, batch: &RecordBatch) -> Result<()> {
         let c = Columns::new(batch, &self.columns)?;
         let names = &self.columns;
-        let scale = c.amount.scale();
+        let order_name = names.order.as_deref().unwrap_or("");
         let (mut cbuf, mut obuf) = ([0u8; 40], [0u8; 40]);
+        let bad = |column: &str, row: u64, e: InputError| Error::Input {
+            path: ARROW_PATH.to_owned(),
+            line: row,
+            column: column.to_owned(),
+            error: e,
+        };
         for i in 0..c.len {
             let row = self.rows + i as u64 + 1;
             if c.customer.is_null(i) {
                 return Err(col_err(&names.customer, row, "null customer id"));
             }
-            let customer_id = std::str::from_utf8(c.customer.bytes(i, &mut cbuf))
-                .map_err(|_| col_err(&names.customer, row, "invalid UTF-8"))?;
+            let customer_id = input::parse_id_bytes(c.customer.bytes(i, &mut cbuf))
+                .map_err(|e| bad(&names.customer, row, e))?;
             if c.date.is_null(i) {
                 return Err(col_err(&names.date, row, "null date"));
             }
-            let date = c
-                .date
-                .day(i)
-                .and_then(NaiveDate::from_num_days_from_ce_opt)
-                .ok_or_else(|| col_err(&names.date, row, "date out of range"))?;
+            let date = c.date.date(i).map_err(|e| match e {
+                Some(e) => bad(&names.date, row, e),
+                None => col_err(&names.date, row, "date out of range"),
+            })?;
             if c.amount.is_null(i) {
                 return Err(col_err(&names.amount, row, "null amount"));
             }
-            let amount = Decimal::try_from_i128_with_scale(c.amount.mantissa(i), scale)
-                .map_err(|_| col_err(&names.amount, row, "amount out of the Decimal range"))?;
+            let amount = c.amount.amount(i).map_err(|e| match e {
+                Some(e) => bad(&names.amount, row, e),
+                None => col_err(&names.amount, row, "amount out of the Decimal range"),
+            })?;
+            // An empty or NULL order id is an order without an id, as in CSV.
             let order_id = match &c.order {
-                Some(o) if !o.is_null(i) => {
-                    Some(std::str::from_utf8(o.bytes(i, &mut obuf)).map_err(|_| {
-                        col_err(names.order.as_deref().unwrap_or(""), row, "invalid UTF-8")
-                    })?)
-                }
+                Some(o) if !o.is_null(i) => match o.bytes(i, &mut obuf) {
+                    [] => None,
+                    b => Some(input::parse_id_bytes(b).map_err(|e| bad(order_name, row, e))?),
+                },
                 _ => None,
             };
             self.inner.push(&Transaction {
@@ -552,16 +634,15 @@ pub(crate) fn scan_batch(
 ) -> Result<(), Bail> {
     const GROUP: usize = 32;
     let c = Columns::new(batch, names).map_err(|_| Bail)?;
+    // Numeric amounts share one scale; text amounts are parsed per value.
     let scale = c.amount.scale();
-    if scale > 2 {
+    if scale.is_some_and(|s| s > 2) {
         return Err(Bail);
     }
-    let to_hundredths = [100i128, 10, 1][scale as usize];
-    // Integer ids need a buffer per row of a group; text ids borrow the Arrow buffers.
-    let text_ids = matches!(c.customer, Ids::Utf8(_) | Ids::Large(_) | Ids::View(_))
-        && c.order
-            .as_ref()
-            .is_none_or(|o| matches!(o, Ids::Utf8(_) | Ids::Large(_) | Ids::View(_)));
+    let to_hundredths = [100i128, 10, 1][scale.unwrap_or(2) as usize];
+    // Integer ids are plain decimal text; text ids are checked by the shared id rule.
+    let text_ids = matches!(c.customer, Ids::Text(_));
+    let text_orders = matches!(c.order, Some(Ids::Text(_)));
     let mut cbufs = [[0u8; 40]; GROUP];
     let mut obufs = [[0u8; 40]; GROUP];
     let mut i = 0usize;
@@ -573,7 +654,7 @@ pub(crate) fn scan_batch(
                 return Err(Bail);
             }
             let customer = c.customer.bytes(k, cb);
-            if customer.is_empty() || (!text_ids && std::str::from_utf8(customer).is_err()) {
+            if text_ids && !fast_id(customer) {
                 return Err(Bail);
             }
             let hash = key_hash(customer);
@@ -581,26 +662,34 @@ pub(crate) fn scan_batch(
                 continue;
             }
             let day = c.date.day(k).ok_or(Bail)?;
-            let m = c.amount.mantissa(k);
-            let amount = i64::try_from(m.checked_mul(to_hundredths).ok_or(Bail)?)
-                .ok()
-                .filter(|v| v.unsigned_abs() < 10u64.pow(18))
-                .ok_or(Bail)?;
-            let neg = m < 0;
-            if !layout.admit(day, neg && m != 0, report) {
+            let (amount, row_scale, neg) = match &c.amount {
+                Amounts::Text(t) => parse_amount(t.bytes(k)).ok_or(Bail)?,
+                a => {
+                    let m = a.mantissa(k);
+                    let amount = i64::try_from(m.checked_mul(to_hundredths).ok_or(Bail)?)
+                        .ok()
+                        .filter(|v| v.unsigned_abs() < 10u64.pow(18))
+                        .ok_or(Bail)?;
+                    (amount, scale.unwrap_or(2) as u8, m < 0)
+                }
+            };
+            if !layout.admit(day, neg && amount != 0, report) {
                 continue;
             }
             let order: &[u8] = match &c.order {
                 Some(o) if !o.is_null(k) => o.bytes(k, ob),
                 _ => &[],
             };
+            if text_orders && !order.is_empty() && !fast_id(order) {
+                return Err(Bail);
+            }
             rows.push(Row {
                 customer,
                 order,
                 hash,
                 day,
                 amount,
-                scale: scale as u8,
+                scale: row_scale,
                 neg,
             });
         }

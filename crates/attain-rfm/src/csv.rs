@@ -34,7 +34,6 @@ use std::sync::{Arc, mpsc};
 
 use attain_types::input::{self, Header};
 use attain_types::{Decimal, NaiveDate};
-use chrono::Datelike;
 
 use crate::aggregate::{
     AggregateOptions, Aggregator, CustomerValues, IngestReport, RfmTable, Transaction,
@@ -42,8 +41,8 @@ use crate::aggregate::{
 use std::collections::HashSet;
 
 use crate::fast::{
-    Bail, Layout, Resolver, Row, Table, fast_modes, finish, key_hash, layout, take_duplicates,
-    threads,
+    Bail, Layout, Resolver, Row, Table, fast_id, fast_modes, finish, key_hash, layout,
+    parse_amount, parse_day, take_duplicates, threads,
 };
 
 use crate::score::RfmScore;
@@ -84,58 +83,6 @@ impl Default for CsvOptions {
             order_memory: DEFAULT_ORDER_MEMORY,
         }
     }
-}
-
-/// A date field as days from CE, by the shared grammar ([`input::parse_date`]): the
-/// `YYYY-MM-DD` fast subset first, then the general parser (timestamps).
-fn parse_day(b: &[u8]) -> Option<i32> {
-    input::iso_date_days(b).or_else(|| {
-        input::parse_date_bytes(b)
-            .ok()
-            .map(|d| d.num_days_from_ce())
-    })
-}
-
-/// An id field of the fast path: the shared id rule ([`input::parse_id_bytes`]), with plain
-/// ASCII ids checked without decoding.
-#[inline]
-fn fast_id(b: &[u8]) -> bool {
-    input::is_plain_id(b) || input::parse_id_bytes(b).is_ok()
-}
-
-/// Fast amount: `-?[0-9]{1,16}(\.[0-9]{1,2})?` as (hundredths, scale, negative): a subset of
-/// the shared grammar ([`input::parse_amount`]) that agrees with it wherever it returns a value.
-#[inline]
-fn parse_amount(b: &[u8]) -> Option<(i64, u8, bool)> {
-    let (neg, b) = match b.first() {
-        Some(b'-') => (true, &b[1..]),
-        _ => (false, b),
-    };
-    let (int, frac) = match b.len().checked_sub(3) {
-        Some(p) if b[p] == b'.' => (&b[..p], &b[p + 1..]),
-        _ => match b.len().checked_sub(2) {
-            Some(p) if b[p] == b'.' => (&b[..p], &b[p + 1..]),
-            _ => (b, &b[b.len()..]),
-        },
-    };
-    if int.is_empty() || int.len() > 16 {
-        return None;
-    }
-    let mut v: i64 = 0;
-    for &c in int.iter().chain(frac) {
-        let d = c.wrapping_sub(b'0');
-        if d > 9 {
-            return None;
-        }
-        v = v * 10 + i64::from(d);
-    }
-    let scale = frac.len();
-    if scale == 1 {
-        v *= 10;
-    } else if scale == 0 {
-        v *= 100;
-    }
-    Some((if neg { -v } else { v }, scale as u8, neg))
 }
 
 #[derive(Clone, Copy)]

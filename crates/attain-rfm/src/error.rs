@@ -83,9 +83,12 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
-    /// A column of Arrow input has an unsupported type or a bad value.
-    #[error("arrow column {column:?}{}: {reason}", row_suffix(*.row))]
+    /// A column of Arrow or Parquet input has an unsupported type, a `NULL` or a value out
+    /// of range.
+    #[error("{path}: column {column:?}{}: {reason}", row_suffix(*.row))]
     Arrow {
+        /// The file (`"<arrow>"` for batches held in memory).
+        path: String,
         /// The column's name.
         column: String,
         /// The row, counted from 1 over all batches (0 when the problem is the column's type).
@@ -156,6 +159,20 @@ fn row_suffix(row: u64) -> String {
 
 /// `column "x": ` for a named column, nothing when the problem is the line itself.
 impl Error {
+    /// This error, naming `path` where it names in-memory Arrow input: the Parquet reader
+    /// runs the Arrow reader on each of its batches.
+    #[cfg(feature = "parquet")]
+    pub(crate) fn in_file(mut self, file: &str) -> Error {
+        if let Error::Arrow { path, .. }
+        | Error::Input { path, .. }
+        | Error::MissingColumn { path, .. } = &mut self
+            && path == "<arrow>"
+        {
+            file.clone_into(path);
+        }
+        self
+    }
+
     /// The error for a header that lacks a selected column or names it twice.
     pub(crate) fn header(path: &str, name: &str, e: attain_types::input::InputError) -> Error {
         use attain_types::input::InputError;

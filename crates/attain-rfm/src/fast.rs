@@ -4,7 +4,9 @@
 
 use std::collections::HashSet;
 
+use attain_types::input;
 use attain_types::{Decimal, NaiveDate};
+use chrono::Datelike;
 
 use crate::aggregate::{
     AggregateOptions, CustomerValues, FrequencyMode, IngestReport, MonetaryMode, ReturnsMode,
@@ -23,6 +25,58 @@ pub(crate) fn day_to_date(day: i32) -> Option<NaiveDate> {
     NaiveDate::from_num_days_from_ce_opt(day)
 }
 
+/// A date field as days from CE, by the shared grammar ([`input::parse_date`]): the
+/// `YYYY-MM-DD` fast subset first, then the general parser (timestamps).
+pub(crate) fn parse_day(b: &[u8]) -> Option<i32> {
+    input::iso_date_days(b).or_else(|| {
+        input::parse_date_bytes(b)
+            .ok()
+            .map(|d| d.num_days_from_ce())
+    })
+}
+
+/// An id field of the fast path: the shared id rule ([`input::parse_id_bytes`]), with plain
+/// ASCII ids checked without decoding.
+#[inline]
+pub(crate) fn fast_id(b: &[u8]) -> bool {
+    input::is_plain_id(b) || input::parse_id_bytes(b).is_ok()
+}
+
+/// Fast amount: `-?[0-9]{1,16}(\.[0-9]{1,2})?` as (hundredths, scale, negative): a subset of
+/// the shared grammar ([`input::parse_amount`]) that agrees with it wherever it returns a value.
+#[inline]
+pub(crate) fn parse_amount(b: &[u8]) -> Option<(i64, u8, bool)> {
+    let (neg, b) = match b.first() {
+        Some(b'-') => (true, &b[1..]),
+        _ => (false, b),
+    };
+    let (int, frac) = match b.len().checked_sub(3) {
+        Some(p) if b[p] == b'.' => (&b[..p], &b[p + 1..]),
+        _ => match b.len().checked_sub(2) {
+            Some(p) if b[p] == b'.' => (&b[..p], &b[p + 1..]),
+            _ => (b, &b[b.len()..]),
+        },
+    };
+    if int.is_empty() || int.len() > 16 {
+        return None;
+    }
+    let mut v: i64 = 0;
+    for &c in int.iter().chain(frac) {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        v = v * 10 + i64::from(d);
+    }
+    let scale = frac.len();
+    if scale == 1 {
+        v *= 10;
+    } else if scale == 0 {
+        v *= 100;
+    }
+    Some((if neg { -v } else { v }, scale as u8, neg))
+}
+
 /// The fast parser gives up; the general reader takes over.
 #[derive(Debug)]
 pub(crate) struct Bail;
@@ -39,6 +93,7 @@ pub(crate) fn fast_modes(options: &AggregateOptions) -> bool {
 }
 
 /// Days from 0001-01-01 (CE) to 1970-01-01.
+#[cfg(feature = "arrow")]
 pub(crate) const CE_UNIX_EPOCH: i32 = 719_163;
 
 /// Worker threads for a requested count: 0 means one per core; at most 64.
@@ -54,7 +109,7 @@ pub(crate) fn threads(requested: usize) -> usize {
 /// options need them.
 pub(crate) fn layout(as_of: NaiveDate, options: &AggregateOptions, orders: bool) -> Layout {
     Layout {
-        as_of: chrono::Datelike::num_days_from_ce(&as_of),
+        as_of: as_of.num_days_from_ce(),
         include_after: options.after_as_of == crate::AfterAsOf::Include,
         returns: options.returns,
         track_orders: orders && options.tracking().order_ids,

@@ -38,6 +38,7 @@ use std::sync::mpsc;
 
 use arrow_array::RecordBatch;
 use attain_types::NaiveDate;
+use attain_types::input::Header;
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
 use parquet::arrow::arrow_writer::ArrowWriter;
@@ -77,19 +78,11 @@ fn open_part(
     let schema = Arc::clone(builder.schema());
     let mut wanted = vec![&columns.customer, &columns.date, &columns.amount];
     wanted.extend(&columns.order);
+    // The shared header rule: exact names, a selected name present twice is an error.
+    let header = Header::new(schema.fields().iter().map(|f| f.name().as_str()));
     let mut roots = Vec::with_capacity(wanted.len());
     for w in wanted {
-        let i = schema.index_of(w).map_err(|_| Error::MissingColumn {
-            path: name.to_owned(),
-            column: w.clone(),
-            header: schema
-                .fields()
-                .iter()
-                .map(|f| f.name().as_str())
-                .collect::<Vec<_>>()
-                .join(","),
-        })?;
-        roots.push(i);
+        roots.push(header.find(w).map_err(|e| Error::header(name, w, e))?);
     }
     let mask = ProjectionMask::roots(builder.parquet_schema(), roots);
     let groups = (0..builder.metadata().num_row_groups())
@@ -256,7 +249,8 @@ fn general(
 ) -> Result<RfmTable> {
     let mut agg = BatchAggregator::new(as_of, *options, columns.clone());
     for b in open(path, name, columns)? {
-        agg.push(&b.map_err(|e| io_err(name, &e))?)?;
+        agg.push(&b.map_err(|e| io_err(name, &e))?)
+            .map_err(|e| e.in_file(name))?;
     }
     agg.finish()
 }

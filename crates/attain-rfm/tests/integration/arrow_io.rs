@@ -393,7 +393,7 @@ fn bad_columns_are_typed_errors_naming_column_and_row() {
     .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "arrow column \"customer_id\", row 5: null customer id"
+        "<arrow>: column \"customer_id\", row 5: null customer id"
     );
 
     let missing = aggregate_batches(
