@@ -79,7 +79,7 @@ use crate::fast::{
 /// The path errors name for batches held in memory; the Parquet reader puts its file's name.
 pub(crate) const ARROW_PATH: &str = "<arrow>";
 use crate::score::RfmScore;
-use crate::{Error, Result};
+use crate::{Error, Result, RowLocation};
 
 /// Which columns hold what, and how integer amounts are scaled. Defaults are the RFM
 /// benchmark job v1 names.
@@ -551,53 +551,11 @@ impl BatchAggregator {
     /// 1 over all batches pushed) for an unsupported type, a `NULL` or a date or amount out of
     /// range; [`Error::Overflow`].
     pub fn push(&mut self, batch: &RecordBatch) -> Result<()> {
-        let c = Columns::new(batch, &self.columns)?;
-        let names = &self.columns;
-        let order_name = names.order.as_deref().unwrap_or("");
-        let (mut cbuf, mut obuf) = ([0u8; 40], [0u8; 40]);
-        let bad = |column: &str, row: u64, e: InputError| Error::Input {
-            path: ARROW_PATH.to_owned(),
-            line: row,
-            column: column.to_owned(),
-            error: e,
-        };
-        for i in 0..c.len {
-            let row = self.rows + i as u64 + 1;
-            if c.customer.is_null(i) {
-                return Err(col_err(&names.customer, row, "null customer id"));
-            }
-            let customer_id = input::parse_id_bytes(c.customer.bytes(i, &mut cbuf))
-                .map_err(|e| bad(&names.customer, row, e))?;
-            if c.date.is_null(i) {
-                return Err(col_err(&names.date, row, "null date"));
-            }
-            let date = c.date.date(i).map_err(|e| match e {
-                Some(e) => bad(&names.date, row, e),
-                None => col_err(&names.date, row, "date out of range"),
-            })?;
-            if c.amount.is_null(i) {
-                return Err(col_err(&names.amount, row, "null amount"));
-            }
-            let amount = c.amount.amount(i).map_err(|e| match e {
-                Some(e) => bad(&names.amount, row, e),
-                None => col_err(&names.amount, row, "amount out of the Decimal range"),
-            })?;
-            // An empty or NULL order id is an order without an id, as in CSV.
-            let order_id = match &c.order {
-                Some(o) if !o.is_null(i) => match o.bytes(i, &mut obuf) {
-                    [] => None,
-                    b => Some(input::parse_id_bytes(b).map_err(|e| bad(order_name, row, e))?),
-                },
-                _ => None,
-            };
-            self.inner.push(&Transaction {
-                customer_id,
-                date,
-                amount,
-                order_id,
-            })?;
-        }
-        self.rows += c.len as u64;
+        let inner = &mut self.inner;
+        for_each_row(batch, &self.columns, ARROW_PATH, self.rows, &mut |t, _| {
+            inner.push(t)
+        })?;
+        self.rows += batch.num_rows() as u64;
         Ok(())
     }
 
@@ -619,6 +577,86 @@ impl BatchAggregator {
     pub fn finish(self) -> Result<RfmTable> {
         self.inner.finish()
     }
+}
+
+/// Reads every row of `batch` by the shared grammar and calls `f` on it with its location
+/// (`path`, and the row counted from 1 after `rows_before` earlier rows). The one row reader
+/// of Arrow and Parquet input.
+pub(crate) fn for_each_row(
+    batch: &RecordBatch,
+    names: &ArrowColumns,
+    path: &str,
+    rows_before: u64,
+    f: &mut dyn FnMut(&Transaction<'_>, &RowLocation<'_>) -> Result<()>,
+) -> Result<()> {
+    let named = |e: Error| {
+        if path == ARROW_PATH {
+            e
+        } else {
+            e.in_file(path)
+        }
+    };
+    let c = Columns::new(batch, names).map_err(named)?;
+    let order_name = names.order.as_deref().unwrap_or("");
+    let (mut cbuf, mut obuf) = ([0u8; 40], [0u8; 40]);
+    for i in 0..c.len {
+        let at = RowLocation::new(
+            path,
+            rows_before + i as u64 + 1,
+            &names.customer,
+            &names.date,
+            &names.amount,
+        );
+        let null = |column: &str, what: &str| Error::Arrow {
+            path: path.to_owned(),
+            column: column.to_owned(),
+            row: at.line,
+            reason: format!("null {what}"),
+        };
+        let range = |column: &str, what: &str| Error::Arrow {
+            path: path.to_owned(),
+            column: column.to_owned(),
+            row: at.line,
+            reason: format!("{what} out of range"),
+        };
+        if c.customer.is_null(i) {
+            return Err(null(&names.customer, "customer id"));
+        }
+        let customer_id = input::parse_id_bytes(c.customer.bytes(i, &mut cbuf))
+            .map_err(|e| at.input_error(&names.customer, e))?;
+        if c.date.is_null(i) {
+            return Err(null(&names.date, "date"));
+        }
+        let date = c.date.date(i).map_err(|e| match e {
+            Some(e) => at.input_error(&names.date, e),
+            None => range(&names.date, "date"),
+        })?;
+        if c.amount.is_null(i) {
+            return Err(null(&names.amount, "amount"));
+        }
+        let amount = c.amount.amount(i).map_err(|e| match e {
+            Some(e) => at.input_error(&names.amount, e),
+            None => range(&names.amount, "amount (beyond Decimal)"),
+        })?;
+        // An empty or NULL order id is an order without an id, as in CSV.
+        let order_id = match &c.order {
+            Some(o) if !o.is_null(i) => match o.bytes(i, &mut obuf) {
+                [] => None,
+                b => Some(input::parse_id_bytes(b).map_err(|e| at.input_error(order_name, e))?),
+            },
+            _ => None,
+        };
+        f(
+            &Transaction {
+                customer_id,
+                date,
+                amount,
+                order_id,
+            },
+            &at,
+        )?;
+    }
+    Ok(())
 }
 
 /// Scans one batch for the customers of partition `part` and hands the admitted rows to `f`

@@ -46,7 +46,7 @@ use crate::fast::{
 };
 
 use crate::score::RfmScore;
-use crate::{Error, Result};
+use crate::{Error, Result, RowLocation};
 
 /// The default [`CsvOptions::order_memory`]: 256 MiB.
 pub const DEFAULT_ORDER_MEMORY: usize = 256 << 20;
@@ -604,48 +604,6 @@ pub fn read_reader<R: Read>(
     agg.finish()
 }
 
-/// Where a row was read: the file, the line (counted from 1, the header is line 1) and the
-/// names of the selected columns, to build errors that point at a field.
-#[derive(Debug, Clone, Copy)]
-pub struct RowLocation<'a> {
-    /// The file (or `"<input>"`).
-    pub path: &'a str,
-    /// The line of the row's first byte, counted from 1.
-    pub line: u64,
-    columns: &'a CsvOptions,
-}
-
-impl RowLocation<'_> {
-    /// An [`Error::Parse`] at this row and `column`.
-    #[must_use]
-    pub fn error(&self, column: &str, reason: impl Into<String>) -> Error {
-        Error::Parse {
-            path: self.path.to_owned(),
-            line: self.line,
-            column: column.to_owned(),
-            reason: reason.into(),
-        }
-    }
-
-    /// The customer column's name.
-    #[must_use]
-    pub fn customer_column(&self) -> &str {
-        &self.columns.customer_col
-    }
-
-    /// The date column's name.
-    #[must_use]
-    pub fn date_column(&self) -> &str {
-        &self.columns.date_col
-    }
-
-    /// The amount column's name.
-    #[must_use]
-    pub fn amount_column(&self) -> &str {
-        &self.columns.amount_col
-    }
-}
-
 /// Reads a transaction CSV row by row with the shared input grammar
 /// ([`attain_types::input`]) and calls `f` on each row with its location. The reader every
 /// consumer of transaction files uses (RFM's general path, cohorts, CLV, the report), so that
@@ -697,11 +655,13 @@ pub fn for_each_transaction<R: Read>(
     };
     let mut rec = ::csv::ByteRecord::new();
     while rdr.read_byte_record(&mut rec).map_err(csv_err)? {
-        let at = RowLocation {
-            path: name,
-            line: rec.position().map_or(0, ::csv::Position::line),
-            columns: csv,
-        };
+        let at = RowLocation::new(
+            name,
+            rec.position().map_or(0, ::csv::Position::line),
+            &csv.customer_col,
+            &csv.date_col,
+            &csv.amount_col,
+        );
         let get = |i: usize| rec.get(i).unwrap_or(b"");
         let bad = |column: &str, e: input::InputError| Error::Input {
             path: name.to_owned(),

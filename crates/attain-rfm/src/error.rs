@@ -161,7 +161,7 @@ fn row_suffix(row: u64) -> String {
 impl Error {
     /// This error, naming `path` where it names in-memory Arrow input: the Parquet reader
     /// runs the Arrow reader on each of its batches.
-    #[cfg(feature = "parquet")]
+    #[cfg(feature = "arrow")]
     pub(crate) fn in_file(mut self, file: &str) -> Error {
         if let Error::Arrow { path, .. }
         | Error::Input { path, .. }

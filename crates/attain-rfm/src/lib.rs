@@ -98,6 +98,8 @@ mod error;
 #[cfg(any(feature = "csv", feature = "arrow"))]
 mod fast;
 mod hash;
+#[cfg(any(feature = "csv", feature = "arrow"))]
+mod location;
 #[cfg(feature = "parquet")]
 #[cfg_attr(docsrs, doc(cfg(feature = "parquet")))]
 pub mod parquet;
@@ -115,6 +117,9 @@ pub use diagnostics::{
     ABSENT, BinOccupancy, Migration, TieMass, bin_occupancy, migration, tie_mass,
 };
 pub use error::{Error, Result};
+#[cfg(any(feature = "csv", feature = "arrow"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "csv", feature = "arrow"))))]
+pub use location::RowLocation;
 pub use score::{RfmScore, ScoreOptions, Scoring, Thresholds, fit_thresholds, score};
 pub use segment::{BETWEEN_GROUPS, MapLint, Matcher, ScoreRange, SegmentMap, SegmentRule};
 

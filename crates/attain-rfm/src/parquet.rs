@@ -45,9 +45,10 @@ use parquet::arrow::arrow_writer::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 
-use crate::arrow::{ArrowColumns, BatchAggregator, scan_batch, scan_into};
+use crate::aggregate::{Aggregator, Transaction};
+use crate::arrow::{ArrowColumns, for_each_row, scan_batch, scan_into};
 use crate::fast::{Bail, Resolver, Table, fast_modes, finish, layout, take_duplicates, threads};
-use crate::{AggregateOptions, Error, IngestReport, Result, RfmTable};
+use crate::{AggregateOptions, Error, IngestReport, Result, RfmTable, RowLocation};
 
 /// Rows decoded before the workers aggregate them (bounds the decoded data held at once).
 const CHUNK_ROWS: usize = 1 << 18;
@@ -247,12 +248,43 @@ fn general(
     options: &AggregateOptions,
     columns: &ArrowColumns,
 ) -> Result<RfmTable> {
-    let mut agg = BatchAggregator::new(as_of, *options, columns.clone());
-    for b in open(path, name, columns)? {
-        agg.push(&b.map_err(|e| io_err(name, &e))?)
-            .map_err(|e| e.in_file(name))?;
-    }
+    let mut agg = Aggregator::new(as_of, *options);
+    each_row(path, name, columns, &mut |t, _| agg.push(t))?;
     agg.finish()
+}
+
+/// Reads a Parquet transaction file row by row with the shared input grammar
+/// ([`attain_types::input`]) and calls `f` on each row with its location (the file and the
+/// row, counted from 1). The Parquet twin of
+/// [`csv::for_each_transaction`](crate::csv::for_each_transaction): text columns are read
+/// exactly as the same text in a CSV file; typed columns as in [`crate::arrow`].
+///
+/// # Errors
+///
+/// [`Error::Io`] when the file cannot be read as Parquet; [`Error::MissingColumn`];
+/// [`Error::Input`] or [`Error::Arrow`] naming the file, column and row of the first bad
+/// value; any error `f` returns (stops the reading).
+pub fn for_each_transaction(
+    path: &Path,
+    columns: &ArrowColumns,
+    mut f: impl FnMut(&Transaction<'_>, &RowLocation<'_>) -> Result<()>,
+) -> Result<()> {
+    each_row(path, &path.display().to_string(), columns, &mut f)
+}
+
+fn each_row(
+    path: &Path,
+    name: &str,
+    columns: &ArrowColumns,
+    f: &mut dyn FnMut(&Transaction<'_>, &RowLocation<'_>) -> Result<()>,
+) -> Result<()> {
+    let mut rows = 0u64;
+    for b in open(path, name, columns)? {
+        let b = b.map_err(|e| io_err(name, &e))?;
+        for_each_row(&b, columns, name, rows, f)?;
+        rows += b.num_rows() as u64;
+    }
+    Ok(())
 }
 
 /// Writes one batch as a Parquet file (Snappy-compressed).
