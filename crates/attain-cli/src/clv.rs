@@ -11,7 +11,8 @@ use attain_lifecycle::clv::{
 };
 use attain_types::{Decimal, NaiveDate, Rate};
 
-use crate::output::{Format, OutputArgs, open_with_progress};
+use crate::input::{self, ColumnArgs};
+use crate::output::{Format, OutputArgs};
 
 /// The purchase model to fit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -49,10 +50,11 @@ pub(crate) enum Unit {
     after_help = "Example:\n  attain clv data/cdnow_transactions.csv --calibration-end 1997-09-30 \\\n    --model bgnbd --horizon 39w --spend gamma-gamma --discount 0.01"
 )]
 pub(crate) struct ClvArgs {
-    /// Transaction CSV with a header (customer, date YYYY-MM-DD, amount columns).
+    /// Transaction CSV or Parquet file with a header (customer, date, amount columns; read as
+    /// by every subcommand).
     input: PathBuf,
     /// Last day of the calibration period (inclusive), YYYY-MM-DD.
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", value_parser = crate::args::date)]
     calibration_end: NaiveDate,
     /// Purchase model.
     #[arg(long, value_enum, default_value_t = Model::Bgnbd)]
@@ -70,19 +72,8 @@ pub(crate) struct ClvArgs {
     /// Monthly discount rate for the CLV (0.01 is 1% a month).
     #[arg(long, default_value = "0.01")]
     discount: Decimal,
-    /// Name of the customer column.
-    #[arg(
-        long = "customer-col",
-        alias = "customer-column",
-        default_value = "customer_id"
-    )]
-    customer_column: String,
-    /// Name of the date column.
-    #[arg(long = "date-col", alias = "date-column", default_value = "order_date")]
-    date_column: String,
-    /// Name of the amount column.
-    #[arg(long = "amount-col", alias = "amount-column", default_value = "amount")]
-    amount_column: String,
+    #[command(flatten)]
+    columns: ColumnArgs,
     #[command(flatten)]
     out: OutputArgs,
 }
@@ -106,58 +97,17 @@ fn parse_horizon_days(text: &str) -> anyhow::Result<f64> {
     Ok(n * days_per)
 }
 
+/// Reads the transactions with the shared transaction reader.
 fn read_purchases(args: &ClvArgs) -> anyhow::Result<Vec<Purchase<String>>> {
-    let file = args.input.display();
-    let mut reader = csv::Reader::from_reader(
-        open_with_progress(&args.input, args.out.quiet)
-            .with_context(|| format!("cannot read {file}"))?,
-    );
-    let headers = reader
-        .headers()
-        .with_context(|| format!("{file}: cannot read the header"))?
-        .clone();
-    let column = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h.trim() == name)
-            .with_context(|| format!("{file}:1: no column {name:?} in the header"))
-    };
-    let (ci, di, ai) = (
-        column(&args.customer_column)?,
-        column(&args.date_column)?,
-        column(&args.amount_column)?,
-    );
     let mut purchases = Vec::new();
-    for record in reader.records() {
-        let record = record.with_context(|| format!("{file}: malformed CSV"))?;
-        let line = record.position().map_or(0, csv::Position::line);
-        let field = |i: usize, name: &str| {
-            record
-                .get(i)
-                .map(str::trim)
-                .with_context(|| format!("{file}:{line}: column {name:?} is missing"))
-        };
-        let customer = field(ci, &args.customer_column)?.to_owned();
-        let date_text = field(di, &args.date_column)?;
-        let date = NaiveDate::parse_from_str(date_text, "%Y-%m-%d").with_context(|| {
-            format!(
-                "{file}:{line}: column {:?}: {date_text:?} is not a YYYY-MM-DD date",
-                args.date_column
-            )
-        })?;
-        let amount_text = field(ai, &args.amount_column)?;
-        let amount: Decimal = amount_text.parse().ok().with_context(|| {
-            format!(
-                "{file}:{line}: column {:?}: {amount_text:?} is not a decimal amount",
-                args.amount_column
-            )
-        })?;
+    input::for_each_transaction(&args.input, &args.columns, args.out.quiet, |t, _| {
         purchases.push(Purchase {
-            customer,
-            date,
-            amount,
+            customer: t.customer_id.to_owned(),
+            date: t.date,
+            amount: t.amount,
         });
-    }
+        Ok(())
+    })?;
     Ok(purchases)
 }
 

@@ -1,8 +1,8 @@
 //! `attain cohort`: acquisition cohorts from a transaction CSV.
 //!
-//! Input: a CSV with a header line and (by default) the columns `customer_id`, `order_date`
-//! and `amount` (other columns, such as `order_id`, are ignored; names can be remapped with
-//! `--customer-col`, `--date-col`, `--amount-col`). Dates are `YYYY-MM-DD` or `YYYYMMDD`.
+//! Input: a CSV (or Parquet) file with a header line and (by default) the columns
+//! `customer_id`, `order_date` and `amount`, read by the shared transaction reader
+//! ([`crate::input`], the same grammar and column flags as every subcommand).
 //!
 //! Output, CSV: a wide cohort triangle, one row per acquisition cohort:
 //! `cohort,cohort_start,size,0,1,2,...` where column `k` holds the chosen metric `k` periods
@@ -13,13 +13,15 @@
 //! with `null` for unobserved cells; decimals are strings (lossless), counts are numbers.
 
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{Context, anyhow, bail};
 use attain_lifecycle::cohort::{CohortBuilder, CohortCell, CohortOptions, CohortTable};
-use attain_types::{Currency, Granularity, Money, NaiveDate, RoundingStrategy};
+use attain_types::input::parse_date;
+use attain_types::{Currency, Granularity, RoundingStrategy};
 
-use crate::output::{Format, OutputArgs, open_with_progress};
+use crate::input::{self, ColumnArgs};
+use crate::output::{Format, OutputArgs};
 
 /// Cohort period length.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -100,113 +102,32 @@ pub(crate) struct CohortArgs {
     /// Decimal places for retention (half away from zero).
     #[arg(long, default_value_t = 4)]
     decimals: u32,
-    /// ISO 4217 currency of the amounts.
-    #[arg(long, default_value = "XXX")]
-    currency: String,
-    /// Name of the customer column.
-    #[arg(long, default_value = "customer_id")]
-    customer_col: String,
-    /// Name of the date column.
-    #[arg(long, default_value = "order_date")]
-    date_col: String,
-    /// Name of the amount column.
-    #[arg(long, default_value = "amount")]
-    amount_col: String,
+    /// ISO 4217 currency of the amounts: each amount must then be a whole number of its
+    /// minor units (10.005 is refused in USD). Without it, amounts are taken exactly as
+    /// written, as every subcommand reads them, and shown in the unit-less XXX.
+    #[arg(long, value_name = "CODE")]
+    currency: Option<String>,
+    #[command(flatten)]
+    columns: ColumnArgs,
     #[command(flatten)]
     out: OutputArgs,
 }
 
-/// A date as `YYYY-MM-DD` or `YYYYMMDD` (the CDNOW layout); shared with `attain report`.
-pub(crate) fn parse_date(text: &str) -> Option<NaiveDate> {
-    let t = text.trim();
-    NaiveDate::parse_from_str(t, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(t, "%Y%m%d"))
-        .ok()
-}
-
-/// The index of the column `name` in the header, or an error naming the columns found; shared
-/// with `attain report`.
-pub(crate) fn column(
-    headers: &csv::StringRecord,
-    name: &str,
-    path: &Path,
-) -> anyhow::Result<usize> {
-    headers
-        .iter()
-        .position(|h| h.trim() == name)
-        .ok_or_else(|| {
-            let found: Vec<&str> = headers.iter().collect();
-            anyhow!(
-                "{}:1: no column {name:?} in the header (found: {})",
-                path.display(),
-                found.join(", ")
-            )
-        })
-}
-
-/// Streams the CSV once into a cohort table.
+/// Reads the transactions once into a cohort table; with `--currency`, amounts must be whole
+/// minor units of it.
 fn read_table(
     args: &CohortArgs,
-    currency: Currency,
+    currency: Option<Currency>,
     options: CohortOptions,
 ) -> anyhow::Result<CohortTable> {
     let path = &args.input;
-    let file = open_with_progress(path, args.out.quiet)
-        .with_context(|| format!("cannot open {}", path.display()))?;
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .from_reader(io::BufReader::with_capacity(1 << 16, file));
-    let headers = reader
-        .headers()
-        .with_context(|| format!("{}:1: cannot read the header", path.display()))?
-        .clone();
-    let c_customer = column(&headers, &args.customer_col, path)?;
-    let c_date = column(&headers, &args.date_col, path)?;
-    let c_amount = column(&headers, &args.amount_col, path)?;
-    let mut builder = CohortBuilder::new(currency, options);
-    let mut record = csv::StringRecord::new();
-    loop {
-        let more = reader.read_record(&mut record).map_err(|e| {
-            let line = e.position().map_or(0, csv::Position::line);
-            anyhow!("{}:{line}: {e}", path.display())
-        })?;
-        if !more {
-            break;
-        }
-        let line = record.position().map_or(0, csv::Position::line);
-        let field = |i: usize, name: &str| {
-            record
-                .get(i)
-                .ok_or_else(|| anyhow!("{}:{line}: column {name:?}: missing field", path.display()))
-        };
-        let customer = field(c_customer, &args.customer_col)?.trim();
-        if customer.is_empty() {
-            bail!(
-                "{}:{line}: column {:?}: empty customer id",
-                path.display(),
-                args.customer_col
-            );
-        }
-        let date_text = field(c_date, &args.date_col)?;
-        let date = parse_date(date_text).ok_or_else(|| {
-            anyhow!(
-                "{}:{line}: column {:?}: invalid date {date_text:?} (use YYYY-MM-DD)",
-                path.display(),
-                args.date_col
-            )
-        })?;
-        let amount_text = field(c_amount, &args.amount_col)?;
-        let amount = Money::parse(amount_text.trim(), currency).map_err(|e| {
-            anyhow!(
-                "{}:{line}: column {:?}: {e}",
-                path.display(),
-                args.amount_col
-            )
-        })?;
+    let mut builder = CohortBuilder::new(currency.unwrap_or(Currency::XXX), options);
+    input::for_each_transaction(path, &args.columns, args.out.quiet, |t, at| {
+        let amount = input::money(t, at, currency)?;
         builder
-            .push(customer, date, amount)
-            .map_err(|e| anyhow!("{}:{line}: {e}", path.display()))?;
-    }
+            .push(t.customer_id, t.date, amount)
+            .map_err(|e| at.error("", e.to_string()))
+    })?;
     builder
         .finish()
         .with_context(|| format!("{}: cannot build the cohort table", path.display()))
@@ -323,11 +244,10 @@ fn write_json(w: &mut dyn Write, table: &CohortTable, args: &CohortArgs) -> io::
 }
 
 pub(crate) fn run(args: &CohortArgs) -> anyhow::Result<()> {
-    let currency = Currency::new(&args.currency).context("--currency")?;
+    let currency = input::currency(args.currency.as_deref())?;
     let mut options = CohortOptions::default().granularity(args.by.granularity());
     if let Some(text) = &args.as_of {
-        let d = parse_date(text)
-            .ok_or_else(|| anyhow!("--as-of: invalid date {text:?} (use YYYY-MM-DD)"))?;
+        let d = parse_date(text).map_err(|e| anyhow!("--as-of: {e}"))?;
         options = options.as_of(d);
     }
     if args.decimals > 28 {
@@ -339,20 +259,4 @@ pub(crate) fn run(args: &CohortArgs) -> anyhow::Result<()> {
         Format::Csv => write_csv(w, &table, args.metric, args.decimals),
         Format::Json => write_json(w, &table, args),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dates_in_both_forms() {
-        assert_eq!(
-            parse_date("1997-01-18"),
-            NaiveDate::from_ymd_opt(1997, 1, 18)
-        );
-        assert_eq!(parse_date("19970118"), NaiveDate::from_ymd_opt(1997, 1, 18));
-        assert_eq!(parse_date("1997/01/18"), None);
-        assert_eq!(parse_date("1997-02-30"), None);
-    }
 }

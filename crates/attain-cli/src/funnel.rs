@@ -7,9 +7,10 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use attain_funnel::measure::{Event, FunnelMeasurement, MeasureOptions, StepOrder, StepTable};
 use attain_funnel::{DealRule, Funnel, Plan, PlanOptions, Stage};
-use attain_types::{Currency, Money, NaiveDate, Rate};
+use attain_types::{Currency, Money, Rate};
 
-use crate::output::{Format, OutputArgs, open_with_progress};
+use crate::events::{self, EventColumnArgs};
+use crate::output::{Format, OutputArgs};
 
 /// Arguments of `attain funnel`.
 #[derive(Debug, clap::Args)]
@@ -91,15 +92,8 @@ struct MeasureArgs {
     /// Print each entity's step timestamps instead of the step table.
     #[arg(long)]
     paths: bool,
-    /// The entity column.
-    #[arg(long, default_value = "entity_id")]
-    entity_column: String,
-    /// The step column.
-    #[arg(long, default_value = "step")]
-    step_column: String,
-    /// The timestamp column.
-    #[arg(long, default_value = "timestamp")]
-    time_column: String,
+    #[command(flatten)]
+    columns: EventColumnArgs,
     #[command(flatten)]
     out: OutputArgs,
 }
@@ -258,63 +252,6 @@ fn parse_duration(text: &str) -> anyhow::Result<i64> {
         .with_context(|| format!("duration {text:?} is too long"))
 }
 
-/// Parses integer seconds, `YYYY-MM-DD`, or `YYYY-MM-DD[T ]HH:MM[:SS][.frac][Z|+HH:MM|-HH:MM]`
-/// into seconds since 1970-01-01 UTC.
-fn parse_timestamp(text: &str) -> Result<i64, &'static str> {
-    const EXPECTED: &str = "expected integer seconds, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS";
-    let t = text.trim();
-    if let Ok(n) = t.parse::<i64>() {
-        return Ok(n);
-    }
-    let date = t
-        .get(..10)
-        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-        .ok_or(EXPECTED)?;
-    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).ok_or(EXPECTED)?;
-    let days = (date - epoch).num_days();
-    let mut secs = days.checked_mul(86_400).ok_or("timestamp out of range")?;
-    let rest = &t[10..];
-    if rest.is_empty() {
-        return Ok(secs);
-    }
-    let rest = rest.strip_prefix(['T', ' ']).ok_or(EXPECTED)?;
-    // Split off a zone suffix.
-    let (clock, zone) = match rest.find(['Z', 'z', '+', '-']) {
-        Some(i) => rest.split_at(i),
-        None => (rest, ""),
-    };
-    let mut parts = clock.split(':');
-    let field = |p: Option<&str>, max: i64| -> Result<i64, &'static str> {
-        let v: i64 = p.ok_or(EXPECTED)?.parse().map_err(|_| EXPECTED)?;
-        if (0..=max).contains(&v) {
-            Ok(v)
-        } else {
-            Err("time of day out of range")
-        }
-    };
-    let h = field(parts.next(), 23)?;
-    let m = field(parts.next(), 59)?;
-    let s = match parts.next() {
-        None => 0,
-        Some(sec) => field(Some(sec.split('.').next().unwrap_or("")), 60)?,
-    };
-    if parts.next().is_some() {
-        return Err(EXPECTED);
-    }
-    secs += h * 3600 + m * 60 + s;
-    let offset = match zone {
-        "" | "Z" | "z" => 0,
-        z => {
-            let sign = if z.starts_with('-') { -1 } else { 1 };
-            let (zh, zm) = z[1..].split_once(':').ok_or("zone offset must be +HH:MM")?;
-            let zh: i64 = zh.parse().map_err(|_| "zone offset must be +HH:MM")?;
-            let zm: i64 = zm.parse().map_err(|_| "zone offset must be +HH:MM")?;
-            sign * (zh * 3600 + zm * 60)
-        }
-    };
-    Ok(secs - offset)
-}
-
 struct Loaded {
     events: Vec<Event>,
     entity_names: Vec<String>,
@@ -322,32 +259,6 @@ struct Loaded {
 }
 
 fn load_events(args: &MeasureArgs) -> anyhow::Result<Loaded> {
-    let path = args.events.display().to_string();
-    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(
-        open_with_progress(&args.events, args.out.quiet)
-            .with_context(|| format!("cannot read {path}"))?,
-    );
-    let headers = reader
-        .headers()
-        .with_context(|| format!("{path}: cannot read the header line"))?
-        .clone();
-    let column = |name: &str| -> anyhow::Result<usize> {
-        headers
-            .iter()
-            .position(|h| h.trim() == name)
-            .with_context(|| {
-                format!(
-                    "{path}:1: no column {name:?} (columns: {})",
-                    headers.iter().collect::<Vec<_>>().join(", ")
-                )
-            })
-    };
-    let (ci, cs, ct) = (
-        column(&args.entity_column)?,
-        column(&args.step_column)?,
-        column(&args.time_column)?,
-    );
-    let cg = args.breakdown.as_deref().map(column).transpose()?;
     let mut step_index: HashMap<&str, u32> = HashMap::new();
     for (i, s) in args.steps.iter().enumerate() {
         if step_index.insert(s.as_str(), u32::try_from(i)?).is_some() {
@@ -359,48 +270,28 @@ fn load_events(args: &MeasureArgs) -> anyhow::Result<Loaded> {
     let mut groups: HashMap<String, u32> = HashMap::new();
     let mut group_names = Vec::new();
     let mut events = Vec::new();
-    let mut record = csv::StringRecord::new();
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                let line = e.position().map_or(0, csv::Position::line);
-                bail!("{path}:{line}: {e}");
-            }
-        }
-        let line = record.position().map_or(0, csv::Position::line);
-        let Some(&step) = step_index.get(record.get(cs).unwrap_or("").trim()) else {
-            continue;
-        };
-        let raw_time = record.get(ct).unwrap_or("");
-        let timestamp = parse_timestamp(raw_time).map_err(|why| {
-            anyhow::anyhow!(
-                "{path}:{line}: column {:?}: invalid timestamp {raw_time:?}: {why}",
-                args.time_column
-            )
-        })?;
-        let id = record.get(ci).unwrap_or("").trim();
-        if id.is_empty() {
-            bail!(
-                "{path}:{line}: column {:?}: empty entity id",
-                args.entity_column
-            );
-        }
-        let entity = match entities.get(id) {
-            Some(&e) => e,
-            None => {
-                let e = entity_names.len() as u64;
-                entities.insert(id.to_owned(), e);
-                entity_names.push(id.to_owned());
-                e
-            }
-        };
-        let group = match cg {
-            None => 0,
-            Some(c) => {
-                let g = record.get(c).unwrap_or("").trim();
-                match groups.get(g) {
+    events::for_each_event(
+        &args.events,
+        &args.columns,
+        args.breakdown.as_deref(),
+        args.out.quiet,
+        |row, _| {
+            // Rows of other steps are read and checked, then left out of this funnel.
+            let Some(&step) = step_index.get(row.step) else {
+                return Ok(());
+            };
+            let entity = match entities.get(row.entity) {
+                Some(&e) => e,
+                None => {
+                    let e = entity_names.len() as u64;
+                    entities.insert(row.entity.to_owned(), e);
+                    entity_names.push(row.entity.to_owned());
+                    e
+                }
+            };
+            let group = match row.extra {
+                None => 0,
+                Some(g) => match groups.get(g) {
                     Some(&x) => x,
                     None => {
                         let x = u32::try_from(group_names.len())
@@ -409,16 +300,17 @@ fn load_events(args: &MeasureArgs) -> anyhow::Result<Loaded> {
                         group_names.push(g.to_owned());
                         x
                     }
-                }
-            }
-        };
-        events.push(Event {
-            entity,
-            step,
-            timestamp,
-            group,
-        });
-    }
+                },
+            };
+            events.push(Event {
+                entity,
+                step,
+                timestamp: row.time,
+                group,
+            });
+            Ok(())
+        },
+    )?;
     Ok(Loaded {
         events,
         entity_names,
@@ -598,19 +490,6 @@ mod tests {
         assert_eq!(parse_duration("2w").unwrap(), 1_209_600);
         assert!(parse_duration("3y").is_err());
         assert!(parse_duration("d").is_err());
-    }
-
-    #[test]
-    fn timestamps_parse() {
-        assert_eq!(parse_timestamp("1700000000"), Ok(1_700_000_000));
-        assert_eq!(parse_timestamp("1970-01-02"), Ok(86_400));
-        assert_eq!(parse_timestamp("1970-01-01T01:00:00Z"), Ok(3600));
-        assert_eq!(parse_timestamp("1970-01-01 01:00"), Ok(3600));
-        assert_eq!(parse_timestamp("1970-01-01T01:00:00+01:00"), Ok(0));
-        assert_eq!(parse_timestamp("2026-11-28T17:40:00.5Z"), Ok(1_795_887_600));
-        assert!(parse_timestamp("yesterday").is_err());
-        assert!(parse_timestamp("2026-13-01").is_err());
-        assert!(parse_timestamp("2026-01-01T25:00").is_err());
     }
 
     #[test]

@@ -4,12 +4,18 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod allocate;
+#[cfg(any(feature = "goals", feature = "rfm"))]
+mod args;
 #[cfg(feature = "lifecycle")]
 mod clv;
 #[cfg(feature = "lifecycle")]
 mod cohort;
 #[cfg(feature = "funnel")]
+mod events;
+#[cfg(feature = "funnel")]
 mod funnel;
+#[cfg(feature = "rfm")]
+mod input;
 mod output;
 #[cfg(feature = "goals")]
 mod plan;

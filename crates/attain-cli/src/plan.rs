@@ -67,10 +67,10 @@ pub(crate) struct PlanArgs {
     #[arg(long, conflicts_with_all = ["start", "end"], required_unless_present = "start")]
     year: Option<i32>,
     /// The first day of a custom period (YYYY-MM-DD); use with --end.
-    #[arg(long, requires = "end")]
+    #[arg(long, requires = "end", value_parser = crate::args::date)]
     start: Option<NaiveDate>,
     /// The last day (inclusive) of a custom period (YYYY-MM-DD).
-    #[arg(long, requires = "start")]
+    #[arg(long, requires = "start", value_parser = crate::args::date)]
     end: Option<NaiveDate>,
     /// With --year: a fiscal year starting on the first of this month (1-12).
     #[arg(long, requires = "year", value_parser = clap::value_parser!(u32).range(1..=12))]

@@ -4,13 +4,14 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::Context;
-use attain_rfm::csv::{CsvOptions, read_path_with_progress, read_reader, write_csv};
+use attain_rfm::csv::{read_path_with_progress, read_reader, write_csv};
 use attain_rfm::{
     AfterAsOf, AggregateOptions, FrequencyMode, MonetaryMode, ReturnsMode, ScoreOptions, Scoring,
     SegmentMap, score,
 };
 use attain_types::{Granularity, NaiveDate};
 
+use crate::input::{self, ColumnArgs};
 use crate::output::{Format, OutputArgs, file_progress};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -84,7 +85,7 @@ pub(crate) struct RfmArgs {
     /// (recognised by its contents). `-o NAME.parquet` writes the result as Parquet.
     input: PathBuf,
     /// The date recency counts back from (YYYY-MM-DD); later rows are excluded and counted.
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", value_parser = crate::args::date)]
     as_of: NaiveDate,
     /// Bins per metric (2..=10).
     #[arg(long, default_value_t = 5)]
@@ -95,21 +96,8 @@ pub(crate) struct RfmArgs {
     /// Segment map: `three`, `standard11` or a map file; adds a `segment` column.
     #[arg(long, value_name = "MAP")]
     segments: Option<String>,
-    /// Customer id column.
-    #[arg(long, default_value = "customer_id")]
-    customer_col: String,
-    /// Date column (YYYY-MM-DD or RFC 3339).
-    #[arg(long, default_value = "order_date")]
-    date_col: String,
-    /// Amount column.
-    #[arg(long, default_value = "amount")]
-    amount_col: String,
-    /// Order id column.
-    #[arg(long, default_value = "order_id")]
-    order_col: String,
-    /// The file has no order id column.
-    #[arg(long)]
-    no_order_col: bool,
+    #[command(flatten)]
+    columns: ColumnArgs,
     /// What frequency counts.
     #[arg(long, value_enum, default_value_t = FrequencyArg::Orders)]
     frequency: FrequencyArg,
@@ -169,14 +157,6 @@ pub(crate) fn run(args: &RfmArgs) -> anyhow::Result<()> {
         } else {
             AfterAsOf::Exclude
         });
-    let csv = CsvOptions {
-        customer_col: args.customer_col.clone(),
-        date_col: args.date_col.clone(),
-        amount_col: args.amount_col.clone(),
-        order_col: (!args.no_order_col).then(|| args.order_col.clone()),
-        threads: 0,
-        order_memory: order_memory(args),
-    };
     let segments = match &args.segments {
         None => None,
         Some(name) => Some(match SegmentMap::builtin(name) {
@@ -198,7 +178,8 @@ pub(crate) fn run(args: &RfmArgs) -> anyhow::Result<()> {
             ScoringArg::RRfm => Scoring::RRfm,
         });
 
-    let parquet_in = is_parquet(&args.input);
+    let parquet_in = input::kind(&args.input) == input::Kind::Parquet;
+    let csv = args.columns.csv_options(&args.input, order_memory(args))?;
     let table = if parquet_in {
         read_parquet(args, &options)?
     } else if args.input.as_os_str() == "-" {
@@ -298,19 +279,6 @@ pub(crate) fn run(args: &RfmArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Whether `path` is a Parquet file (its magic bytes), so that `attain rfm data.parquet` works
-/// whatever the file is called.
-fn is_parquet(path: &std::path::Path) -> bool {
-    use std::io::Read;
-    if path.as_os_str() == "-" {
-        return false;
-    }
-    let mut magic = [0u8; 4];
-    std::fs::File::open(path)
-        .and_then(|mut f| f.read_exact(&mut magic))
-        .is_ok_and(|()| &magic == b"PAR1")
-}
-
 /// Whether the output goes to a `.parquet` file.
 fn parquet_out(args: &RfmArgs) -> bool {
     args.out.output.as_ref().is_some_and(|p| {
@@ -324,12 +292,9 @@ fn read_parquet(
     args: &RfmArgs,
     options: &AggregateOptions,
 ) -> anyhow::Result<attain_rfm::RfmTable> {
-    let columns = attain_rfm::arrow::ArrowColumns::default()
-        .customer(&args.customer_col)
-        .date(&args.date_col)
-        .amount(&args.amount_col)
-        .order((!args.no_order_col).then_some(args.order_col.as_str()))
-        .order_memory(order_memory(args));
+    let columns = args
+        .columns
+        .arrow_columns(&args.input, order_memory(args))?;
     Ok(attain_rfm::parquet::read_path(
         &args.input,
         args.as_of,

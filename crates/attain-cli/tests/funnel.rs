@@ -114,8 +114,8 @@ u2,lead,2026-01-02,ads
 u1,deal,2026-01-20,web
 u3,visit,2026-01-03,ads
 u2,visit,2026-03-01,ads
-u4,lead,1767225600,ads
-u4,visit,1767225600,ads
+u4,lead,2026-01-01T05:30:00+05:30,ads
+u4,visit,2026-01-01T00:00:00Z,ads
 ";
 
 #[test]
@@ -178,6 +178,78 @@ fn measure_csv_and_breakdown() {
     assert_eq!(v["groups"][1]["funnel"]["steps"][1]["reached"], 1);
 }
 
+/// Issue 12: a bare number is not read as epoch seconds unless `--time-format` says so, and
+/// `funnel measure` and `report --funnel-events` honour offsets alike (see tests/report.rs).
+#[test]
+fn event_times_follow_the_shared_grammar() {
+    let path = temp_file(
+        "epoch.csv",
+        "entity_id,step,timestamp\nx,lead,20260115\nx,visit,20260116\n",
+    );
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "funnel",
+            "measure",
+            path.to_str().unwrap(),
+            "--steps",
+            "lead,visit",
+        ];
+        args.extend(extra);
+        attain(&args)
+    };
+    let o = run(&[]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("epoch.csv:2: column \"timestamp\": invalid timestamp \"20260115\""),
+        "{err}"
+    );
+    let out = stdout(&run(&["--time-format", "unix-seconds"]));
+    assert_eq!(
+        out.lines().nth(2).unwrap().split(',').nth(3),
+        Some("1"),
+        "{out}"
+    );
+    // Offsets: the lead at 10:00+05:00 is 05:00Z, before the visit at 06:00Z.
+    let path = temp_file(
+        "tz.csv",
+        "entity_id,step,timestamp\nx,lead,2026-01-15T10:00:00+05:00\nx,visit,2026-01-15T06:00:00Z\n",
+    );
+    let o = attain(&[
+        "funnel",
+        "measure",
+        path.to_str().unwrap(),
+        "--steps",
+        "lead,visit",
+        "--strict",
+    ]);
+    let out = stdout(&o);
+    assert_eq!(
+        out.lines().nth(2).unwrap().split(',').nth(3),
+        Some("1"),
+        "{out}"
+    );
+    // Out-of-grammar clocks and offsets are refused.
+    for bad in [
+        "2026-01-15T10:00:00.xyz",
+        "2026-01-15T10:00:00+99:99",
+        " 2026-01-15",
+    ] {
+        let path = temp_file(
+            "badtime.csv",
+            &format!("entity_id,step,timestamp\nx,lead,{bad}\n"),
+        );
+        let o = attain(&[
+            "funnel",
+            "measure",
+            path.to_str().unwrap(),
+            "--steps",
+            "lead",
+        ]);
+        assert_eq!(o.status.code(), Some(1), "{bad}");
+    }
+}
+
 #[test]
 fn measure_errors_name_line_and_column() {
     let path = temp_file(
@@ -206,7 +278,10 @@ fn measure_errors_name_line_and_column() {
         "lead",
     ]);
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("no column \"entity_id\""), "{err}");
+    assert!(
+        err.contains(":1: missing column \"entity_id\" in the header"),
+        "{err}"
+    );
     let o = attain(&[
         "funnel",
         "measure",

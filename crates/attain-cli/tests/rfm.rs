@@ -179,8 +179,9 @@ fn rfm_bad_input_is_one_line_naming_line_and_column() {
             vec![":3: column", "amount", "abc"],
         ),
         (
-            "customer_id,order_date,amount\nC1,2025-01-01,1.00\n".to_owned(),
-            vec!["missing column", "order_id"],
+            "customer_id,order_id,order_date,amount,amount\nC1,O1,2025-01-01,1.00,2.00\n"
+                .to_owned(),
+            vec![":1: ", "column \"amount\" appears 2 times in the header"],
         ),
         (String::new(), vec!["empty file"]),
     ];
@@ -194,6 +195,29 @@ fn rfm_bad_input_is_one_line_naming_line_and_column() {
             assert!(err.contains(n), "{err} lacks {n}");
         }
     }
+}
+
+/// The order id column is used when the file has it; named explicitly, it must exist.
+#[test]
+fn rfm_order_column_is_optional_unless_named() {
+    let input = temp(
+        "noorder.csv",
+        "customer_id,order_date,amount\nC1,2025-01-01,1.00\n",
+    );
+    let path = input.to_str().unwrap();
+    let (code, out, err) = attain(&["rfm", path, "--as-of", "2026-01-01"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("C1,365,1,1.00"), "{out}");
+    let (code, _, err) = attain(&[
+        "rfm",
+        path,
+        "--as-of",
+        "2026-01-01",
+        "--order-col",
+        "order_id",
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.contains(":1: missing column \"order_id\""), "{err}");
 }
 
 #[test]

@@ -253,6 +253,21 @@ fn general(
     agg.finish()
 }
 
+/// The field names of a Parquet file's schema, as a [`Header`] (to check which columns it
+/// has before reading it).
+///
+/// # Errors
+///
+/// [`Error::Io`] when the file cannot be opened or read as Parquet.
+pub fn header(path: &Path) -> Result<Header> {
+    let name = path.display().to_string();
+    let file = File::open(path).map_err(|e| io_err(&name, &e))?;
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| io_err(&name, &e))?;
+    Ok(Header::new(
+        builder.schema().fields().iter().map(|f| f.name().as_str()),
+    ))
+}
+
 /// Reads a Parquet transaction file row by row with the shared input grammar
 /// ([`attain_types::input`]) and calls `f` on each row with its location (the file and the
 /// row, counted from 1). The Parquet twin of

@@ -1,13 +1,12 @@
 //! Reading the transaction CSV once, with errors that name the file, line and column.
 
 use std::collections::HashMap;
-use std::io::BufReader;
 
-use anyhow::{Context, anyhow, bail};
+use anyhow::{anyhow, bail};
 use attain_types::{Currency, Money, NaiveDate};
 
 use super::ReportArgs;
-use crate::cohort::{column, parse_date};
+use crate::input;
 
 /// One transaction row (dated on or before the report date).
 #[derive(Debug, Clone)]
@@ -37,87 +36,40 @@ pub(super) struct Log {
     pub(super) rows: Vec<Tx>,
     /// Rows dated after `as_of` (left out).
     pub(super) after_as_of: u64,
-    /// Whether the file has the order id column.
+    /// Whether any row has an order id.
     pub(super) has_orders: bool,
 }
 
-/// Reads the file; `as_of` defaults to the day after the latest date.
-pub(super) fn load(args: &ReportArgs, currency: Currency) -> anyhow::Result<Log> {
+/// Reads the file with the shared transaction reader; `as_of` defaults to the day after the
+/// latest date. Amounts must be whole minor units of the currency.
+pub(super) fn load(args: &ReportArgs, checked: Option<Currency>) -> anyhow::Result<Log> {
+    let currency = checked.unwrap_or(Currency::XXX);
     let file = args.input.display().to_string();
-    let handle = crate::output::open_with_progress(&args.input, args.quiet)
-        .with_context(|| format!("cannot open {file}"))?;
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .from_reader(BufReader::with_capacity(1 << 16, handle));
-    let headers = reader
-        .headers()
-        .with_context(|| format!("{file}:1: cannot read the header"))?
-        .clone();
-    let find = |name: &str| headers.iter().position(|h| h.trim() == name);
-    let column = |name: &str| column(&headers, name, &args.input);
-    let (ci, di, ai) = (
-        column(&args.customer_col)?,
-        column(&args.date_col)?,
-        column(&args.amount_col)?,
-    );
-    let oi = find(&args.order_col);
     let mut ids: HashMap<String, u32> = HashMap::new();
     let mut customers = Vec::new();
     let mut rows = Vec::new();
-    let mut record = csv::StringRecord::new();
-    loop {
-        let more = reader.read_record(&mut record).map_err(|e| {
-            let line = e.position().map_or(0, csv::Position::line);
-            anyhow!("{file}:{line}: {e}")
-        })?;
-        if !more {
-            break;
-        }
-        let line = record.position().map_or(0, csv::Position::line);
-        let field = |i: usize, name: &str| {
-            record
-                .get(i)
-                .map(str::trim)
-                .ok_or_else(|| anyhow!("{file}:{line}: column {name:?}: missing field"))
-        };
-        let id = field(ci, &args.customer_col)?;
-        if id.is_empty() {
-            bail!(
-                "{file}:{line}: column {:?}: empty customer id",
-                args.customer_col
-            );
-        }
-        let date_text = field(di, &args.date_col)?;
-        let date = parse_date(date_text).ok_or_else(|| {
-            anyhow!(
-                "{file}:{line}: column {:?}: invalid date {date_text:?} (use YYYY-MM-DD)",
-                args.date_col
-            )
-        })?;
-        let amount_text = field(ai, &args.amount_col)?;
-        let amount = Money::parse(amount_text, currency)
-            .map_err(|e| anyhow!("{file}:{line}: column {:?}: {e}", args.amount_col))?;
-        let customer = match ids.get(id) {
+    let mut has_orders = false;
+    input::for_each_transaction(&args.input, &args.columns, args.quiet, |t, at| {
+        let amount = input::money(t, at, checked)?;
+        let customer = match ids.get(t.customer_id) {
             Some(&c) => c,
             None => {
                 let c = u32::try_from(customers.len())
-                    .map_err(|_| anyhow!("{file}:{line}: too many customers"))?;
-                ids.insert(id.to_owned(), c);
-                customers.push(id.to_owned());
+                    .map_err(|_| at.error(at.customer_column(), "too many customers"))?;
+                ids.insert(t.customer_id.to_owned(), c);
+                customers.push(t.customer_id.to_owned());
                 c
             }
         };
-        let order = match oi {
-            Some(i) => Some(field(i, &args.order_col)?.to_owned()),
-            None => None,
-        };
+        has_orders |= t.order_id.is_some();
         rows.push(Tx {
             customer,
-            date,
+            date: t.date,
             amount,
-            order,
+            order: t.order_id.map(str::to_owned),
         });
-    }
+        Ok(())
+    })?;
     let Some(latest) = rows.iter().map(|t| t.date).max() else {
         bail!("{file}: no transactions after the header");
     };
@@ -142,6 +94,6 @@ pub(super) fn load(args: &ReportArgs, currency: Currency) -> anyhow::Result<Log>
         customers,
         rows,
         after_as_of,
-        has_orders: oi.is_some(),
+        has_orders,
     })
 }

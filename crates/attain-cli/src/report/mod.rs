@@ -18,7 +18,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
-use attain_types::{Currency, Decimal, NaiveDate};
+use attain_types::{Decimal, NaiveDate};
 
 /// One self-contained HTML report with charts from a transaction CSV.
 ///
@@ -45,7 +45,7 @@ pub(crate) struct ReportArgs {
     input: PathBuf,
     /// The report date (YYYY-MM-DD): recency counts back from it, and rows dated after it are
     /// left out. Default: the day after the latest purchase.
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", value_parser = crate::args::date)]
     as_of: Option<NaiveDate>,
     /// The yearly target, as plain decimal text (`120000`). Default: see below.
     #[arg(long, value_name = "AMOUNT", allow_hyphen_values = true)]
@@ -63,8 +63,9 @@ pub(crate) struct ReportArgs {
     /// Average deal size for the funnel. Default: the mean order amount of the last 12 months.
     #[arg(long, value_name = "AMOUNT", requires = "funnel_stages")]
     deal_size: Option<String>,
-    /// Event CSV (`entity_id,step,timestamp`) giving the actual count reaching each funnel
-    /// stage (steps named as in --funnel-stages, plus `deal`).
+    /// Event CSV (columns --entity-col, --step-col, --time-col, read as by `attain funnel
+    /// measure`) giving the actual count reaching each funnel stage (steps named as in
+    /// --funnel-stages, plus `deal`).
     #[arg(long, value_name = "EVENTS.csv", requires = "funnel_stages")]
     funnel_events: Option<PathBuf>,
     /// Expected customer value horizon in months (BG/NBD + Gamma-Gamma, weekly model).
@@ -73,21 +74,16 @@ pub(crate) struct ReportArgs {
     /// Monthly discount rate of the expected customer value (0.01 is 1% a month).
     #[arg(long, value_name = "RATE", default_value = "0.01")]
     discount: Decimal,
-    /// ISO 4217 currency code of the amounts; fixes the minor unit shown.
-    #[arg(long, default_value = "XXX")]
-    currency: String,
-    /// Name of the customer column.
-    #[arg(long, default_value = "customer_id")]
-    customer_col: String,
-    /// Name of the date column (YYYY-MM-DD or YYYYMMDD).
-    #[arg(long, default_value = "order_date")]
-    date_col: String,
-    /// Name of the amount column.
-    #[arg(long, default_value = "amount")]
-    amount_col: String,
-    /// Name of the order id column (used for RFM frequency when present).
-    #[arg(long, default_value = "order_id")]
-    order_col: String,
+    /// ISO 4217 currency of the amounts: each amount must then be a whole number of its
+    /// minor units (10.005 is refused in USD). Without it, amounts are taken exactly as
+    /// written, as every subcommand reads them, and shown in the unit-less XXX.
+    #[arg(long, value_name = "CODE")]
+    currency: Option<String>,
+    #[command(flatten)]
+    columns: crate::input::ColumnArgs,
+    /// The columns of --funnel-events.
+    #[command(flatten)]
+    event_columns: crate::events::EventColumnArgs,
     /// Output format: the HTML page, or its numbers as JSON (key figures, tables and commands,
     /// as text formatted as on the page).
     #[arg(long, value_enum, default_value_t = ReportFormat::Html)]
@@ -150,7 +146,7 @@ fn to_json(log: &data::Log, sections: &sections::Sections) -> serde_json::Value 
 }
 
 pub(crate) fn run(args: &ReportArgs) -> anyhow::Result<()> {
-    let currency = Currency::new(&args.currency).context("--currency")?;
+    let currency = crate::input::currency(args.currency.as_deref())?;
     attain_types::Rate::new(args.discount).context("--discount")?;
     let log = data::load(args, currency)?;
     let sections = sections::build(args, &log)?;

@@ -514,45 +514,14 @@ fn month_name(d: NaiveDate) -> String {
     d.format("%b").to_string()
 }
 
-/// Parses integer seconds, `YYYY-MM-DD` or `YYYY-MM-DD[T ]HH:MM[:SS]` (no zone) to seconds.
-fn parse_timestamp(text: &str) -> Option<i64> {
-    let t = text.trim();
-    if let Ok(n) = t.parse::<i64>() {
-        return Some(n);
-    }
-    let date = NaiveDate::parse_from_str(t.get(..10)?, "%Y-%m-%d").ok()?;
-    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1)?;
-    let mut secs = (date - epoch).num_days().checked_mul(86_400)?;
-    let rest = &t[10..];
-    if !rest.is_empty() {
-        let clock = rest.strip_prefix(['T', ' '])?;
-        let mut parts = clock.split(':');
-        let mut next = |max: i64| -> Option<i64> {
-            let v: i64 = parts.next()?.parse().ok()?;
-            (0..=max).contains(&v).then_some(v)
-        };
-        let (h, m) = (next(23)?, next(59)?);
-        let s = next(60).unwrap_or(0);
-        secs += h * 3600 + m * 60 + s;
-    }
-    Some(secs)
-}
-
-/// The entities reaching each step of an event CSV (`entity_id,step,timestamp`).
-fn measure_events(path: &std::path::Path, steps: &[String]) -> anyhow::Result<Vec<u64>> {
-    let file = path.display();
-    let mut reader = csv::Reader::from_path(path).with_context(|| format!("cannot read {file}"))?;
-    let headers = reader
-        .headers()
-        .with_context(|| format!("{file}:1: cannot read the header"))?
-        .clone();
-    let column = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h.trim() == name)
-            .ok_or_else(|| anyhow!("{file}:1: no column {name:?} in the header"))
-    };
-    let (ci, si, ti) = (column("entity_id")?, column("step")?, column("timestamp")?);
+/// The entities reaching each step of an event CSV, read by the shared event reader (the
+/// same columns, grammar and time zones as `attain funnel measure`).
+fn measure_events(
+    path: &std::path::Path,
+    columns: &crate::events::EventColumnArgs,
+    steps: &[String],
+    quiet: bool,
+) -> anyhow::Result<Vec<u64>> {
     let index: HashMap<&str, u32> = steps
         .iter()
         .enumerate()
@@ -560,34 +529,22 @@ fn measure_events(path: &std::path::Path, steps: &[String]) -> anyhow::Result<Ve
         .collect();
     let mut entities: HashMap<String, u64> = HashMap::new();
     let mut events = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| {
-            let line = e.position().map_or(0, csv::Position::line);
-            anyhow!("{file}:{line}: {e}")
-        })?;
-        let line = record.position().map_or(0, csv::Position::line);
-        let Some(&step) = index.get(record.get(si).unwrap_or("").trim()) else {
-            continue;
+    crate::events::for_each_event(path, columns, None, quiet, |row, _| {
+        let Some(&step) = index.get(row.step) else {
+            return Ok(());
         };
-        let raw = record.get(ti).unwrap_or("");
-        let timestamp = parse_timestamp(raw).ok_or_else(|| {
-            anyhow!("{file}:{line}: column \"timestamp\": invalid timestamp {raw:?} (use YYYY-MM-DD, YYYY-MM-DDTHH:MM:SS or integer seconds)")
-        })?;
-        let id = record.get(ci).unwrap_or("").trim();
-        if id.is_empty() {
-            bail!("{file}:{line}: column \"entity_id\": empty entity id");
-        }
         let n = entities.len() as u64;
-        let entity = *entities.entry(id.to_owned()).or_insert(n);
+        let entity = *entities.entry(row.entity.to_owned()).or_insert(n);
         events.push(Event {
             entity,
             step,
-            timestamp,
+            timestamp: row.time,
             group: 0,
         });
-    }
+        Ok(())
+    })?;
     let m = attain_funnel::measure::measure(&events, steps.len(), &MeasureOptions::default())
-        .with_context(|| format!("{file}"))?;
+        .with_context(|| format!("{}", path.display()))?;
     Ok(m.total.steps.iter().map(|s| s.reached).collect())
 }
 
@@ -636,7 +593,12 @@ fn funnel_section(
     let mut required: Vec<u64> = plan.stages.iter().map(|s| s.entries).collect();
     required.push(plan.deals);
     let actual = match &args.funnel_events {
-        Some(path) => Some(measure_events(path, &names)?),
+        Some(path) => Some(measure_events(
+            path,
+            &args.event_columns,
+            &names,
+            args.quiet,
+        )?),
         None => None,
     };
     let mut series = vec![(
@@ -1034,11 +996,7 @@ mod tests {
     }
 
     #[test]
-    fn timestamps_and_splits() {
-        assert_eq!(parse_timestamp("86400"), Some(86_400));
-        assert_eq!(parse_timestamp("1970-01-02"), Some(86_400));
-        assert_eq!(parse_timestamp("1970-01-02T01:00"), Some(90_000));
-        assert_eq!(parse_timestamp("1970-01-02T25:00"), None);
+    fn splits() {
         let (n, l, w) = parse_split("customer=new:40,repeat:60").unwrap();
         assert_eq!((n.as_str(), l.len(), w[1]), ("customer", 2, dec!(60)));
         assert!(parse_split("c=a:0").is_err());
