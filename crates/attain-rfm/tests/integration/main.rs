@@ -5,6 +5,9 @@
 mod aggregate;
 #[cfg(feature = "parquet")]
 mod arrow_io;
+#[cfg(feature = "parquet")]
+mod conformance;
+pub(crate) mod conformance_cases;
 mod csv_io;
 mod properties;
 mod scoring;
