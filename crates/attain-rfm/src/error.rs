@@ -122,7 +122,7 @@ pub enum Error {
         error: attain_types::input::InputError,
     },
     /// An input file has no header line.
-    #[error("{path}: empty file, expected a header line")]
+    #[error("{path}:1: empty file, expected a header line")]
     EmptyFile {
         /// The file.
         path: String,

@@ -7,17 +7,14 @@
 //! `crates/attain-cli/tests/conformance.rs`.
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
 
-use arrow_array::{ArrayRef, RecordBatch, StringArray};
-use arrow_schema::{DataType, Field, Schema};
 use attain_rfm::arrow::ArrowColumns;
 use attain_rfm::csv::{CsvOptions, for_each_transaction, read_path, read_reader};
 use attain_rfm::{AggregateOptions, Error, RfmTable};
 use attain_types::Decimal;
 use attain_types::input::Header;
 
-use super::conformance_cases::{Case, Expect, cases};
+use super::conformance_cases::{Case, Expect, cases, to_parquet};
 use super::date;
 
 /// What a reader did, in the terms of [`Expect`].
@@ -63,44 +60,6 @@ fn expected(case: &Case) -> Result<(usize, Decimal), (u64, String)> {
         Expect::Accept { customers, total } => Ok((*customers, *total)),
         Expect::Reject { line, column } => Err((*line, (*column).to_owned())),
     }
-}
-
-/// The CSV file as Parquet with one text column per header name, and the CSV line of each
-/// record; `None` when the file cannot be represented (not CSV, not UTF-8, ragged).
-fn to_parquet(bytes: &[u8]) -> Option<(Vec<u8>, Vec<u64>)> {
-    let mut rdr = ::csv::ReaderBuilder::new().from_reader(bytes);
-    let header: Vec<String> = rdr
-        .headers()
-        .ok()?
-        .iter()
-        .map(|h| h.trim_start_matches('\u{feff}').to_owned())
-        .collect();
-    if header.iter().collect::<BTreeSet<_>>().len() != header.len() || header.len() < 2 {
-        return None;
-    }
-    let mut columns: Vec<Vec<String>> = vec![Vec::new(); header.len()];
-    let mut lines = Vec::new();
-    for rec in rdr.records() {
-        let rec = rec.ok()?;
-        lines.push(rec.position()?.line());
-        for (c, f) in columns.iter_mut().zip(rec.iter()) {
-            c.push(f.to_owned());
-        }
-    }
-    let schema = Arc::new(Schema::new(
-        header
-            .iter()
-            .map(|h| Field::new(h, DataType::Utf8, false))
-            .collect::<Vec<_>>(),
-    ));
-    let arrays: Vec<ArrayRef> = columns
-        .into_iter()
-        .map(|c| Arc::new(StringArray::from(c)) as ArrayRef)
-        .collect();
-    let batch = RecordBatch::try_new(schema, arrays).ok()?;
-    let mut out = Vec::new();
-    attain_rfm::parquet::write_to(&mut out, &batch).ok()?;
-    Some((out, lines))
 }
 
 #[test]

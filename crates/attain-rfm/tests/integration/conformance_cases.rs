@@ -4,15 +4,22 @@
 //! test includes this file). Every reader must accept or reject each file alike, at the same
 //! line and column, with the same customers and the same sum of amounts.
 //!
-//! Each file is a fixed base log (8 customers, 24 purchases in 1997, so that the CLV and
-//! report models fit) plus one case row on the last line, or a change to the header or the
+//! Each file is a fixed base log (the first 200 purchases of the CDNOW sample, so that the
+//! CLV and report models fit) plus one case row on the last line, or a change to the header or the
 //! layout. The grammar the cases pin is `docs/input-grammar.md`.
 
+#![allow(dead_code)]
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use arrow_array::{ArrayRef, RecordBatch, StringArray};
+use arrow_schema::{DataType, Field, Schema};
 use attain_types::Decimal;
 
 /// What every reader must do with a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Expect {
+pub(crate) enum Expect {
     /// Accepted: this many customers, amounts summing to this.
     Accept { customers: usize, total: Decimal },
     /// Refused at this line (1 is the header) and column (empty: the line as a whole).
@@ -21,48 +28,45 @@ pub enum Expect {
 
 /// One file of the table.
 #[derive(Debug, Clone)]
-pub struct Case {
+pub(crate) struct Case {
     /// A short name, for failure messages and file names.
-    pub name: String,
+    pub(crate) name: String,
     /// The file's bytes.
-    pub bytes: Vec<u8>,
+    pub(crate) bytes: Vec<u8>,
     /// What every reader must do.
-    pub expect: Expect,
+    pub(crate) expect: Expect,
 }
 
 /// The header of the base log.
-pub const HEADER: &str = "customer_id,order_id,order_date,amount";
+pub(crate) const HEADER: &str = "customer_id,order_id,order_date,amount";
 
-/// The line of the case row in a file built by [`with_row`] (header + 24 base rows + 1).
-pub const CASE_LINE: u64 = 26;
+/// The line of the case row in a file built by [`with_row`] (header + 200 base rows + 1).
+pub(crate) const CASE_LINE: u64 = 202;
 
-/// The base log: customers `b1`..`b8`, three purchases each in 1997.
-pub fn base_rows() -> Vec<String> {
-    let mut rows = Vec::new();
-    for c in 1..=8u32 {
-        for k in 0..3u32 {
-            let month = 1 + (c + 3 * k) % 12;
-            let day = 1 + (c * 7 + k * 5) % 28;
-            let cents = 1_000 + c * 137 + k * 250;
-            rows.push(format!(
-                "b{c},o{c}_{k},1997-{month:02}-{day:02},{}.{:02}",
-                cents / 100,
-                cents % 100
-            ));
-        }
-    }
-    rows
+/// The repository's CDNOW sample (see `data/README.md` for its provenance).
+const CDNOW: &str = include_str!("../../../../data/cdnow_transactions.csv");
+
+/// The base log: the first 200 purchases of the CDNOW sample (76 customers), enough for
+/// the CLV models of `clv` and `report` to fit.
+pub(crate) fn base_rows() -> Vec<String> {
+    CDNOW.lines().skip(1).take(200).map(str::to_owned).collect()
+}
+
+/// The customers of the base log.
+fn base_customers() -> BTreeSet<String> {
+    base_rows()
+        .iter()
+        .map(|r| r.split(',').next().unwrap().to_owned())
+        .collect()
 }
 
 /// The sum of the base log's amounts.
-pub fn base_total() -> Decimal {
+pub(crate) fn base_total() -> Decimal {
     base_rows()
         .iter()
         .map(|r| r.rsplit(',').next().unwrap().parse::<Decimal>().unwrap())
         .sum()
 }
-
-const BASE_CUSTOMERS: usize = 8;
 
 fn file(header: &str, rows: &[String], eol: &str, last_eol: bool) -> Vec<u8> {
     let mut text = String::from(header);
@@ -84,16 +88,19 @@ fn with_row(row: &[u8]) -> Vec<u8> {
     bytes
 }
 
-fn accept(extra_customer: bool, amount: &str) -> Expect {
+/// The base log plus one row of `customer` (as the readers see it, unquoted) and `amount`.
+fn accept(customer: &str, amount: &str) -> Expect {
+    let mut customers = base_customers();
+    customers.insert(customer.to_owned());
     Expect::Accept {
-        customers: BASE_CUSTOMERS + usize::from(extra_customer),
+        customers: customers.len(),
         total: base_total() + amount.parse::<Decimal>().unwrap(),
     }
 }
 
 fn base_accept() -> Expect {
     Expect::Accept {
-        customers: BASE_CUSTOMERS,
+        customers: base_customers().len(),
         total: base_total(),
     }
 }
@@ -103,7 +110,7 @@ fn reject(line: u64, column: &'static str) -> Expect {
 }
 
 /// Every case of the table.
-pub fn cases() -> Vec<Case> {
+pub(crate) fn cases() -> Vec<Case> {
     let mut out = Vec::new();
     let mut add = |name: &str, bytes: Vec<u8>, expect: Expect| {
         out.push(Case {
@@ -132,13 +139,13 @@ pub fn cases() -> Vec<Case> {
         add(
             &format!("amount_ok_{i}"),
             with_row(format!("c1,x1,1997-06-15,{a}").as_bytes()),
-            accept(true, a),
+            accept("c1", a),
         );
     }
     add(
         "amount_ok_quoted",
         with_row(b"c1,x1,1997-06-15,\"5.00\""),
-        accept(true, "5.00"),
+        accept("c1", "5.00"),
     );
     // Amounts outside the grammar: the table, and more.
     for (i, a) in [
@@ -192,7 +199,7 @@ pub fn cases() -> Vec<Case> {
         add(
             &format!("date_ok_{i}"),
             with_row(format!("c1,x1,{d},5.00").as_bytes()),
-            accept(true, "5.00"),
+            accept("c1", "5.00"),
         );
     }
     // Dates outside the grammar.
@@ -230,14 +237,14 @@ pub fn cases() -> Vec<Case> {
     }
 
     // Customer ids: taken as written.
-    for (i, (id, new)) in [
-        ("c1", true),
-        ("00004", true),
-        ("b1", false),
-        ("Ünïcode ✓", true),
-        ("a b", true),
-        ("\"quoted, comma\"", true),
-        ("\"say \"\"hi\"\"\"", true),
+    for (i, (id, read)) in [
+        ("c1", "c1"),
+        ("00004", "00004"),
+        ("0004", "0004"),
+        ("Ünïcode ✓", "Ünïcode ✓"),
+        ("a b", "a b"),
+        ("\"quoted, comma\"", "quoted, comma"),
+        ("\"say \"\"hi\"\"\"", "say \"hi\""),
     ]
     .iter()
     .enumerate()
@@ -245,7 +252,7 @@ pub fn cases() -> Vec<Case> {
         add(
             &format!("customer_ok_{i}"),
             with_row(format!("{id},x1,1997-06-15,5.00").as_bytes()),
-            accept(*new, "5.00"),
+            accept(read, "5.00"),
         );
     }
     for (i, id) in [
@@ -275,7 +282,7 @@ pub fn cases() -> Vec<Case> {
     add(
         "order_empty",
         with_row(b"c1,,1997-06-15,5.00"),
-        accept(true, "5.00"),
+        accept("c1", "5.00"),
     );
     for (i, id) in [&b" o1"[..], b"o1 ", b"o\x001", b"\xc3("]
         .iter()
@@ -410,7 +417,7 @@ pub fn cases() -> Vec<Case> {
     add(
         "huge_customer_id",
         with_row(format!("{huge_id},x1,1997-06-15,5.00").as_bytes()),
-        accept(true, "5.00"),
+        accept("c1", "5.00"),
     );
     let huge_amount = format!("{}x", "1".repeat(1 << 20));
     add(
@@ -429,4 +436,42 @@ pub fn cases() -> Vec<Case> {
         reject(CASE_LINE, "amount"),
     );
     out
+}
+
+/// The CSV file as Parquet with one text column per header name, and the CSV line of each
+/// record; `None` when the file cannot be represented (not CSV, not UTF-8, ragged).
+pub(crate) fn to_parquet(bytes: &[u8]) -> Option<(Vec<u8>, Vec<u64>)> {
+    let mut rdr = ::csv::ReaderBuilder::new().from_reader(bytes);
+    let header: Vec<String> = rdr
+        .headers()
+        .ok()?
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').to_owned())
+        .collect();
+    if header.iter().collect::<BTreeSet<_>>().len() != header.len() || header.len() < 2 {
+        return None;
+    }
+    let mut columns: Vec<Vec<String>> = vec![Vec::new(); header.len()];
+    let mut lines = Vec::new();
+    for rec in rdr.records() {
+        let rec = rec.ok()?;
+        lines.push(rec.position()?.line());
+        for (c, f) in columns.iter_mut().zip(rec.iter()) {
+            c.push(f.to_owned());
+        }
+    }
+    let schema = Arc::new(Schema::new(
+        header
+            .iter()
+            .map(|h| Field::new(h, DataType::Utf8, false))
+            .collect::<Vec<_>>(),
+    ));
+    let arrays: Vec<ArrayRef> = columns
+        .into_iter()
+        .map(|c| Arc::new(StringArray::from(c)) as ArrayRef)
+        .collect();
+    let batch = RecordBatch::try_new(schema, arrays).ok()?;
+    let mut out = Vec::new();
+    attain_rfm::parquet::write_to(&mut out, &batch).ok()?;
+    Some((out, lines))
 }
