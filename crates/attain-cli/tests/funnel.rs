@@ -229,6 +229,18 @@ fn event_times_follow_the_shared_grammar() {
         Some("1"),
         "{out}"
     );
+    // Two columns of the same name: which one is meant is unclear, so it is an error.
+    let path = temp_file(
+        "dup.csv",
+        "entity_id,step,timestamp,step\nx,lead,2026-01-15,visit\n",
+    );
+    let o = attain(&["funnel", "measure", path.to_str().unwrap(), "--steps", "lead"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("dup.csv:1: column \"step\" appears 2 times in the header"),
+        "{err}"
+    );
     // Out-of-grammar clocks and offsets are refused.
     for bad in [
         "2026-01-15T10:00:00.xyz",
