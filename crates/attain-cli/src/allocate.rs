@@ -27,6 +27,7 @@ pub(crate) struct AllocateArgs {
 }
 
 pub(crate) fn run(args: &AllocateArgs) -> anyhow::Result<()> {
+    let out = args.out.open(&[])?;
     let currency = Currency::new(&args.currency).context("--currency")?;
     let total = Money::parse(&args.total, currency).context("--total")?;
     let mut labels = Vec::with_capacity(args.weights.len());
@@ -43,7 +44,7 @@ pub(crate) fn run(args: &AllocateArgs) -> anyhow::Result<()> {
         weights.push(w);
     }
     let parts = allocate(total, &weights).context("--weights")?;
-    args.out.write_with(|w| match args.out.format {
+    out.write_with(|w| match args.out.format {
         Format::Csv => {
             writeln!(w, "part,weight,amount")?;
             for ((l, wt), p) in labels.iter().zip(&weights).zip(&parts) {

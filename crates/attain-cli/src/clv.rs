@@ -180,6 +180,7 @@ struct Row {
 }
 
 pub(crate) fn run(args: &ClvArgs) -> anyhow::Result<()> {
+    let out = args.out.open(&[&args.input])?;
     let horizon_days = parse_horizon_days(&args.horizon)?;
     let discount = Rate::new(args.discount).context("--discount")?;
     let unit = match args.unit {
@@ -275,7 +276,7 @@ pub(crate) fn run(args: &ClvArgs) -> anyhow::Result<()> {
             );
         }
     }
-    args.out.write_with(|w| match args.out.format {
+    out.write_with(|w| match args.out.format {
         Format::Csv => {
             write!(w, "customer_id,x,t_x,T,p_alive,expected_purchases")?;
             if spend.is_some() {

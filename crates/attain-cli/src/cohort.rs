@@ -323,6 +323,7 @@ fn write_json(w: &mut dyn Write, table: &CohortTable, args: &CohortArgs) -> io::
 }
 
 pub(crate) fn run(args: &CohortArgs) -> anyhow::Result<()> {
+    let out = args.out.open(&[&args.input])?;
     let currency = Currency::new(&args.currency).context("--currency")?;
     let mut options = CohortOptions::default().granularity(args.by.granularity());
     if let Some(text) = &args.as_of {
@@ -334,7 +335,7 @@ pub(crate) fn run(args: &CohortArgs) -> anyhow::Result<()> {
         bail!("--decimals: {} is above 28", args.decimals);
     }
     let table = read_table(args, currency, options)?;
-    args.out.write_with(|w| match args.out.format {
+    out.write_with(|w| match args.out.format {
         Format::Csv if args.layout == Layout::Long => write_long_csv(w, &table, args.decimals),
         Format::Csv => write_csv(w, &table, args.metric, args.decimals),
         Format::Json => write_json(w, &table, args),

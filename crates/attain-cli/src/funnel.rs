@@ -125,6 +125,7 @@ fn parse_stage(item: &str, index: usize) -> anyhow::Result<Stage> {
 }
 
 fn run_plan(args: &PlanArgs) -> anyhow::Result<()> {
+    let out = args.out.open(&[])?;
     let currency = Currency::new(&args.currency).context("--currency")?;
     let deal_size = Money::parse(&args.deal_size, currency).context("--deal-size")?;
     let stages = args
@@ -148,7 +149,7 @@ fn run_plan(args: &PlanArgs) -> anyhow::Result<()> {
         (None, None) => bail!("give --target or --deals"),
     };
     let rows = plan_rows(&plan, args.confidence)?;
-    args.out.write_with(|w| match args.out.format {
+    out.write_with(|w| match args.out.format {
         Format::Csv => {
             let mut c = csv::Writer::from_writer(w);
             c.write_record(["stage", "rate", "entries", "needed_outputs", "expected_outputs", "hit_probability", "entries_for_confidence"])?;
@@ -427,6 +428,7 @@ fn load_events(args: &MeasureArgs) -> anyhow::Result<Loaded> {
 }
 
 fn run_measure(args: &MeasureArgs) -> anyhow::Result<()> {
+    let out = args.out.open(&[&args.events])?;
     let mut options = MeasureOptions::default()
         .order(if args.strict {
             StepOrder::Strict
@@ -455,8 +457,7 @@ fn run_measure(args: &MeasureArgs) -> anyhow::Result<()> {
     }
     let loaded = load_events(args)?;
     let m = attain_funnel::measure::measure(&loaded.events, args.steps.len(), &options)?;
-    args.out
-        .write_with(|w| write_measurement(w, args, &loaded, &m))
+    out.write_with(|w| write_measurement(w, args, &loaded, &m))
 }
 
 fn rate_text(r: Option<Rate>) -> String {

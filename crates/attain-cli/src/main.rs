@@ -22,6 +22,7 @@ mod plan;
 mod report;
 #[cfg(feature = "rfm")]
 mod rfm;
+mod usage;
 
 use std::process::ExitCode;
 
@@ -96,7 +97,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 /// and that makes it a usage error too. Everything else (files, rows, calculations) is a data
 /// error.
 fn exit_status(error: &anyhow::Error) -> u8 {
-    if error.to_string().starts_with("--") {
+    if usage::is_usage(error) || error.to_string().starts_with("--") {
         2
     } else {
         1

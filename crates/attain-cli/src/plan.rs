@@ -118,6 +118,7 @@ struct Row {
 }
 
 pub(crate) fn run(args: &PlanArgs) -> anyhow::Result<()> {
+    let out = args.out.open(&[])?;
     let currency = Currency::new(&args.currency).context("--currency")?;
     let target = Money::parse(&args.target, currency).context("--target")?;
     let (period, fiscal) = plan_period(args)?;
@@ -135,7 +136,7 @@ pub(crate) fn run(args: &PlanArgs) -> anyhow::Result<()> {
     let slots = time_slots(args, target, period, fiscal, &options)?;
     let rows = split_rows(&slots, &dims)?;
     let names: Vec<&str> = dims.iter().map(|d| d.name.as_str()).collect();
-    args.out.write_with(|w| match args.out.format {
+    out.write_with(|w| match args.out.format {
         Format::Csv => write_csv(w, &names, &rows),
         Format::Json => write_json(w, args, target, period, &names, &rows),
     })

@@ -139,6 +139,14 @@ pub(crate) struct RfmArgs {
 
 pub(crate) fn run(args: &RfmArgs) -> anyhow::Result<()> {
     let t0 = Instant::now();
+    let map_file = args
+        .segments
+        .as_deref()
+        .filter(|name| SegmentMap::builtin(name).is_none())
+        .map(std::path::Path::new);
+    let mut inputs = vec![args.input.as_path()];
+    inputs.extend(map_file);
+    let out = args.out.open(&inputs)?;
     let options = AggregateOptions::default()
         .frequency(match args.frequency {
             FrequencyArg::Rows => FrequencyMode::Rows,
@@ -237,18 +245,17 @@ pub(crate) fn run(args: &RfmArgs) -> anyhow::Result<()> {
     if parquet_out(args) {
         return write_parquet(
             args,
+            &out,
             &table.customers,
             &scores,
             names.as_deref(),
-            t0,
-            t1,
-            t2,
+            [t0, t1, t2],
         );
     }
     match args.out.format {
-        Format::Csv => args
-            .out
-            .write_with(|w| write_csv(w, &table.customers, &scores, names.as_deref()))?,
+        Format::Csv => {
+            out.write_with(|w| write_csv(w, &table.customers, &scores, names.as_deref()))?;
+        }
         Format::Json => {
             let rows: Vec<serde_json::Value> = table
                 .customers
@@ -280,7 +287,7 @@ pub(crate) fn run(args: &RfmArgs) -> anyhow::Result<()> {
                 "refund_rows": table.report.refunds,
                 "customers": rows,
             });
-            args.out.write_with(|w| {
+            out.write_with(|w| {
                 serde_json::to_writer_pretty(&mut *w, &doc)?;
                 w.write_all(b"\n")
             })?;
@@ -349,18 +356,17 @@ fn read_parquet(args: &RfmArgs, _: &AggregateOptions) -> anyhow::Result<attain_r
 #[cfg(feature = "parquet")]
 fn write_parquet(
     args: &RfmArgs,
+    out: &crate::output::Output,
     customers: &[attain_rfm::CustomerValues],
     scores: &[attain_rfm::RfmScore],
     names: Option<&[Option<&str>]>,
-    t0: Instant,
-    t1: Instant,
-    t2: Instant,
+    [t0, t1, t2]: [Instant; 3],
 ) -> anyhow::Result<()> {
     let batch = attain_rfm::arrow::to_record_batch(customers, Some(scores), names)?;
     // The result is one row per customer: encode it in memory, then write atomically.
     let mut bytes = Vec::new();
     attain_rfm::parquet::write_to(&mut bytes, &batch)?;
-    args.out.write_with(|w| w.write_all(&bytes))?;
+    out.write_with(|w| w.write_all(&bytes))?;
     if args.phases {
         eprintln!(
             "phases: parse={:.3} compute={:.3} write={:.3}",
@@ -375,12 +381,11 @@ fn write_parquet(
 #[cfg(not(feature = "parquet"))]
 fn write_parquet(
     _: &RfmArgs,
+    _: &crate::output::Output,
     _: &[attain_rfm::CustomerValues],
     _: &[attain_rfm::RfmScore],
     _: Option<&[Option<&str>]>,
-    _: Instant,
-    _: Instant,
-    _: Instant,
+    _: [Instant; 3],
 ) -> anyhow::Result<()> {
     anyhow::bail!("a .parquet output needs attain built with the `parquet` feature")
 }

@@ -14,7 +14,6 @@ mod rfm_part;
 mod sections;
 mod svg;
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -92,7 +91,9 @@ pub(crate) struct ReportArgs {
     /// as text formatted as on the page).
     #[arg(long, value_enum, default_value_t = ReportFormat::Html)]
     format: ReportFormat,
-    /// Write to FILE (atomically: complete or not at all) instead of standard output.
+    /// Write to FILE instead of standard output: atomically (complete or not at all), keeping
+    /// an existing file's permissions; never one of the inputs; through a symbolic link to the
+    /// file it points to; directly into a device or FIFO.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     output: Option<PathBuf>,
     /// No progress bar while reading the input (one is shown on standard error only when it is
@@ -150,6 +151,9 @@ fn to_json(log: &data::Log, sections: &sections::Sections) -> serde_json::Value 
 }
 
 pub(crate) fn run(args: &ReportArgs) -> anyhow::Result<()> {
+    let mut inputs = vec![args.input.as_path()];
+    inputs.extend(args.funnel_events.as_deref());
+    let out = crate::output::Output::create(args.output.as_deref(), &inputs)?;
     let currency = Currency::new(&args.currency).context("--currency")?;
     attain_types::Rate::new(args.discount).context("--discount")?;
     let log = data::load(args, currency)?;
@@ -162,16 +166,5 @@ pub(crate) fn run(args: &ReportArgs) -> anyhow::Result<()> {
             text
         }
     };
-    let write = |w: &mut dyn Write| w.write_all(page.as_bytes());
-    match &args.output {
-        Some(path) => crate::output::write_atomic(path, write),
-        None => {
-            let stdout = std::io::stdout();
-            let mut lock = stdout.lock();
-            match write(&mut lock).and_then(|()| lock.flush()) {
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-                other => other.context("cannot write to standard output"),
-            }
-        }
-    }
+    out.write_with(|w| w.write_all(page.as_bytes()))
 }
