@@ -349,3 +349,85 @@ fn signals_during_the_write_leave_no_temporary_file() {
         assert!(interrupted, "{signal}: the write always ended first");
     }
 }
+
+/// Every subcommand writing to standard output, as a shell command line (`$ATTAIN` is the
+/// binary, `$DATA` the CDNOW sample, `events.csv` a generated event log), each with more than a
+/// pipe's 64 KiB of output so that a reader going away is seen by the writer.
+fn stdout_commands() -> Vec<String> {
+    let weights = vec!["1"; 10_000].join(",");
+    let stages: Vec<String> = (0..1000).map(|i| format!("s{i}:1")).collect();
+    vec![
+        format!("$ATTAIN allocate --total 1000000 --weights {weights}"),
+        "$ATTAIN plan --target 1000000 --year 2026 --by day --split c=a:1,b:1,c:1,d:1,e:1".into(),
+        format!(
+            "$ATTAIN funnel plan --target 1000 --deal-size 10 --stages {} --format json",
+            stages.join(",")
+        ),
+        "$ATTAIN funnel measure events.csv --steps lead,visit --paths".into(),
+        "$ATTAIN rfm \"$DATA\" --as-of 1998-07-01 --format json".into(),
+        "$ATTAIN cohort \"$DATA\" --by day --format json".into(),
+        "$ATTAIN clv \"$DATA\" --calibration-end 1997-09-30".into(),
+        "$ATTAIN report \"$DATA\" --format html".into(),
+    ]
+}
+
+fn stdout_dir() -> PathBuf {
+    let dir = temp_dir("stdout");
+    let mut events = String::from("entity_id,step,timestamp\n");
+    for i in 0..5000 {
+        events.push_str(&format!("e{i},lead,2026-01-01\ne{i},visit,2026-01-02\n"));
+    }
+    write(&dir, "events.csv", &events);
+    dir
+}
+
+fn sh_with_data(dir: &Path, script: &str) -> common::Run {
+    let mut c = Command::new("sh");
+    c.arg("-c")
+        .arg(script)
+        .env("ATTAIN", common::BIN)
+        .env("DATA", cdnow_csv())
+        .current_dir(dir);
+    common::run(c)
+}
+
+/// A closed standard output (`>&-`) is an error (exit 1, one line on stderr), not lost output.
+#[test]
+fn a_closed_stdout_is_an_error() {
+    let dir = stdout_dir();
+    for cmd in stdout_commands() {
+        let r = sh_with_data(&dir, &format!("{cmd} >&-"));
+        let shown = &cmd[..cmd.len().min(60)];
+        assert_eq!(r.code, 1, "{shown}: {}", r.stderr);
+        assert!(
+            r.stderr.contains("standard output is closed"),
+            "{shown}: {}",
+            r.stderr
+        );
+        // And the same command with a real standard output succeeds.
+        let r = sh_with_data(&dir, &format!("{cmd} >/dev/null"));
+        assert_eq!(r.code, 0, "{shown}: {}", r.stderr);
+    }
+}
+
+/// A reader that goes away (`| head -c1`, or one that closes its end at once) ends `attain`
+/// quietly with exit 0, like other Unix filters.
+#[test]
+fn a_broken_pipe_ends_quietly() {
+    let dir = stdout_dir();
+    for cmd in stdout_commands() {
+        for reader in ["head -c1 >/dev/null", "{ exec <&-; }"] {
+            let r = sh_with_data(
+                &dir,
+                &format!("{{ {cmd}; echo $? >status; }} 2>err | {reader}; cat status; cat err >&2"),
+            );
+            let shown = &cmd[..cmd.len().min(60)];
+            assert_eq!(r.stdout, "0\n", "{shown} | {reader}: {}", r.stderr);
+            assert!(
+                !r.stderr.contains("error"),
+                "{shown} | {reader}: {}",
+                r.stderr
+            );
+        }
+    }
+}
