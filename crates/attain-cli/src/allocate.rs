@@ -1,9 +1,10 @@
 //! `attain allocate`: split an amount by weights, exactly to the minor unit.
 
-use anyhow::Context;
+use attain_types::input::Quoted;
 use attain_types::{Currency, Decimal, Money, allocate};
 
 use crate::output::{Format, OutputArgs};
+use crate::usage::UsageContext;
 
 /// Split an amount by weights into parts that sum back exactly (largest remainder).
 ///
@@ -28,8 +29,8 @@ pub(crate) struct AllocateArgs {
 
 pub(crate) fn run(args: &AllocateArgs) -> anyhow::Result<()> {
     let out = args.out.open(&[])?;
-    let currency = Currency::new(&args.currency).context("--currency")?;
-    let total = Money::parse(&args.total, currency).context("--total")?;
+    let currency = Currency::new(&args.currency).usage("--currency")?;
+    let total = Money::parse(&args.total, currency).usage("--total")?;
     let mut labels = Vec::with_capacity(args.weights.len());
     let mut weights = Vec::with_capacity(args.weights.len());
     for (i, item) in args.weights.iter().enumerate() {
@@ -38,12 +39,12 @@ pub(crate) fn run(args: &AllocateArgs) -> anyhow::Result<()> {
             |(l, w)| (l.to_owned(), w),
         );
         let w: Decimal = Money::parse(w.trim(), currency)
-            .with_context(|| format!("--weights item {} ({item:?})", i + 1))?
+            .with_usage(|| format!("--weights item {} ({})", i + 1, Quoted::new(item)))?
             .amount();
         labels.push(label);
         weights.push(w);
     }
-    let parts = allocate(total, &weights).context("--weights")?;
+    let parts = allocate(total, &weights).usage("--weights")?;
     out.write_with(|w| match args.out.format {
         Format::Csv => {
             writeln!(w, "part,weight,amount")?;

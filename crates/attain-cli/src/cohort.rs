@@ -17,9 +17,11 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, anyhow, bail};
 use attain_lifecycle::cohort::{CohortBuilder, CohortCell, CohortOptions, CohortTable};
+use attain_types::input::Quoted;
 use attain_types::{Currency, Granularity, Money, NaiveDate, RoundingStrategy};
 
 use crate::output::{Format, OutputArgs, open_with_progress};
+use crate::usage::{UsageContext, usage};
 
 /// Cohort period length.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -98,7 +100,7 @@ pub(crate) struct CohortArgs {
     #[arg(long, value_enum, default_value_t = Layout::Wide)]
     layout: Layout,
     /// Decimal places for retention (half away from zero).
-    #[arg(long, default_value_t = 4)]
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(0..=28))]
     decimals: u32,
     /// ISO 4217 currency of the amounts.
     #[arg(long, default_value = "XXX")]
@@ -324,15 +326,16 @@ fn write_json(w: &mut dyn Write, table: &CohortTable, args: &CohortArgs) -> io::
 
 pub(crate) fn run(args: &CohortArgs) -> anyhow::Result<()> {
     let out = args.out.open(&[&args.input])?;
-    let currency = Currency::new(&args.currency).context("--currency")?;
+    let currency = Currency::new(&args.currency).usage("--currency")?;
     let mut options = CohortOptions::default().granularity(args.by.granularity());
     if let Some(text) = &args.as_of {
-        let d = parse_date(text)
-            .ok_or_else(|| anyhow!("--as-of: invalid date {text:?} (use YYYY-MM-DD)"))?;
+        let d = parse_date(text).ok_or_else(|| {
+            usage(format!(
+                "--as-of: invalid date {} (use YYYY-MM-DD)",
+                Quoted::new(text)
+            ))
+        })?;
         options = options.as_of(d);
-    }
-    if args.decimals > 28 {
-        bail!("--decimals: {} is above 28", args.decimals);
     }
     let table = read_table(args, currency, options)?;
     out.write_with(|w| match args.out.format {

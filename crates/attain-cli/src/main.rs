@@ -1,6 +1,16 @@
 //! `attain`: the command-line face of the attain crates, over CSV files.
 //!
-//! Usage errors exit with status 2 (clap), data errors with status 1 and one line on stderr.
+//! Exit status (also in `attain --help` and the README):
+//!
+//! | status | meaning |
+//! |---|---|
+//! | 0 | success (also when a reader of standard output goes away: `attain ... \| head`) |
+//! | 1 | a data error: an input file's contents, a calculation on them, or output that cannot be written (a closed standard output included) |
+//! | 2 | a usage error: an unknown option, a missing argument (clap), or a rejected option value (`--bins 11`, `--target 1.005 --currency USD`, `-o` naming an input) |
+//! | 128 + N | stopped by signal N while writing `-o FILE` (130 SIGINT, 143 SIGTERM), its temporary file removed |
+//!
+//! A usage error is typed ([`usage::UsageError`]), never recognised by its message; each
+//! error is one line on standard error, `attain: error: ...`.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod allocate;
@@ -28,10 +38,24 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// The exit status table of `attain --help`.
+const EXIT_CODES: &str = "Exit status:\n  \
+0  success (also when a reader of standard output goes away, as in `attain ... | head`)\n  \
+1  data error: an input file's contents, or output that cannot be written\n  \
+2  usage error: an unknown option, a missing argument or a rejected option value\n  \
+130, 143  interrupted by SIGINT, SIGTERM (no temporary file is left behind)";
+
 /// Sales goal-setting and attainment as exact calculations: plans, funnels, RFM segments,
 /// cohorts and customer lifetime value.
 #[derive(Debug, Parser)]
-#[command(name = "attain", version, about, long_about = None, propagate_version = true)]
+#[command(
+    name = "attain",
+    version,
+    about,
+    long_about = None,
+    propagate_version = true,
+    after_help = EXIT_CODES
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -89,19 +113,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-/// The exit status of a failed run: 2 for a usage error, 1 for a data error.
-///
-/// clap exits with 2 on its own for unknown options and missing arguments. Option values are
-/// checked after clap (`--target 12x`, `--split new:40,repeat`); by convention every such
-/// error carries the option's name as its outermost context (`--target: invalid amount ...`),
-/// and that makes it a usage error too. Everything else (files, rows, calculations) is a data
-/// error.
+/// The exit status of a failed run: 2 for a usage error (a [`usage::UsageError`] in the
+/// error's chain), 1 for everything else. clap exits with 2 on its own for unknown options,
+/// missing arguments and values its parsers reject.
 fn exit_status(error: &anyhow::Error) -> u8 {
-    if usage::is_usage(error) || error.to_string().starts_with("--") {
-        2
-    } else {
-        1
-    }
+    if usage::is_usage(error) { 2 } else { 1 }
 }
 
 fn main() -> ExitCode {
@@ -122,9 +138,11 @@ mod tests {
 
     #[test]
     fn option_value_errors_are_usage_errors() {
-        let e = anyhow::anyhow!("invalid amount").context("--target");
-        assert_eq!(exit_status(&e), 2);
-        let e = anyhow::anyhow!("data.csv:3: column \"amount\": invalid amount");
+        let e =
+            usage::UsageContext::usage(Err::<(), _>(anyhow::anyhow!("invalid amount")), "--target");
+        assert_eq!(exit_status(&e.unwrap_err()), 2);
+        // The message does not decide: a data error that starts with `--` stays a data error.
+        let e = anyhow::anyhow!("--target looks like an option").context("data.csv:3");
         assert_eq!(exit_status(&e), 1);
     }
 

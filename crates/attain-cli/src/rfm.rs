@@ -12,6 +12,7 @@ use attain_rfm::{
 use attain_types::{Granularity, NaiveDate};
 
 use crate::output::{Format, OutputArgs, file_progress};
+use crate::usage::UsageContext;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum ScoringArg {
@@ -87,7 +88,7 @@ pub(crate) struct RfmArgs {
     #[arg(long, value_name = "DATE")]
     as_of: NaiveDate,
     /// Bins per metric (2..=10).
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u8).range(2..=10))]
     bins: u8,
     /// How values become scores.
     #[arg(long, value_enum, default_value_t = ScoringArg::Ties)]
@@ -190,8 +191,11 @@ pub(crate) fn run(args: &RfmArgs) -> anyhow::Result<()> {
         Some(name) => Some(match SegmentMap::builtin(name) {
             Some(m) => m,
             None => {
-                let text = std::fs::read_to_string(name).with_context(|| {
-                    format!("{name}: not a built-in map (three, standard11) and cannot be read")
+                let text = std::fs::read_to_string(name).with_usage(|| {
+                    format!(
+                        "--segments {}: not a built-in map (three, standard11) and cannot be read",
+                        crate::output::shown(std::path::Path::new(name))
+                    )
                 })?;
                 SegmentMap::parse(name, &text).with_context(|| name.clone())?
             }

@@ -34,13 +34,17 @@ pub(crate) fn is_usage(error: &anyhow::Error) -> bool {
 }
 
 /// Marks the error of a `Result` as a usage error, with the option as its context.
-#[allow(dead_code)] // used by the option checks of the next commit
 pub(crate) trait UsageContext<T> {
     /// `--target: invalid amount ...`: the error, as a usage error about `option`.
     fn usage(self, option: impl fmt::Display) -> anyhow::Result<T>;
 
     /// As [`UsageContext::usage`], with the context built only on error.
     fn with_usage<D: fmt::Display>(self, option: impl FnOnce() -> D) -> anyhow::Result<T>;
+
+    /// The error unchanged in its text, as a usage error (for a calculation that can fail only
+    /// because of option values, such as a plan without input files).
+    #[cfg_attr(not(any(feature = "goals", feature = "funnel")), allow(dead_code))]
+    fn or_usage(self) -> anyhow::Result<T>;
 }
 
 impl<T, E: Into<anyhow::Error>> UsageContext<T> for Result<T, E> {
@@ -50,6 +54,10 @@ impl<T, E: Into<anyhow::Error>> UsageContext<T> for Result<T, E> {
 
     fn with_usage<D: fmt::Display>(self, option: impl FnOnce() -> D) -> anyhow::Result<T> {
         self.map_err(|e| e.into().context(UsageError(option().to_string())))
+    }
+
+    fn or_usage(self) -> anyhow::Result<T> {
+        self.map_err(|e| usage(format!("{:#}", e.into())))
     }
 }
 
@@ -67,6 +75,10 @@ mod tests {
         assert!(is_usage(&usage("--bins: 11 is above 10")));
         let io: Result<(), std::io::Error> = Err(std::io::Error::other("denied"));
         assert!(is_usage(&io.usage("--segments").unwrap_err()));
+        let calc: anyhow::Result<()> = Err(anyhow::anyhow!("too many decimals").context("plan"));
+        let e = calc.or_usage().unwrap_err();
+        assert!(is_usage(&e));
+        assert_eq!(format!("{e:#}"), "plan: too many decimals");
     }
 
     #[test]

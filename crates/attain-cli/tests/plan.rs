@@ -180,7 +180,7 @@ fn plan_errors_are_one_line() {
         "--seasonality",
         "1,2",
     ]);
-    assert_eq!(code, 1);
+    assert_eq!(code, 2, "too few seasonality indices is a usage error");
     assert!(err.contains("expected 12 items, got 2"), "{err}");
     let (code, _, err) = attain(&[
         "plan",

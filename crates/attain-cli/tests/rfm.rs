@@ -224,7 +224,7 @@ fn rfm_usage_errors_exit_2() {
         "--bins",
         "11",
     ]);
-    assert_eq!(code, 1, "{err}");
+    assert_eq!(code, 2, "{err}");
     assert!(err.contains("bins"), "{err}");
 }
 

@@ -16,8 +16,10 @@ mod svg;
 
 use std::path::PathBuf;
 
-use anyhow::Context;
-use attain_types::{Currency, Decimal, NaiveDate};
+use attain_types::input::Quoted;
+use attain_types::{Currency, Decimal, Money, NaiveDate, Period};
+
+use crate::usage::{UsageContext, usage};
 
 /// One self-contained HTML report with charts from a transaction CSV.
 ///
@@ -150,12 +152,41 @@ fn to_json(log: &data::Log, sections: &sections::Sections) -> serde_json::Value 
     })
 }
 
+/// Checks every option value before the input is read (a bad one is a usage error, exit
+/// status 2), with the parsers of `attain plan` and `attain funnel plan`; returns the currency.
+fn check_options(args: &ReportArgs) -> anyhow::Result<Currency> {
+    let currency = Currency::new(&args.currency).usage("--currency")?;
+    attain_types::Rate::new(args.discount).usage("--discount")?;
+    if let Some(t) = &args.target {
+        Money::parse(t, currency).usage("--target")?;
+    }
+    if let Some(d) = &args.deal_size {
+        Money::parse(d, currency).usage("--deal-size")?;
+    }
+    if let Some(y) = args.year {
+        Period::year(y).usage("--year")?;
+    }
+    if let Some(s) = &args.split {
+        crate::plan::parse_split(s).with_usage(|| format!("--split {}", Quoted::new(s)))?;
+    }
+    for (i, item) in args.funnel_stages.iter().enumerate() {
+        let stage = crate::funnel::parse_stage("--funnel-stages", item, i)?;
+        if stage.name == "deal" {
+            return Err(usage(format!(
+                "--funnel-stages item {} ({}): a stage needs a name other than `deal`",
+                i + 1,
+                Quoted::new(item)
+            )));
+        }
+    }
+    Ok(currency)
+}
+
 pub(crate) fn run(args: &ReportArgs) -> anyhow::Result<()> {
     let mut inputs = vec![args.input.as_path()];
     inputs.extend(args.funnel_events.as_deref());
     let out = crate::output::Output::create(args.output.as_deref(), &inputs)?;
-    let currency = Currency::new(&args.currency).context("--currency")?;
-    attain_types::Rate::new(args.discount).context("--discount")?;
+    let currency = check_options(args)?;
     let log = data::load(args, currency)?;
     let sections = sections::build(args, &log)?;
     let page = match args.format {
