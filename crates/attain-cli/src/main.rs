@@ -120,12 +120,72 @@ fn exit_status(error: &anyhow::Error) -> u8 {
     if usage::is_usage(error) { 2 } else { 1 }
 }
 
+/// The longest run of non-blank characters an error message shows before cutting it.
+const MAX_RUN: usize = 200;
+/// The characters kept of a cut run.
+const KEPT: usize = 40;
+/// The longest error message, in characters: longer ones keep their start and their end.
+const MAX_MESSAGE: usize = 4000;
+
+/// `message` with every over-long value cut: each run of more than [`MAX_RUN`] non-blank
+/// characters keeps its first [`KEPT`] and says how long it was, and a message still longer
+/// than [`MAX_MESSAGE`] keeps its start and its end.
+///
+/// The values `attain` quotes itself are cut at the source (`attain_types::input::Quoted`);
+/// this is the net under the messages of clap and of the libraries, so that a 12 MB header
+/// line or a 100 KB argument never makes a 12 MB or 100 KB error.
+fn capped(message: &str) -> String {
+    let mut out = String::with_capacity(message.len().min(MAX_MESSAGE + 100));
+    let mut rest = message;
+    while !rest.is_empty() {
+        let blank = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        let (run, tail) = rest.split_at(blank);
+        match run.char_indices().nth(MAX_RUN) {
+            None => out.push_str(run),
+            Some(_) => {
+                let cut = run.char_indices().nth(KEPT).map_or(run.len(), |(i, _)| i);
+                out.push_str(&run[..cut]);
+                out.push_str(&format!("... ({} bytes)", run.len()));
+            }
+        }
+        let word = tail
+            .find(|c: char| !c.is_whitespace())
+            .unwrap_or(tail.len());
+        out.push_str(&tail[..word]);
+        rest = &tail[word..];
+    }
+    let chars = out.chars().count();
+    if chars <= MAX_MESSAGE {
+        return out;
+    }
+    let head: String = out.chars().take(MAX_MESSAGE / 2).collect();
+    let tail: String = out.chars().skip(chars - MAX_MESSAGE / 4).collect();
+    format!(
+        "{head} ... ({} characters cut) ... {tail}",
+        chars - head.chars().count() - tail.chars().count()
+    )
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let text = e.render().to_string();
+            let text = if e.use_stderr() { capped(&text) } else { text };
+            // clap's own exit codes: 0 for --help and --version, 2 for usage errors.
+            let code = u8::try_from(e.exit_code()).unwrap_or(2);
+            if e.use_stderr() {
+                eprint!("{text}");
+            } else {
+                print!("{text}");
+            }
+            return ExitCode::from(code);
+        }
+    };
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("attain: error: {e:#}");
+            eprintln!("attain: error: {}", capped(&format!("{e:#}")));
             ExitCode::from(exit_status(&e))
         }
     }
@@ -144,6 +204,23 @@ mod tests {
         // The message does not decide: a data error that starts with `--` stays a data error.
         let e = anyhow::anyhow!("--target looks like an option").context("data.csv:3");
         assert_eq!(exit_status(&e), 1);
+    }
+
+    #[test]
+    fn long_values_are_cut() {
+        let long = "x".repeat(1_000_000);
+        let m = capped(&format!("data.csv:1: no column \"{long}\" (found: a, b)"));
+        assert!(m.len() < 200, "{}", m.len());
+        assert!(m.starts_with("data.csv:1: no column \"xxx"), "{m}");
+        assert!(m.ends_with("... (1000002 bytes) (found: a, b)"), "{m}");
+        // Many short words: the start and the end are kept.
+        let words = "ab ".repeat(100_000);
+        let m = capped(&format!("start {words}end"));
+        assert!(m.chars().count() < MAX_MESSAGE + 100, "{}", m.len());
+        assert!(m.starts_with("start ab") && m.ends_with("ab end"), "{m}");
+        // Ordinary messages are unchanged, spacing included.
+        let plain = "--target: invalid amount \"12x\"\n  tip:  use digits";
+        assert_eq!(capped(plain), plain);
     }
 
     #[test]
