@@ -11,7 +11,7 @@ use crate::usage::UsageContext;
 /// Example: `attain allocate --total 12000000 --weights new=40,repeat=60 --currency CNY`
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Example:\n  attain allocate --total 12000000 --weights new=40,repeat=60 --currency CNY"
+    after_help = "Example:\n  $ attain allocate --total 12000000 --weights new=40,repeat=60 --currency CNY"
 )]
 pub(crate) struct AllocateArgs {
     /// The amount to split, as plain decimal text (`12000000`, `-0.5`).

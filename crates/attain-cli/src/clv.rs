@@ -48,7 +48,7 @@ pub(crate) enum Unit {
 /// with JSON output.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Example:\n  attain clv data/cdnow_transactions.csv --calibration-end 1997-09-30 \\\n    --model bgnbd --horizon 39w --spend gamma-gamma --discount 0.01"
+    after_help = "Example:\n  $ attain clv data/cdnow_transactions.csv --calibration-end 1997-09-30 \\\n    --model bgnbd --horizon 39w --spend gamma-gamma --discount 0.01"
 )]
 pub(crate) struct ClvArgs {
     /// Transaction CSV with a header (customer, date YYYY-MM-DD, amount columns).

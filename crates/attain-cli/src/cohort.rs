@@ -78,7 +78,7 @@ pub(crate) enum Layout {
 /// the latest order date) are left empty, not zero.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Example:\n  attain cohort data/cdnow_transactions.csv --by quarter --metric retention\n\n\
+    after_help = "Example:\n  $ attain cohort data/cdnow_transactions.csv --by quarter --metric retention\n\n\
 CSV output is a wide triangle: cohort,cohort_start,size,0,1,2,... where column k is the metric k\n\
 periods after acquisition; an empty field is a period not observed yet. `--layout long` gives\n\
 cohort,cohort_start,size,period,active,retention,revenue: one row per observed cell."

@@ -16,7 +16,7 @@ use crate::usage::{UsageContext, usage};
 /// Arguments of `attain funnel`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  attain funnel plan --target 250000 --deal-size 83333.33 --stages lead:0.1,prospect:20%\n  \
+    after_help = "Examples:\n  $ attain funnel plan --target 250000 --deal-size 83333.33 --stages lead:0.1,prospect:20%\n  $ \
 attain funnel measure events.csv --steps lead,visit,deal --window 30d"
 )]
 pub(crate) struct FunnelArgs {
@@ -35,7 +35,7 @@ enum FunnelCommand {
 /// Reverse planning: a money target (or a deal count) to entries at every stage.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Example:\n  attain funnel plan --target 250000 --deal-size 83333.33 --stages lead:0.1,prospect:20% --tolerance"
+    after_help = "Example:\n  $ attain funnel plan --target 250000 --deal-size 83333.33 \\\n    --stages lead:0.1,prospect:20% --tolerance"
 )]
 struct PlanArgs {
     /// The money target (plain decimal text).
@@ -68,7 +68,8 @@ struct PlanArgs {
 /// A funnel measured from events, like ClickHouse `windowFunnel` (see the attain-funnel docs).
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Example:\n  attain funnel measure events.csv --steps lead,visit,deal --window 30d --format json\n\n\
+    after_help = "Examples:\n  $ attain funnel measure events.csv --steps lead,visit,deal --window 30d --format json\n  $ \
+attain funnel measure events.csv --steps lead,visit,deal --step-windows -,7d,14d\n\n\
 Timestamps: integer seconds, YYYY-MM-DD, or YYYY-MM-DD[T ]HH:MM[:SS][Z|+HH:MM].\n\
 Durations: integer seconds or a number with s, m, h, d or w (30d)."
 )]
@@ -82,7 +83,7 @@ struct MeasureArgs {
     #[arg(long)]
     window: Option<String>,
     /// Per-step windows from the previous step, one per step, `-` for none (`-,7d,14d`).
-    #[arg(long, value_delimiter = ',')]
+    #[arg(long, value_delimiter = ',', allow_hyphen_values = true)]
     step_windows: Vec<String>,
     /// Timestamps must strictly increase along the funnel (equal timestamps never convert).
     #[arg(long)]

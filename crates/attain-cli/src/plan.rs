@@ -57,8 +57,8 @@ pub(crate) enum Weights {
 /// exactly to the target along every axis.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  attain plan --target 12000000 --year 2026 --by month --split customer=new:40,repeat:60\n  \
-attain plan --target 12000000 --year 2026 --by month --parts 4 --currency CNY\n  \
+    after_help = "Examples:\n  $ attain plan --target 12000000 --year 2026 --by month --split customer=new:40,repeat:60\n  $ \
+attain plan --target 12000000 --year 2026 --by month --parts 4 --currency CNY\n  $ \
 attain plan --target 12000000 --year 2026 --by week --mode finest --weights working-days"
 )]
 pub(crate) struct PlanArgs {

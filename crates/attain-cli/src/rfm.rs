@@ -77,7 +77,7 @@ enum ReturnsArg {
 /// Arguments of `attain rfm`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Example:\n  attain rfm data/cdnow_transactions.csv --as-of 1998-07-01 --segments standard11 -o rfm.csv\n\n\
+    after_help = "Example:\n  $ attain rfm data/cdnow_transactions.csv --as-of 1998-07-01 --segments standard11 -o rfm.csv\n\n\
 With --scoring ntile and no --segments the output is byte for byte RFM benchmark job v1."
 )]
 pub(crate) struct RfmArgs {

@@ -30,7 +30,7 @@ use crate::usage::{UsageContext, usage};
 /// the `attain` command that gives the same numbers as CSV.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Example:\n  attain report data/cdnow_transactions.csv -o report.html\n  \
+    after_help = "Example:\n  $ attain report data/cdnow_transactions.csv -o report.html\n  $ \
 attain report data/cdnow_transactions.csv --target 120000 --year 1998 \\\n    \
 --split customer=new:40,repeat:60 --funnel-stages lead:0.1,visit:0.3,proposal:0.2 \\\n    \
 --deal-size 35 -o report.html\n\n\

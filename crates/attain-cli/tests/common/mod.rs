@@ -64,12 +64,16 @@ pub(crate) fn sh(dir: &Path, script: &str) -> Run {
         .into()
 }
 
-/// A fresh, empty folder for one test (`name` unique within the test binary).
+/// A fresh, empty folder, its name made of `name` and a number unique within the test binary
+/// (so that tests running in parallel never share one).
 pub(crate) fn temp_dir(name: &str) -> PathBuf {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
-        "attain-cli-{}-{name}-{}",
+        "attain-cli-{}-{name}-{}-{}",
         env!("CARGO_CRATE_NAME"),
-        std::process::id()
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
     ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
