@@ -3,21 +3,18 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
+
+mod common;
+
+use common::{temp_dir, write};
 
 fn attain(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_attain"))
-        .args(args)
-        .output()
-        .unwrap()
+    common::command(args).output().unwrap()
 }
 
 fn temp_file(name: &str, body: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("attain-funnel-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, body).unwrap();
-    path
+    write(&temp_dir(name), name, body)
 }
 
 fn stdout(o: &Output) -> String {
