@@ -7,8 +7,9 @@
 //!   `.NAME.<pid>.tmp` in FILE's folder, renamed over FILE when complete, with the permissions
 //!   (and, where allowed, the owner) of the file it replaces; readers see the old file or the
 //!   new one, never half of one;
-//! - a symbolic link is never replaced: the file it points to is written as above (its
-//!   temporary file in the folder of that file); a link to a missing file is refused;
+//! - a symbolic link is never replaced: the regular file it points to is written as above (its
+//!   temporary file in the folder of that file), a device or FIFO it points to directly
+//!   (`-o /dev/stdout`); a link to a missing file is refused;
 //! - an existing device, FIFO or socket is written to directly (opened for writing, never
 //!   replaced), so `-o /dev/null` and `-o PIPE` work;
 //! - the temporary file is removed on any error, and on SIGINT, SIGTERM or SIGHUP (the process
@@ -75,8 +76,8 @@ pub(crate) enum Output {
 
 impl Output {
     /// The destination `path` (standard output for `None`), refused when it is the same file as
-    /// one of `inputs` (`-` and missing inputs are skipped), when it is a directory or a
-    /// symbolic link to a missing file. Refusals are usage errors.
+    /// one of `inputs` (`-` being standard input; missing inputs are skipped), when it is a
+    /// directory or a symbolic link to a missing file. Refusals are usage errors.
     pub(crate) fn create(path: Option<&Path>, inputs: &[&Path]) -> anyhow::Result<Output> {
         let Some(path) = path else {
             if stdout_is_closed() {
@@ -88,12 +89,17 @@ impl Output {
             return Ok(Output::Stdout);
         };
         for input in inputs {
-            if input.as_os_str() != "-" && same_file(path, input) {
+            // `-` is standard input, which may be a file too (`attain rfm - <t.csv -o t.csv`).
+            let (file, name) = if input.as_os_str() == "-" {
+                (Path::new("/dev/stdin"), "standard input".to_owned())
+            } else {
+                (*input, shown(input))
+            };
+            if same_file(path, file) {
                 return Err(usage(format!(
-                    "-o {}: this is the input file {}; writing it would destroy the input: \
+                    "-o {}: this is the input file {name}; writing it would destroy the input: \
                      choose another output",
                     shown(path),
-                    shown(input)
                 )));
             }
         }
@@ -104,26 +110,32 @@ impl Output {
             }
             Err(e) => return Err(e).with_context(|| format!("-o {}", shown(path))),
         };
-        let (target, meta) = if meta.file_type().is_symlink() {
-            let target = fs::canonicalize(path).map_err(|e| {
+        if meta.file_type().is_symlink() {
+            // What the link leads to decides; the link itself is never replaced.
+            let unreachable = |e: io::Error| {
                 usage(format!(
                     "-o {}: a symbolic link whose file cannot be reached ({e}): refused \
                      (give the file's own path)",
                     shown(path)
                 ))
-            })?;
-            let meta = fs::metadata(&target).with_context(|| format!("-o {}", shown(path)))?;
-            (target, meta)
-        } else {
-            (path.to_path_buf(), meta)
-        };
+            };
+            let followed = fs::metadata(path).map_err(unreachable)?;
+            if followed.is_dir() {
+                return Err(usage(format!("-o {}: is a directory", shown(path))));
+            }
+            if !followed.is_file() {
+                // A device, FIFO or socket (`-o /dev/stdout`), opened through the link.
+                return Ok(Output::Through(path.to_path_buf()));
+            }
+            return Ok(Output::Atomic(fs::canonicalize(path).map_err(unreachable)?));
+        }
         if meta.is_dir() {
             return Err(usage(format!("-o {}: is a directory", shown(path))));
         }
         if meta.is_file() {
-            Ok(Output::Atomic(target))
+            Ok(Output::Atomic(path.to_path_buf()))
         } else {
-            Ok(Output::Through(target))
+            Ok(Output::Through(path.to_path_buf()))
         }
     }
 

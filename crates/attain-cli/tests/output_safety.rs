@@ -137,6 +137,11 @@ fn the_output_is_never_an_input() {
         assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
         assert!(r.stderr.contains("is the input file"), "{}", r.stderr);
     }
+    // Standard input redirected from the file is that file too.
+    let r = common::sh(&dir, "\"$ATTAIN\" rfm - --as-of 1998-07-01 -o t.csv <t.csv");
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("standard input"), "{}", r.stderr);
+    assert_eq!(fs::read(dir.join("t.csv")).unwrap(), original);
     assert_eq!(fs::read_to_string(dir.join("events.csv")).unwrap(), EVENTS);
     assert_eq!(
         fs::read_to_string(dir.join("map.txt")).unwrap(),
@@ -185,6 +190,15 @@ fn devices_are_written_through() {
             .is_char_device()
     );
     assert!(temp_files(null.parent().unwrap()).is_empty());
+}
+
+/// `-o /dev/stdout` (a link to a pipe here) writes to standard output.
+#[test]
+fn dev_stdout_is_standard_output() {
+    let dir = temp_dir("dev-stdout");
+    let r = allocate_into(&dir, "/dev/stdout");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, PARTS);
 }
 
 /// A FIFO is opened and written, and stays a FIFO.
