@@ -1,16 +1,17 @@
 //! `attain allocate`: split an amount by weights, exactly to the minor unit.
 
-use anyhow::Context;
+use attain_types::input::Quoted;
 use attain_types::{Currency, Decimal, Money, allocate};
 
 use crate::output::{Format, OutputArgs};
+use crate::usage::UsageContext;
 
 /// Split an amount by weights into parts that sum back exactly (largest remainder).
 ///
 /// Example: `attain allocate --total 12000000 --weights new=40,repeat=60 --currency CNY`
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Example:\n  attain allocate --total 12000000 --weights new=40,repeat=60 --currency CNY"
+    after_help = "Example:\n  $ attain allocate --total 12000000 --weights new=40,repeat=60 --currency CNY"
 )]
 pub(crate) struct AllocateArgs {
     /// The amount to split, as plain decimal text (`12000000`, `-0.5`).
@@ -27,8 +28,9 @@ pub(crate) struct AllocateArgs {
 }
 
 pub(crate) fn run(args: &AllocateArgs) -> anyhow::Result<()> {
-    let currency = Currency::new(&args.currency).context("--currency")?;
-    let total = Money::parse(&args.total, currency).context("--total")?;
+    let out = args.out.open(&[])?;
+    let currency = Currency::new(&args.currency).usage("--currency")?;
+    let total = Money::parse(&args.total, currency).usage("--total")?;
     let mut labels = Vec::with_capacity(args.weights.len());
     let mut weights = Vec::with_capacity(args.weights.len());
     for (i, item) in args.weights.iter().enumerate() {
@@ -37,13 +39,13 @@ pub(crate) fn run(args: &AllocateArgs) -> anyhow::Result<()> {
             |(l, w)| (l.to_owned(), w),
         );
         let w: Decimal = Money::parse(w.trim(), currency)
-            .with_context(|| format!("--weights item {} ({item:?})", i + 1))?
+            .with_usage(|| format!("--weights item {} ({})", i + 1, Quoted::new(item)))?
             .amount();
         labels.push(label);
         weights.push(w);
     }
-    let parts = allocate(total, &weights).context("--weights")?;
-    args.out.write_with(|w| match args.out.format {
+    let parts = allocate(total, &weights).usage("--weights")?;
+    out.write_with(|w| match args.out.format {
         Format::Csv => {
             writeln!(w, "part,weight,amount")?;
             for ((l, wt), p) in labels.iter().zip(&weights).zip(&parts) {

@@ -9,10 +9,12 @@ use attain_lifecycle::clv::{
     self, ClvOptions, CustomerSummary, DAYS_PER_MONTH, GammaGammaParams, Purchase, PurchaseModel,
     TimeUnit,
 };
+use attain_types::input::Quoted;
 use attain_types::{Decimal, NaiveDate, Rate};
 
 use crate::input::{self, ColumnArgs};
 use crate::output::{Format, OutputArgs};
+use crate::usage::{UsageContext, usage};
 
 /// The purchase model to fit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -47,7 +49,7 @@ pub(crate) enum Unit {
 /// with JSON output.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Example:\n  attain clv data/cdnow_transactions.csv --calibration-end 1997-09-30 \\\n    --model bgnbd --horizon 39w --spend gamma-gamma --discount 0.01"
+    after_help = "Example:\n  $ attain clv data/cdnow_transactions.csv --calibration-end 1997-09-30 \\\n    --model bgnbd --horizon 39w --spend gamma-gamma --discount 0.01"
 )]
 pub(crate) struct ClvArgs {
     /// Transaction CSV or Parquet file with a header (customer, date, amount columns; read as
@@ -78,21 +80,28 @@ pub(crate) struct ClvArgs {
     out: OutputArgs,
 }
 
-/// A horizon in days from text like `39w`, `90d`, `12m`, `2.5m`.
+/// A horizon in days from text like `39w`, `90d`, `12m`, `2.5m`; errors are usage errors.
 fn parse_horizon_days(text: &str) -> anyhow::Result<f64> {
     let text = text.trim();
+    let quoted = Quoted::new(text);
     let (number, days_per) = match text.char_indices().last() {
         Some((i, 'd')) => (&text[..i], 1.0),
         Some((i, 'w')) => (&text[..i], 7.0),
         Some((i, 'm')) => (&text[..i], DAYS_PER_MONTH),
-        _ => bail!("--horizon {text:?}: expected a number with d, w or m (39w, 90d, 12m)"),
+        _ => {
+            return Err(usage(format!(
+                "--horizon {quoted}: expected a number with d, w or m (39w, 90d, 12m)"
+            )));
+        }
     };
     let n: f64 = number
         .trim()
         .parse()
-        .with_context(|| format!("--horizon {text:?}: not a number"))?;
+        .with_usage(|| format!("--horizon {quoted}: not a number"))?;
     if !n.is_finite() || n < 0.0 {
-        bail!("--horizon {text:?}: must be a finite, non-negative length");
+        return Err(usage(format!(
+            "--horizon {quoted}: must be a finite, non-negative length"
+        )));
     }
     Ok(n * days_per)
 }
@@ -130,8 +139,9 @@ struct Row {
 }
 
 pub(crate) fn run(args: &ClvArgs) -> anyhow::Result<()> {
+    let out = args.out.open(&[&args.input])?;
     let horizon_days = parse_horizon_days(&args.horizon)?;
-    let discount = Rate::new(args.discount).context("--discount")?;
+    let discount = Rate::new(args.discount).usage("--discount")?;
     let unit = match args.unit {
         Unit::Days => TimeUnit::Days,
         Unit::Weeks => TimeUnit::Weeks,
@@ -225,7 +235,7 @@ pub(crate) fn run(args: &ClvArgs) -> anyhow::Result<()> {
             );
         }
     }
-    args.out.write_with(|w| match args.out.format {
+    out.write_with(|w| match args.out.format {
         Format::Csv => {
             write!(w, "customer_id,x,t_x,T,p_alive,expected_purchases")?;
             if spend.is_some() {

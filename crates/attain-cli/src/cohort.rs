@@ -15,10 +15,9 @@
 use std::io::{self, Write};
 use std::path::PathBuf;
 
-use anyhow::{Context, anyhow, bail};
+use anyhow::Context;
 use attain_lifecycle::cohort::{CohortBuilder, CohortCell, CohortOptions, CohortTable};
-use attain_types::input::parse_date;
-use attain_types::{Currency, Granularity, RoundingStrategy};
+use attain_types::{Currency, Granularity, NaiveDate, RoundingStrategy};
 
 use crate::input::{self, ColumnArgs};
 use crate::output::{Format, OutputArgs};
@@ -78,7 +77,7 @@ pub(crate) enum Layout {
 /// the latest order date) are left empty, not zero.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Example:\n  attain cohort data/cdnow_transactions.csv --by quarter --metric retention\n\n\
+    after_help = "Example:\n  $ attain cohort data/cdnow_transactions.csv --by quarter --metric retention\n\n\
 CSV output is a wide triangle: cohort,cohort_start,size,0,1,2,... where column k is the metric k\n\
 periods after acquisition; an empty field is a period not observed yet. `--layout long` gives\n\
 cohort,cohort_start,size,period,active,retention,revenue: one row per observed cell."
@@ -91,8 +90,8 @@ pub(crate) struct CohortArgs {
     #[arg(long, value_enum, default_value_t = By::Month)]
     by: By,
     /// Last day the data covers (YYYY-MM-DD); later rows are ignored. Default: latest date.
-    #[arg(long, value_name = "DATE")]
-    as_of: Option<String>,
+    #[arg(long, value_name = "DATE", value_parser = crate::args::date)]
+    as_of: Option<NaiveDate>,
     /// The value in each cell.
     #[arg(long, value_enum, default_value_t = Metric::Retention)]
     metric: Metric,
@@ -100,7 +99,7 @@ pub(crate) struct CohortArgs {
     #[arg(long, value_enum, default_value_t = Layout::Wide)]
     layout: Layout,
     /// Decimal places for retention (half away from zero).
-    #[arg(long, default_value_t = 4)]
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(0..=28))]
     decimals: u32,
     /// ISO 4217 currency of the amounts: each amount must then be a whole number of its
     /// minor units (10.005 is refused in USD). Without it, amounts are taken exactly as
@@ -244,17 +243,14 @@ fn write_json(w: &mut dyn Write, table: &CohortTable, args: &CohortArgs) -> io::
 }
 
 pub(crate) fn run(args: &CohortArgs) -> anyhow::Result<()> {
+    let out = args.out.open(&[&args.input])?;
     let currency = input::currency(args.currency.as_deref())?;
     let mut options = CohortOptions::default().granularity(args.by.granularity());
-    if let Some(text) = &args.as_of {
-        let d = parse_date(text).map_err(|e| anyhow!("--as-of: {e}"))?;
+    if let Some(d) = args.as_of {
         options = options.as_of(d);
     }
-    if args.decimals > 28 {
-        bail!("--decimals: {} is above 28", args.decimals);
-    }
     let table = read_table(args, currency, options)?;
-    args.out.write_with(|w| match args.out.format {
+    out.write_with(|w| match args.out.format {
         Format::Csv if args.layout == Layout::Long => write_long_csv(w, &table, args.decimals),
         Format::Csv => write_csv(w, &table, args.metric, args.decimals),
         Format::Json => write_json(w, &table, args),

@@ -7,15 +7,17 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use attain_funnel::measure::{Event, FunnelMeasurement, MeasureOptions, StepOrder, StepTable};
 use attain_funnel::{DealRule, Funnel, Plan, PlanOptions, Stage};
+use attain_types::input::Quoted;
 use attain_types::{Currency, Money, Rate};
 
 use crate::events::{self, EventColumnArgs};
 use crate::output::{Format, OutputArgs};
+use crate::usage::{UsageContext, usage};
 
 /// Arguments of `attain funnel`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  attain funnel plan --target 250000 --deal-size 83333.33 --stages lead:0.1,prospect:20%\n  \
+    after_help = "Examples:\n  $ attain funnel plan --target 250000 --deal-size 83333.33 --stages lead:0.1,prospect:20%\n  $ \
 attain funnel measure events.csv --steps lead,visit,deal --window 30d"
 )]
 pub(crate) struct FunnelArgs {
@@ -34,7 +36,7 @@ enum FunnelCommand {
 /// Reverse planning: a money target (or a deal count) to entries at every stage.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Example:\n  attain funnel plan --target 250000 --deal-size 83333.33 --stages lead:0.1,prospect:20% --tolerance"
+    after_help = "Example:\n  $ attain funnel plan --target 250000 --deal-size 83333.33 \\\n    --stages lead:0.1,prospect:20% --tolerance"
 )]
 struct PlanArgs {
     /// The money target (plain decimal text).
@@ -67,7 +69,8 @@ struct PlanArgs {
 /// A funnel measured from events, like ClickHouse `windowFunnel` (see the attain-funnel docs).
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Example:\n  attain funnel measure events.csv --steps lead,visit,deal --window 30d --format json\n\n\
+    after_help = "Examples:\n  $ attain funnel measure events.csv --steps lead,visit,deal --window 30d --format json\n  $ \
+attain funnel measure events.csv --steps lead,visit,deal --step-windows -,7d,14d\n\n\
 Timestamps: integer seconds, YYYY-MM-DD, or YYYY-MM-DD[T ]HH:MM[:SS][Z|+HH:MM].\n\
 Durations: integer seconds or a number with s, m, h, d or w (30d)."
 )]
@@ -81,7 +84,7 @@ struct MeasureArgs {
     #[arg(long)]
     window: Option<String>,
     /// Per-step windows from the previous step, one per step, `-` for none (`-,7d,14d`).
-    #[arg(long, value_delimiter = ',')]
+    #[arg(long, value_delimiter = ',', allow_hyphen_values = true)]
     step_windows: Vec<String>,
     /// Timestamps must strictly increase along the funnel (equal timestamps never convert).
     #[arg(long)]
@@ -105,27 +108,30 @@ pub(crate) fn run(args: &FunnelArgs) -> anyhow::Result<()> {
     }
 }
 
-fn parse_stage(item: &str, index: usize) -> anyhow::Result<Stage> {
+/// Parses item `index` (from 0) of a stage list, `name:rate` (`lead:0.1`, `prospect:20%`);
+/// `option` names the list in messages (`--stages`; `attain report` has `--funnel-stages`).
+/// Errors are usage errors.
+pub(crate) fn parse_stage(option: &str, item: &str, index: usize) -> anyhow::Result<Stage> {
+    let item_text = || format!("{option} item {} ({})", index + 1, Quoted::new(item));
     let (name, rate) = item
         .rsplit_once(':')
-        .with_context(|| format!("--stages item {} ({item:?}): expected name:rate", index + 1))?;
-    let rate: Rate = rate
-        .parse()
-        .with_context(|| format!("--stages item {} ({item:?})", index + 1))?;
+        .ok_or_else(|| usage(format!("{}: expected name:rate", item_text())))?;
+    let rate: Rate = rate.parse().with_usage(item_text)?;
     if name.trim().is_empty() {
-        bail!("--stages item {} ({item:?}): empty stage name", index + 1);
+        return Err(usage(format!("{}: empty stage name", item_text())));
     }
     Ok(Stage::new(name.trim(), rate))
 }
 
 fn run_plan(args: &PlanArgs) -> anyhow::Result<()> {
+    let out = args.out.open(&[])?;
     let currency = Currency::new(&args.currency).context("--currency")?;
-    let deal_size = Money::parse(&args.deal_size, currency).context("--deal-size")?;
+    let deal_size = Money::parse(&args.deal_size, currency).usage("--deal-size")?;
     let stages = args
         .stages
         .iter()
         .enumerate()
-        .map(|(i, s)| parse_stage(s, i))
+        .map(|(i, s)| parse_stage("--stages", s, i))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let funnel = Funnel { stages, deal_size };
     let rule = if args.tolerance {
@@ -135,14 +141,17 @@ fn run_plan(args: &PlanArgs) -> anyhow::Result<()> {
     };
     let plan = match (&args.target, args.deals) {
         (Some(t), _) => {
-            let target = Money::parse(t, currency).context("--target")?;
-            funnel.plan_revenue(target, PlanOptions::default().deal_rule(rule))?
+            let target = Money::parse(t, currency).usage("--target")?;
+            // Without input files, only the option values can make the plan fail.
+            funnel
+                .plan_revenue(target, PlanOptions::default().deal_rule(rule))
+                .or_usage()?
         }
-        (None, Some(d)) => funnel.plan_deals(d)?,
-        (None, None) => bail!("give --target or --deals"),
+        (None, Some(d)) => funnel.plan_deals(d).or_usage()?,
+        (None, None) => return Err(usage("give --target or --deals")),
     };
     let rows = plan_rows(&plan, args.confidence)?;
-    args.out.write_with(|w| match args.out.format {
+    out.write_with(|w| match args.out.format {
         Format::Csv => {
             let mut c = csv::Writer::from_writer(w);
             c.write_record(["stage", "rate", "entries", "needed_outputs", "expected_outputs", "hit_probability", "entries_for_confidence"])?;
@@ -214,7 +223,7 @@ fn plan_rows(plan: &Plan, confidence: f64) -> anyhow::Result<Vec<PlanRow>> {
             hit: plan.hit_probability(i).unwrap_or(0.0),
             for_confidence: plan
                 .entries_for_confidence(i, confidence)
-                .context("--confidence")?
+                .usage("--confidence")?
                 .unwrap_or(0),
         });
     }
@@ -238,7 +247,10 @@ fn parse_duration(text: &str) -> anyhow::Result<i64> {
         None => (t, "s"),
     };
     let n: i64 = num.parse().with_context(|| {
-        format!("invalid duration {text:?}: expected a whole number and s, m, h, d or w")
+        format!(
+            "invalid duration {}: expected a whole number and s, m, h, d or w",
+            Quoted::new(text)
+        )
     })?;
     let mult = match unit {
         "s" => 1,
@@ -246,10 +258,13 @@ fn parse_duration(text: &str) -> anyhow::Result<i64> {
         "h" => 3600,
         "d" => 86_400,
         "w" => 604_800,
-        _ => bail!("invalid duration {text:?}: unit must be s, m, h, d or w"),
+        _ => bail!(
+            "invalid duration {}: unit must be s, m, h, d or w",
+            Quoted::new(text)
+        ),
     };
     n.checked_mul(mult)
-        .with_context(|| format!("duration {text:?} is too long"))
+        .with_context(|| format!("duration {} is too long", Quoted::new(text)))
 }
 
 struct Loaded {
@@ -262,7 +277,10 @@ fn load_events(args: &MeasureArgs) -> anyhow::Result<Loaded> {
     let mut step_index: HashMap<&str, u32> = HashMap::new();
     for (i, s) in args.steps.iter().enumerate() {
         if step_index.insert(s.as_str(), u32::try_from(i)?).is_some() {
-            bail!("--steps: step {s:?} is listed twice");
+            return Err(usage(format!(
+                "--steps: step {} is listed twice",
+                Quoted::new(s)
+            )));
         }
     }
     let mut entities: HashMap<String, u64> = HashMap::new();
@@ -319,6 +337,7 @@ fn load_events(args: &MeasureArgs) -> anyhow::Result<Loaded> {
 }
 
 fn run_measure(args: &MeasureArgs) -> anyhow::Result<()> {
+    let out = args.out.open(&[&args.events])?;
     let mut options = MeasureOptions::default()
         .order(if args.strict {
             StepOrder::Strict
@@ -328,7 +347,7 @@ fn run_measure(args: &MeasureArgs) -> anyhow::Result<()> {
         .breakdown(args.breakdown.is_some())
         .keep_paths(args.paths);
     if let Some(w) = &args.window {
-        options = options.window(parse_duration(w).context("--window")?);
+        options = options.window(parse_duration(w).usage("--window")?);
     }
     if !args.step_windows.is_empty() {
         let ws = args
@@ -342,13 +361,12 @@ fn run_measure(args: &MeasureArgs) -> anyhow::Result<()> {
                 }
             })
             .collect::<anyhow::Result<Vec<_>>>()
-            .context("--step-windows")?;
+            .usage("--step-windows")?;
         options = options.step_windows(ws);
     }
     let loaded = load_events(args)?;
     let m = attain_funnel::measure::measure(&loaded.events, args.steps.len(), &options)?;
-    args.out
-        .write_with(|w| write_measurement(w, args, &loaded, &m))
+    out.write_with(|w| write_measurement(w, args, &loaded, &m))
 }
 
 fn rate_text(r: Option<Rate>) -> String {
@@ -494,13 +512,14 @@ mod tests {
 
     #[test]
     fn stages_parse() {
-        let s = parse_stage("lead:20%", 0).unwrap();
+        let s = parse_stage("--stages", "lead:20%", 0).unwrap();
         assert_eq!(
             (s.name.as_str(), s.rate.to_string()),
             ("lead", "20%".to_owned())
         );
-        assert!(parse_stage("lead", 0).is_err());
-        assert!(parse_stage(":0.1", 0).is_err());
-        assert!(parse_stage("lead:1.5", 0).is_err());
+        for bad in ["lead", ":0.1", "lead:1.5"] {
+            let e = parse_stage("--stages", bad, 0).unwrap_err();
+            assert!(crate::usage::is_usage(&e), "{bad}");
+        }
     }
 }

@@ -8,6 +8,8 @@ use std::io::Read;
 use std::path::Path;
 
 use anyhow::Context;
+
+use crate::usage::UsageContext;
 use attain_rfm::csv::CsvOptions;
 use attain_rfm::{RowLocation, Transaction};
 use attain_types::input::{Header, check_money};
@@ -201,7 +203,7 @@ fn read_parquet(
 
 /// `--currency`: `None` when not given (amounts are then taken as written).
 pub(crate) fn currency(code: Option<&str>) -> anyhow::Result<Option<Currency>> {
-    code.map(|c| Currency::new(c).context("--currency"))
+    code.map(|c| Currency::new(c).usage("--currency"))
         .transpose()
 }
 

@@ -9,11 +9,13 @@ use attain_goals::table::{Dimension, fit_rows, nest3};
 use attain_goals::{
     DayBasis, Level, NamedPeriod, Profile, Slot, TimeOptions, Weighting, daily, nested,
 };
+use attain_types::input::Quoted;
 use attain_types::{
     Currency, Decimal, Granularity, Money, NaiveDate, Period, Weekday, WorkingCalendar,
 };
 
 use crate::output::{Format, OutputArgs};
+use crate::usage::{UsageContext, usage};
 
 /// The granularity of the printed rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -55,8 +57,8 @@ pub(crate) enum Weights {
 /// exactly to the target along every axis.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  attain plan --target 12000000 --year 2026 --by month --split customer=new:40,repeat:60\n  \
-attain plan --target 12000000 --year 2026 --by month --parts 4 --currency CNY\n  \
+    after_help = "Examples:\n  $ attain plan --target 12000000 --year 2026 --by month --split customer=new:40,repeat:60\n  $ \
+attain plan --target 12000000 --year 2026 --by month --parts 4 --currency CNY\n  $ \
 attain plan --target 12000000 --year 2026 --by week --mode finest --weights working-days"
 )]
 pub(crate) struct PlanArgs {
@@ -118,24 +120,29 @@ struct Row {
 }
 
 pub(crate) fn run(args: &PlanArgs) -> anyhow::Result<()> {
-    let currency = Currency::new(&args.currency).context("--currency")?;
-    let target = Money::parse(&args.target, currency).context("--target")?;
+    let out = args.out.open(&[])?;
+    let currency = Currency::new(&args.currency).usage("--currency")?;
+    let target = Money::parse(&args.target, currency).usage("--target")?;
     let (period, fiscal) = plan_period(args)?;
     let dims = args
         .split
         .iter()
-        .map(|s| parse_split(s).with_context(|| format!("--split {s:?}")))
+        .map(|s| parse_split(s).with_usage(|| format!("--split {}", Quoted::new(s))))
         .collect::<anyhow::Result<Vec<_>>>()?;
     if dims.len() > 2 {
-        bail!("--split: at most two dimensions, got {}", dims.len());
+        return Err(usage(format!(
+            "--split: at most two dimensions, got {}",
+            dims.len()
+        )));
     }
     let options = TimeOptions::default()
         .calendar(calendar(args)?)
         .weighting(weighting(args)?);
-    let slots = time_slots(args, target, period, fiscal, &options)?;
-    let rows = split_rows(&slots, &dims)?;
+    // Without input files, only the option values can make the plan fail.
+    let slots = time_slots(args, target, period, fiscal, &options).or_usage()?;
+    let rows = split_rows(&slots, &dims).or_usage()?;
     let names: Vec<&str> = dims.iter().map(|d| d.name.as_str()).collect();
-    args.out.write_with(|w| match args.out.format {
+    out.write_with(|w| match args.out.format {
         Format::Csv => write_csv(w, &names, &rows),
         Format::Json => write_json(w, args, target, period, &names, &rows),
     })
@@ -144,13 +151,13 @@ pub(crate) fn run(args: &PlanArgs) -> anyhow::Result<()> {
 fn plan_period(args: &PlanArgs) -> anyhow::Result<(Period, Option<(i32, u32)>)> {
     match (args.year, args.start, args.end) {
         (Some(y), _, _) => match args.fiscal_start_month {
-            Some(m) => Ok((Period::fiscal_year(y, m).context("--year")?, Some((y, m)))),
-            None => Ok((Period::year(y).context("--year")?, None)),
+            Some(m) => Ok((Period::fiscal_year(y, m).usage("--year")?, Some((y, m)))),
+            None => Ok((Period::year(y).usage("--year")?, None)),
         },
         (None, Some(s), Some(e)) => {
-            Ok((Period::from_inclusive(s, e).context("--start/--end")?, None))
+            Ok((Period::from_inclusive(s, e).usage("--start/--end")?, None))
         }
-        _ => bail!("give --year, or --start and --end"),
+        _ => Err(usage("give --year, or --start and --end")),
     }
 }
 
@@ -161,9 +168,12 @@ fn calendar(args: &PlanArgs) -> anyhow::Result<WorkingCalendar> {
         if day.eq_ignore_ascii_case("none") {
             continue;
         }
-        let wd: Weekday = day
-            .parse()
-            .map_err(|_| anyhow::anyhow!("--weekend: {day:?} is not a weekday (mon..sun)"))?;
+        let wd: Weekday = day.parse().map_err(|_| {
+            usage(format!(
+                "--weekend: {} is not a weekday (mon..sun)",
+                Quoted::new(day)
+            ))
+        })?;
         weekend.push(wd);
     }
     Ok(WorkingCalendar::new(weekend).with_holidays(args.holiday.iter().copied()))
@@ -175,7 +185,7 @@ fn weighting(args: &PlanArgs) -> anyhow::Result<Weighting> {
             .seasonality
             .iter()
             .enumerate()
-            .map(|(i, s)| parse_weight(s).with_context(|| format!("--seasonality item {}", i + 1)))
+            .map(|(i, s)| parse_weight(s).with_usage(|| format!("--seasonality item {}", i + 1)))
             .collect::<anyhow::Result<Vec<_>>>()?;
         let within = match args.weights {
             Weights::WorkingDays => DayBasis::WorkingDays,
@@ -309,16 +319,16 @@ fn split_rows(slots: &[Slot], dims: &[Dimension]) -> anyhow::Result<Vec<Row>> {
 
 fn parse_weight(s: &str) -> anyhow::Result<Decimal> {
     let d = Money::parse(s.trim(), Currency::XXX)
-        .map_err(|_| anyhow::anyhow!("weight {s:?} is not a plain decimal number"))?
+        .map_err(|_| anyhow::anyhow!("weight {} is not a plain decimal number", Quoted::new(s)))?
         .amount();
     if d.is_sign_negative() && !d.is_zero() {
-        bail!("weight {s:?} is negative");
+        bail!("weight {} is negative", Quoted::new(s));
     }
     Ok(d)
 }
 
-/// Parses `name=label:weight,label:weight`.
-fn parse_split(s: &str) -> anyhow::Result<Dimension> {
+/// Parses `name=label:weight,label:weight` (shared with `attain report --split`).
+pub(crate) fn parse_split(s: &str) -> anyhow::Result<Dimension> {
     let (name, items) = s
         .split_once('=')
         .ok_or_else(|| anyhow::anyhow!("expected name=label:weight,label:weight"))?;
@@ -329,18 +339,20 @@ fn parse_split(s: &str) -> anyhow::Result<Dimension> {
     let mut labels = Vec::new();
     let mut weights = Vec::new();
     for (i, item) in items.split(',').enumerate() {
-        let (label, w) = item
-            .split_once(':')
-            .ok_or_else(|| anyhow::anyhow!("item {} ({item:?}) is not label:weight", i + 1))?;
+        let (label, w) = item.split_once(':').ok_or_else(|| {
+            anyhow::anyhow!("item {} ({}) is not label:weight", i + 1, Quoted::new(item))
+        })?;
         let label = label.trim();
         if label.is_empty() {
             bail!("item {} has an empty label", i + 1);
         }
         if labels.iter().any(|l| l == label) {
-            bail!("label {label:?} appears twice");
+            bail!("label {} appears twice", Quoted::new(label));
         }
         labels.push(label.to_owned());
-        weights.push(parse_weight(w).with_context(|| format!("item {} ({label})", i + 1))?);
+        weights.push(
+            parse_weight(w).with_context(|| format!("item {} ({})", i + 1, Quoted::new(label)))?,
+        );
     }
     if weights.iter().all(|w| w.is_zero()) {
         bail!("every weight is zero");

@@ -13,6 +13,7 @@ use attain_types::{Granularity, NaiveDate};
 
 use crate::input::{self, ColumnArgs};
 use crate::output::{Format, OutputArgs, file_progress};
+use crate::usage::UsageContext;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum ScoringArg {
@@ -77,7 +78,7 @@ enum ReturnsArg {
 /// Arguments of `attain rfm`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Example:\n  attain rfm data/cdnow_transactions.csv --as-of 1998-07-01 --segments standard11 -o rfm.csv\n\n\
+    after_help = "Example:\n  $ attain rfm data/cdnow_transactions.csv --as-of 1998-07-01 --segments standard11 -o rfm.csv\n\n\
 With --scoring ntile and no --segments the output is byte for byte RFM benchmark job v1."
 )]
 pub(crate) struct RfmArgs {
@@ -88,7 +89,7 @@ pub(crate) struct RfmArgs {
     #[arg(long, value_name = "DATE", value_parser = crate::args::date)]
     as_of: NaiveDate,
     /// Bins per metric (2..=10).
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u8).range(2..=10))]
     bins: u8,
     /// How values become scores.
     #[arg(long, value_enum, default_value_t = ScoringArg::Ties)]
@@ -127,6 +128,14 @@ pub(crate) struct RfmArgs {
 
 pub(crate) fn run(args: &RfmArgs) -> anyhow::Result<()> {
     let t0 = Instant::now();
+    let map_file = args
+        .segments
+        .as_deref()
+        .filter(|name| SegmentMap::builtin(name).is_none())
+        .map(std::path::Path::new);
+    let mut inputs = vec![args.input.as_path()];
+    inputs.extend(map_file);
+    let out = args.out.open(&inputs)?;
     let options = AggregateOptions::default()
         .frequency(match args.frequency {
             FrequencyArg::Rows => FrequencyMode::Rows,
@@ -162,8 +171,11 @@ pub(crate) fn run(args: &RfmArgs) -> anyhow::Result<()> {
         Some(name) => Some(match SegmentMap::builtin(name) {
             Some(m) => m,
             None => {
-                let text = std::fs::read_to_string(name).with_context(|| {
-                    format!("{name}: not a built-in map (three, standard11) and cannot be read")
+                let text = std::fs::read_to_string(name).with_usage(|| {
+                    format!(
+                        "--segments {}: not a built-in map (three, standard11) and cannot be read",
+                        crate::output::shown(std::path::Path::new(name))
+                    )
                 })?;
                 SegmentMap::parse(name, &text).with_context(|| name.clone())?
             }
@@ -218,18 +230,17 @@ pub(crate) fn run(args: &RfmArgs) -> anyhow::Result<()> {
     if parquet_out(args) {
         return write_parquet(
             args,
+            &out,
             &table.customers,
             &scores,
             names.as_deref(),
-            t0,
-            t1,
-            t2,
+            [t0, t1, t2],
         );
     }
     match args.out.format {
-        Format::Csv => args
-            .out
-            .write_with(|w| write_csv(w, &table.customers, &scores, names.as_deref()))?,
+        Format::Csv => {
+            out.write_with(|w| write_csv(w, &table.customers, &scores, names.as_deref()))?;
+        }
         Format::Json => {
             let rows: Vec<serde_json::Value> = table
                 .customers
@@ -261,7 +272,7 @@ pub(crate) fn run(args: &RfmArgs) -> anyhow::Result<()> {
                 "refund_rows": table.report.refunds,
                 "customers": rows,
             });
-            args.out.write_with(|w| {
+            out.write_with(|w| {
                 serde_json::to_writer_pretty(&mut *w, &doc)?;
                 w.write_all(b"\n")
             })?;
@@ -314,18 +325,17 @@ fn read_parquet(args: &RfmArgs, _: &AggregateOptions) -> anyhow::Result<attain_r
 #[cfg(feature = "parquet")]
 fn write_parquet(
     args: &RfmArgs,
+    out: &crate::output::Output,
     customers: &[attain_rfm::CustomerValues],
     scores: &[attain_rfm::RfmScore],
     names: Option<&[Option<&str>]>,
-    t0: Instant,
-    t1: Instant,
-    t2: Instant,
+    [t0, t1, t2]: [Instant; 3],
 ) -> anyhow::Result<()> {
     let batch = attain_rfm::arrow::to_record_batch(customers, Some(scores), names)?;
     // The result is one row per customer: encode it in memory, then write atomically.
     let mut bytes = Vec::new();
     attain_rfm::parquet::write_to(&mut bytes, &batch)?;
-    args.out.write_with(|w| w.write_all(&bytes))?;
+    out.write_with(|w| w.write_all(&bytes))?;
     if args.phases {
         eprintln!(
             "phases: parse={:.3} compute={:.3} write={:.3}",
@@ -340,12 +350,11 @@ fn write_parquet(
 #[cfg(not(feature = "parquet"))]
 fn write_parquet(
     _: &RfmArgs,
+    _: &crate::output::Output,
     _: &[attain_rfm::CustomerValues],
     _: &[attain_rfm::RfmScore],
     _: Option<&[Option<&str>]>,
-    _: Instant,
-    _: Instant,
-    _: Instant,
+    _: [Instant; 3],
 ) -> anyhow::Result<()> {
     anyhow::bail!("a .parquet output needs attain built with the `parquet` feature")
 }

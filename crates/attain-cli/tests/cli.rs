@@ -1,19 +1,9 @@
 //! Black-box tests of the `attain` binary: help, version, exit codes, one-line errors.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::Command;
+mod common;
 
-fn attain(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_attain"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
+use common::{attain, temp_dir};
 
 #[test]
 fn version_and_help() {
@@ -89,8 +79,7 @@ fn option_value_errors_are_one_line_and_exit_2() {
 
 #[test]
 fn output_file_is_written_atomically() {
-    let dir = std::env::temp_dir().join(format!("attain-cli-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = temp_dir("atomic");
     let path = dir.join("parts.csv");
     let (code, out, _) = attain(&[
         "allocate",

@@ -2,26 +2,20 @@
 #![cfg(feature = "lifecycle")]
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
 
-use std::path::PathBuf;
 use std::process::Command;
 
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("attain-clv-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
+mod common;
+
+use common::temp_dir;
 
 /// The repository's CDNOW sample in attain's transaction layout (data/README.md).
 fn cdnow_csv() -> String {
-    format!(
-        "{}/../../data/cdnow_transactions.csv",
-        env!("CARGO_MANIFEST_DIR")
-    )
+    common::cdnow_csv().display().to_string()
 }
 
 #[test]
 fn clv_bgnbd_csv_reproduces_the_published_fit() {
-    let out = Command::new(env!("CARGO_BIN_EXE_attain"))
+    let out = Command::new(common::BIN)
         .args(["clv", &cdnow_csv(), "--calibration-end", "1997-09-30"])
         .args(["--model", "bgnbd", "--horizon", "39w"])
         .output()
@@ -50,7 +44,7 @@ fn clv_bgnbd_csv_reproduces_the_published_fit() {
 fn clv_pareto_json_with_spend() {
     let dir = temp_dir("json");
     let output = dir.join("clv.json");
-    let out = Command::new(env!("CARGO_BIN_EXE_attain"))
+    let out = Command::new(common::BIN)
         .args(["clv", &cdnow_csv(), "--calibration-end", "1997-09-30"])
         .args([
             "--model",
@@ -97,7 +91,7 @@ fn clv_errors_name_file_line_and_column() {
         "customer_id,order_id,order_date,amount\na,o1,2024-01-01,10\na,o2,2024-13-01,5\n",
     )
     .unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_attain"))
+    let out = Command::new(common::BIN)
         .args([
             "clv",
             input.to_str().unwrap(),
@@ -115,7 +109,7 @@ fn clv_errors_name_file_line_and_column() {
 
     // Nobody repeats: a typed, one-line error.
     std::fs::write(&input, "id,day,value\na,2024-01-01,10\nb,2024-01-02,5\n").unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_attain"))
+    let out = Command::new(common::BIN)
         .args([
             "clv",
             input.to_str().unwrap(),

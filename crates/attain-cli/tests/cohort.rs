@@ -3,27 +3,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::PathBuf;
-use std::process::Command;
 
-fn attain(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_attain"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
+mod common;
+
+use common::{attain, temp_dir, write};
 
 /// Writes `text` to a fresh file in a per-test temporary folder.
 fn file(test: &str, text: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("attain-cohort-{}-{test}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let p = dir.join("tx.csv");
-    std::fs::write(&p, text).unwrap();
-    p
+    write(&temp_dir(test), "tx.csv", text)
 }
 
 /// The hand-checked log of the library's golden test: Jan cohort {a, b}, Feb {c}, Mar {d}.

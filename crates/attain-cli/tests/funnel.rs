@@ -3,21 +3,18 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
+
+mod common;
+
+use common::{temp_dir, write};
 
 fn attain(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_attain"))
-        .args(args)
-        .output()
-        .unwrap()
+    common::command(args).output().unwrap()
 }
 
 fn temp_file(name: &str, body: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("attain-funnel-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, body).unwrap();
-    path
+    write(&temp_dir(name), name, body)
 }
 
 fn stdout(o: &Output) -> String {
@@ -234,7 +231,13 @@ fn event_times_follow_the_shared_grammar() {
         "dup.csv",
         "entity_id,step,timestamp,step\nx,lead,2026-01-15,visit\n",
     );
-    let o = attain(&["funnel", "measure", path.to_str().unwrap(), "--steps", "lead"]);
+    let o = attain(&[
+        "funnel",
+        "measure",
+        path.to_str().unwrap(),
+        "--steps",
+        "lead",
+    ]);
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(

@@ -18,7 +18,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+
+mod common;
 
 fn snapshot_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots")
@@ -46,18 +47,8 @@ fn check(name: &str, actual: &str) {
 
 /// Runs `attain` in `dir` with a fixed environment: (exit code, stdout, stderr).
 fn attain(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_attain"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("COLUMNS")
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    let r = common::attain_in(dir, args);
+    (r.code, r.stdout, r.stderr)
 }
 
 fn help(args: &[&str], name: &str) {
@@ -100,8 +91,7 @@ fn help_text_rfm() {
 
 /// A temp folder with small input files, so messages name short relative paths.
 fn fixtures() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("attain-snapshots-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::temp_dir("fixtures");
     std::fs::write(
         dir.join("bad_date.csv"),
         "customer_id,order_id,order_date,amount\na,1,2025-01-05,10.00\nb,2,2025-13-01,1\n",

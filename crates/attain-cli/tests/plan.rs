@@ -3,19 +3,9 @@
 // The helpers below run outside `#[test]` functions but are test code.
 #![allow(clippy::unwrap_used)]
 
-use std::process::Command;
+mod common;
 
-fn attain(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_attain"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
+use common::attain;
 
 /// The amount column (last) of CSV output, summed in cents.
 fn cents(csv: &str) -> i64 {
@@ -180,7 +170,7 @@ fn plan_errors_are_one_line() {
         "--seasonality",
         "1,2",
     ]);
-    assert_eq!(code, 1);
+    assert_eq!(code, 2, "too few seasonality indices is a usage error");
     assert!(err.contains("expected 12 items, got 2"), "{err}");
     let (code, _, err) = attain(&[
         "plan",

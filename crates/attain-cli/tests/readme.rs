@@ -12,6 +12,8 @@
 use std::path::Path;
 use std::process::Command;
 
+mod common;
+
 struct Example {
     command: String,
     expected: Vec<String>,
@@ -59,7 +61,7 @@ fn readme_tour_outputs_are_true() {
     for ex in &examples {
         let mut words = ex.command.split_whitespace();
         assert_eq!(words.next(), Some("attain"), "{}", ex.command);
-        let out = Command::new(env!("CARGO_BIN_EXE_attain"))
+        let out = Command::new(common::BIN)
             .args(words)
             .current_dir(&root)
             .output()

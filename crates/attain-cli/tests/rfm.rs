@@ -5,6 +5,10 @@
 use std::path::PathBuf;
 use std::process::Command;
 
+mod common;
+
+use common::{attain, temp_dir, write};
+
 const EDGE_INPUT: &str = "customer_id,order_id,order_date,amount
 C0000003,O0000000001,2025-12-31,10.00
 C0000001,O0000000002,2025-12-01,0.01
@@ -32,23 +36,7 @@ C0000007,0,2,20.00,5,5,3
 ";
 
 fn temp(name: &str, text: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("attain-cli-rfm-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let p = dir.join(name);
-    std::fs::write(&p, text).unwrap();
-    p
-}
-
-fn attain(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_attain"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    write(&temp_dir(name), name, text)
 }
 
 #[test]
@@ -248,7 +236,7 @@ fn rfm_usage_errors_exit_2() {
         "--bins",
         "11",
     ]);
-    assert_eq!(code, 1, "{err}");
+    assert_eq!(code, 2, "{err}");
     assert!(err.contains("bins"), "{err}");
 }
 
@@ -257,7 +245,7 @@ fn rfm_progress_bar_is_silent_off_a_terminal() {
     // Standard error here is a pipe: no progress bar, with or without --quiet.
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     for extra in [&[][..], &["--quiet"][..]] {
-        let out = Command::new(env!("CARGO_BIN_EXE_attain"))
+        let out = Command::new(common::BIN)
             .args([
                 "rfm",
                 "data/cdnow_transactions.csv",

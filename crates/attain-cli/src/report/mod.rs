@@ -14,11 +14,12 @@ mod rfm_part;
 mod sections;
 mod svg;
 
-use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::Context;
-use attain_types::{Decimal, NaiveDate};
+use attain_types::input::Quoted;
+use attain_types::{Currency, Decimal, Money, NaiveDate, Period};
+
+use crate::usage::{UsageContext, usage};
 
 /// One self-contained HTML report with charts from a transaction CSV.
 ///
@@ -29,7 +30,7 @@ use attain_types::{Decimal, NaiveDate};
 /// the `attain` command that gives the same numbers as CSV.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Example:\n  attain report data/cdnow_transactions.csv -o report.html\n  \
+    after_help = "Example:\n  $ attain report data/cdnow_transactions.csv -o report.html\n  $ \
 attain report data/cdnow_transactions.csv --target 120000 --year 1998 \\\n    \
 --split customer=new:40,repeat:60 --funnel-stages lead:0.1,visit:0.3,proposal:0.2 \\\n    \
 --deal-size 35 -o report.html\n\n\
@@ -88,7 +89,9 @@ pub(crate) struct ReportArgs {
     /// as text formatted as on the page).
     #[arg(long, value_enum, default_value_t = ReportFormat::Html)]
     format: ReportFormat,
-    /// Write to FILE (atomically: complete or not at all) instead of standard output.
+    /// Write to FILE instead of standard output: atomically (complete or not at all), keeping
+    /// an existing file's permissions; never one of the inputs; through a symbolic link to the
+    /// file it points to; directly into a device or FIFO.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     output: Option<PathBuf>,
     /// No progress bar while reading the input (one is shown on standard error only when it is
@@ -145,9 +148,43 @@ fn to_json(log: &data::Log, sections: &sections::Sections) -> serde_json::Value 
     })
 }
 
+/// Checks every option value before the input is read (a bad one is a usage error, exit
+/// status 2), with the parsers of `attain plan` and `attain funnel plan`; returns the currency
+/// named by `--currency`, if any.
+fn check_options(args: &ReportArgs) -> anyhow::Result<Option<Currency>> {
+    let checked = crate::input::currency(args.currency.as_deref())?;
+    let currency = checked.unwrap_or(Currency::XXX);
+    attain_types::Rate::new(args.discount).usage("--discount")?;
+    if let Some(t) = &args.target {
+        Money::parse(t, currency).usage("--target")?;
+    }
+    if let Some(d) = &args.deal_size {
+        Money::parse(d, currency).usage("--deal-size")?;
+    }
+    if let Some(y) = args.year {
+        Period::year(y).usage("--year")?;
+    }
+    if let Some(s) = &args.split {
+        crate::plan::parse_split(s).with_usage(|| format!("--split {}", Quoted::new(s)))?;
+    }
+    for (i, item) in args.funnel_stages.iter().enumerate() {
+        let stage = crate::funnel::parse_stage("--funnel-stages", item, i)?;
+        if stage.name == "deal" {
+            return Err(usage(format!(
+                "--funnel-stages item {} ({}): a stage needs a name other than `deal`",
+                i + 1,
+                Quoted::new(item)
+            )));
+        }
+    }
+    Ok(checked)
+}
+
 pub(crate) fn run(args: &ReportArgs) -> anyhow::Result<()> {
-    let currency = crate::input::currency(args.currency.as_deref())?;
-    attain_types::Rate::new(args.discount).context("--discount")?;
+    let mut inputs = vec![args.input.as_path()];
+    inputs.extend(args.funnel_events.as_deref());
+    let out = crate::output::Output::create(args.output.as_deref(), &inputs)?;
+    let currency = check_options(args)?;
     let log = data::load(args, currency)?;
     let sections = sections::build(args, &log)?;
     let page = match args.format {
@@ -158,16 +195,5 @@ pub(crate) fn run(args: &ReportArgs) -> anyhow::Result<()> {
             text
         }
     };
-    let write = |w: &mut dyn Write| w.write_all(page.as_bytes());
-    match &args.output {
-        Some(path) => crate::output::write_atomic(path, write),
-        None => {
-            let stdout = std::io::stdout();
-            let mut lock = stdout.lock();
-            match write(&mut lock).and_then(|()| lock.flush()) {
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-                other => other.context("cannot write to standard output"),
-            }
-        }
-    }
+    out.write_with(|w| w.write_all(page.as_bytes()))
 }
