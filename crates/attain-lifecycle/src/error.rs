@@ -97,8 +97,9 @@ pub enum Error {
     },
     /// A `(x, t_x, T)` customer summary (or a spend summary) is outside the model's domain:
     /// a time that is negative, not finite, or with `t_x > T`; `t_x > 0` with `x = 0`; a mean
-    /// repeat spend that is not positive for a repeat buyer. Fix: rebuild the summary with
-    /// [`crate::clv::summarize`] or correct the named field.
+    /// repeat spend that is not finite, or not positive where a spend prediction is asked for a
+    /// repeat buyer. Fix: rebuild the summary with
+    /// [`crate::clv::CustomerSummary::from_repeat`] or correct the named field.
     #[error("invalid customer summary at index {index}: {field} = {value} ({reason})")]
     InvalidSummary {
         /// Index of the customer in the slice given.
