@@ -61,7 +61,7 @@ pub enum Error {
     #[error("goal {name:?} of stage {stage} is already in the map")]
     DuplicateGoal {
         /// The stage.
-        stage: crate::Stage,
+        stage: crate::LifecycleStage,
         /// The goal's name.
         name: String,
     },
@@ -94,6 +94,22 @@ pub enum Error {
         expected: attain_types::Currency,
         /// The currency found.
         found: attain_types::Currency,
+    },
+    /// An amount has more decimals than the currency's minor unit (`201225.825` in USD), so a
+    /// table in that currency could not show it exactly. Fix: correct the amount, or build the
+    /// table in a currency (or with `Currency::with_minor_units`) that holds it.
+    #[error(
+        "transaction of customer {customer} on {date}: amount {amount} has more decimals than {currency} allows"
+    )]
+    SubMinorUnitAmount {
+        /// The customer of the row.
+        customer: String,
+        /// The date of the row.
+        date: attain_types::NaiveDate,
+        /// The amount as given.
+        amount: attain_types::Decimal,
+        /// The table's currency.
+        currency: attain_types::Currency,
     },
     /// A `(x, t_x, T)` customer summary (or a spend summary) is outside the model's domain:
     /// a time that is negative, not finite, or with `t_x > T`; `t_x > 0` with `x = 0`; a mean

@@ -27,6 +27,7 @@
 //! | [`Period`], [`Granularity`] | half-open date ranges; years, quarters, months, ISO weeks, days, fiscal years |
 //! | [`input`] | the input grammar every reader shares: ids, amounts, dates, timestamps, header names |
 //! | [`Transaction`] | one order line of a transaction log, as every reader produces it |
+//! | [`ChannelSpend`] | one acquisition channel's spend, leads, new customers and revenue: the input of CAC and channel ROI |
 //! | [`RepeatSummary`] | one customer's repeat purchases `(x, t_x, T, mean repeat spend)`, exact, as the CLV models read them |
 //! | [`WorkingCalendar`] | a weekend mask and holidays; working days in any period |
 //!
@@ -55,6 +56,7 @@
 
 pub mod allocate;
 mod calendar;
+mod channel;
 pub mod count;
 mod dec_macro;
 mod error;
@@ -70,6 +72,7 @@ pub mod wide;
 
 pub use allocate::{allocate, allocate_f64, allocate_units};
 pub use calendar::WorkingCalendar;
+pub use channel::ChannelSpend;
 pub use error::{Error, Result};
 pub use money::{Currency, Money, ParseOptions, group_thousands};
 pub use period::{Granularity, Period};
