@@ -59,7 +59,7 @@ pub(crate) struct ClvArgs {
     #[arg(long, value_enum, default_value_t = Model::Bgnbd)]
     model: Model,
     /// Prediction horizon after the calibration end: a number with d (days), w (weeks) or m
-    /// (months of 30.4375 days), such as 39w, 90d, 12m.
+    /// (months of 30.4375 days), such as 39w, 90d, 12m; at most 100 years (1200m).
     #[arg(long, default_value = "39w")]
     horizon: String,
     /// Time unit of the model's parameters.
@@ -104,7 +104,10 @@ fn parse_horizon_days(text: &str) -> anyhow::Result<f64> {
     if !n.is_finite() || n < 0.0 {
         bail!("--horizon {text:?}: must be a finite, non-negative length");
     }
-    Ok(n * days_per)
+    let days = n * days_per;
+    // At most a century (clv::MAX_HORIZON_DAYS): `1e300w` is refused here, not by a series.
+    clv::check_horizon_days(days).map_err(|e| anyhow::anyhow!("--horizon {text:?}: {e}"))?;
+    Ok(days)
 }
 
 fn read_purchases(args: &ClvArgs) -> anyhow::Result<Vec<(String, NaiveDate, Decimal)>> {
@@ -388,5 +391,8 @@ mod tests {
         assert!(parse_horizon_days("39").is_err());
         assert!(parse_horizon_days("-1w").is_err());
         assert!(parse_horizon_days("xw").is_err());
+        assert!(parse_horizon_days("1200m").is_ok());
+        let e = parse_horizon_days("1e300w").unwrap_err().to_string();
+        assert!(e.contains("longer than the maximum of 36525 days"), "{e}");
     }
 }

@@ -159,6 +159,19 @@ pub enum Error {
         /// What stopped it.
         reason: &'static str,
     },
+    /// A prediction horizon longer than [`MAX_HORIZON_DAYS`](crate::clv::MAX_HORIZON_DAYS) (a
+    /// century): the models are not meant to extrapolate that far, and such a horizon only
+    /// costs time. Fix: ask for a horizon of at most a hundred years.
+    #[error(
+        "horizon of {} days is longer than the maximum of {max_days} days (100 years)",
+        short_number(*days)
+    )]
+    HorizonTooLong {
+        /// The horizon asked for, in days.
+        days: f64,
+        /// The maximum, [`MAX_HORIZON_DAYS`](crate::clv::MAX_HORIZON_DAYS).
+        max_days: f64,
+    },
     /// A special-function series (the Gaussian hypergeometric function 2F1) did not converge
     /// within its term budget; this happens only with arguments very close to its radius of
     /// convergence (a horizon far longer than the model's time scale, for example).
@@ -171,4 +184,14 @@ pub enum Error {
         /// The argument z.
         argument: f64,
     },
+}
+
+/// A number for a message: plain below a billion, else in scientific notation (so that
+/// `1e300` does not print 300 digits).
+fn short_number(x: f64) -> String {
+    if x.abs() < 1e9 {
+        x.to_string()
+    } else {
+        format!("{x:e}")
+    }
 }

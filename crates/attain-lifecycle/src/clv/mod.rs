@@ -110,7 +110,7 @@ pub use gamma_gamma::{GammaGammaParams, fit_gamma_gamma, fit_gamma_gamma_with};
 pub use pareto::{ParetoNbdParams, fit_pareto_nbd, fit_pareto_nbd_with};
 pub use sbg::{SbgParams, fit_sbg, fit_sbg_with};
 pub use summary::{CustomerSummary, DAYS_PER_MONTH, TimeUnit};
-pub use value::{ClvOptions, customer_lifetime_value};
+pub use value::{ClvOptions, MAX_HORIZON_DAYS, check_horizon_days, customer_lifetime_value};
 
 use crate::{Error, Result};
 
@@ -221,6 +221,26 @@ pub trait PurchaseModel {
         horizon: f64,
     ) -> Result<f64>;
 
+    /// [`PurchaseModel::conditional_expected_purchases`] at each of several horizons, in
+    /// non-decreasing order (the month ends of a CLV). Models override it when a sweep is
+    /// cheaper than separate evaluations (BG/NBD continues its hypergeometric function from one
+    /// horizon to the next, so the cost grows linearly with the number of horizons).
+    ///
+    /// # Errors
+    /// As [`PurchaseModel::conditional_expected_purchases`]; [`Error::InvalidModelInput`] when
+    /// the horizons are not in non-decreasing order.
+    fn conditional_expected_purchases_at(
+        &self,
+        summary: &CustomerSummary,
+        horizons: &[f64],
+    ) -> Result<Vec<f64>> {
+        check_increasing(horizons)?;
+        horizons
+            .iter()
+            .map(|&h| self.conditional_expected_purchases(summary, h))
+            .collect()
+    }
+
     /// Expected purchases in `(0, horizon]` of a customer just acquired (`x = t_x = T = 0`).
     ///
     /// # Errors
@@ -240,6 +260,19 @@ pub(crate) fn check_positive(name: &'static str, value: f64) -> Result<()> {
             reason: "must be finite and positive",
         })
     }
+}
+
+pub(crate) fn check_increasing(horizons: &[f64]) -> Result<()> {
+    for w in horizons.windows(2) {
+        if w[1].is_nan() || w[1] < w[0] {
+            return Err(Error::InvalidModelInput {
+                name: "horizon",
+                value: w[1],
+                reason: "horizons must be in non-decreasing order",
+            });
+        }
+    }
+    Ok(())
 }
 
 pub(crate) fn check_horizon(horizon: f64) -> Result<()> {

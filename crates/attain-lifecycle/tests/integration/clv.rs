@@ -3,9 +3,9 @@
 
 use attain_lifecycle::Error;
 use attain_lifecycle::clv::{
-    BgNbdParams, ClvOptions, CustomerSummary, GammaGammaParams, ParetoNbdParams, PurchaseModel,
-    SbgParams, TimeUnit, customer_lifetime_value, fit_bg_nbd, fit_gamma_gamma, fit_pareto_nbd,
-    fit_sbg,
+    BgNbdParams, ClvOptions, CustomerSummary, GammaGammaParams, MAX_HORIZON_DAYS, ParetoNbdParams,
+    PurchaseModel, SbgParams, TimeUnit, check_horizon_days, customer_lifetime_value, fit_bg_nbd,
+    fit_gamma_gamma, fit_pareto_nbd, fit_sbg,
 };
 use attain_rfm::{Transaction, repeat_summaries};
 use attain_types::{Decimal, NaiveDate, Rate, RepeatSummary, dec};
@@ -614,5 +614,132 @@ fn fit_reports_a_flat_likelihood_as_not_identifiable() {
         fit.params.a < 10.0 && fit.params.b < 100.0,
         "{:?}",
         fit.params
+    );
+}
+
+#[test]
+fn expected_purchases_sweep_equals_separate_evaluations() {
+    let month = 365.25 / 12.0 / 7.0;
+    let horizons: Vec<f64> = (0..=240).map(|i| f64::from(i) * month).collect();
+    let near_one = BgNbdParams {
+        a: 1.0 + 1e-7,
+        ..BG
+    };
+    let big_ab = BgNbdParams {
+        a: 80.0,
+        b: 250.0,
+        ..BG
+    };
+    // |a − 1| < 1e-6 averages a = 1 ± 1e-4, which divides by a − 1: accurate to about 1e-8.
+    for (model, tolerance) in [(BG, 1e-10), (near_one, 1e-8), (big_ab, 1e-10)] {
+        for s in cdnow_summaries().iter().step_by(97) {
+            let swept = model
+                .conditional_expected_purchases_at(s, &horizons)
+                .unwrap();
+            for (&h, &e) in horizons.iter().zip(&swept) {
+                let want = model.conditional_expected_purchases(s, h).unwrap();
+                assert!(
+                    (e - want).abs() <= tolerance * want.max(1e-3),
+                    "{model:?} {s:?} h={h}: {e} vs {want}"
+                );
+            }
+        }
+    }
+    let s = CustomerSummary::new(1, 2.0, 10.0);
+    assert!(matches!(
+        BG.conditional_expected_purchases_at(&s, &[2.0, 1.0]),
+        Err(Error::InvalidModelInput {
+            name: "horizon",
+            ..
+        })
+    ));
+}
+
+#[test]
+fn clv_cost_is_linear_in_the_horizon() {
+    // Just-acquired customers (T = 0) over a century: the month-by-month hypergeometric series
+    // used to grow with each month (about 26 million terms a customer, minutes for these 40);
+    // the sweep continues it from month to month instead.
+    let century = ClvOptions::default().months(1200.0);
+    let start = std::time::Instant::now();
+    let mut values = Vec::new();
+    for i in 0..40_u32 {
+        let s = CustomerSummary {
+            x: u64::from(i % 3),
+            t_x: if i % 3 == 0 { 0.0 } else { 0.5 },
+            t: 0.5,
+            mean_repeat_spend: if i % 3 == 0 { 0.0 } else { 20.0 + f64::from(i) },
+        };
+        values.push(customer_lifetime_value(&BG, &GG, &s, century).unwrap());
+    }
+    let elapsed = start.elapsed();
+    assert!(elapsed.as_secs() < 30, "{elapsed:?}");
+    // A century is worth more than a decade, and the discounted sum converges: the last 1,080
+    // months add little at 1% a month.
+    let s = CustomerSummary {
+        x: 2,
+        t_x: 0.5,
+        t: 0.5,
+        mean_repeat_spend: 30.0,
+    };
+    let decade =
+        customer_lifetime_value(&BG, &GG, &s, ClvOptions::default().months(120.0)).unwrap();
+    let hundred = customer_lifetime_value(&BG, &GG, &s, century).unwrap();
+    assert!(
+        hundred > decade && hundred < 1.5 * decade,
+        "{decade} {hundred}"
+    );
+    assert!(values.iter().all(|v| v.is_finite() && *v > 0.0));
+}
+
+#[test]
+fn absurd_horizons_are_refused() {
+    let s = CustomerSummary {
+        x: 2,
+        t_x: 0.5,
+        t: 0.5,
+        mean_repeat_spend: 30.0,
+    };
+    let e =
+        customer_lifetime_value(&BG, &GG, &s, ClvOptions::default().months(1201.0)).unwrap_err();
+    assert!(matches!(e, Error::HorizonTooLong { max_days, .. } if max_days == MAX_HORIZON_DAYS));
+    assert!(customer_lifetime_value(&BG, &GG, &s, ClvOptions::default().months(1200.0)).is_ok());
+    // --horizon=1e300w
+    assert!(matches!(
+        check_horizon_days(1e300 * 7.0),
+        Err(Error::HorizonTooLong { .. })
+    ));
+    assert!(matches!(
+        check_horizon_days(f64::INFINITY),
+        Err(Error::InvalidModelInput { .. })
+    ));
+    assert_eq!(
+        check_horizon_days(40_000.0).unwrap_err().to_string(),
+        "horizon of 40000 days is longer than the maximum of 36525 days (100 years)"
+    );
+}
+
+proptest! {
+    /// The one-sweep expected purchases equal the separate evaluations for any parameters
+    /// (or both are typed errors), including the direct fallback for extreme `a + b`.
+    #[test]
+    fn prop_expected_purchases_sweep_matches(s in summary(), bg in bg_params(), months in 1usize..60) {
+        let s = CustomerSummary { t: s.t.min(500.0), t_x: s.t_x.min(s.t.min(500.0)), ..s };
+        let horizons: Vec<f64> = (0..=months).map(|i| i as f64 * 4.348).collect();
+        if let Ok(swept) = bg.conditional_expected_purchases_at(&s, &horizons) {
+            for (&h, &e) in horizons.iter().zip(&swept) {
+                if let Ok(want) = bg.conditional_expected_purchases(&s, h) {
+                    prop_assert!((e - want).abs() <= 1e-7 * want.max(1e-3), "{:?} h={}: {} vs {}", bg, h, e, want);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn horizon_error_quotes_huge_numbers_briefly() {
+    assert_eq!(
+        check_horizon_days(7e300).unwrap_err().to_string(),
+        "horizon of 7e300 days is longer than the maximum of 36525 days (100 years)"
     );
 }
