@@ -157,6 +157,7 @@ fn row_suffix(row: u64) -> String {
 /// `column "x": ` for a named column, nothing when the problem is the line itself.
 impl Error {
     /// The error for a header that lacks a selected column or names it twice.
+    #[cfg(feature = "csv")]
     pub(crate) fn header(path: &str, name: &str, e: attain_types::input::InputError) -> Error {
         use attain_types::input::InputError;
         match e {

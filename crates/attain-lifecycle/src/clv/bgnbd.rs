@@ -301,20 +301,10 @@ impl PurchaseModel for BgNbdParams {
             return Ok(0.0);
         }
         let p_alive = self.p_alive(summary)?;
-        let expected_if_alive = if (self.a - 1.0).abs() < 1e-6 {
-            let lo = BgNbdParams {
-                a: 1.0 - 1e-4,
-                ..*self
-            };
-            let hi = BgNbdParams {
-                a: 1.0 + 1e-4,
-                ..*self
-            };
-            0.5 * (lo.expected_if_alive(summary, horizon)?
-                + hi.expected_if_alive(summary, horizon)?)
-        } else {
-            self.expected_if_alive(summary, horizon)?
-        };
+        let expected_if_alive = self.removing_a_one(
+            |p| p.expected_if_alive(summary, horizon),
+            |lo, hi| 0.5 * (lo + hi),
+        )?;
         Ok((expected_if_alive * p_alive).max(0.0))
     }
 
@@ -332,21 +322,10 @@ impl PurchaseModel for BgNbdParams {
         }
         check_increasing(horizons)?;
         let p_alive = self.p_alive(summary)?;
-        let if_alive = if (self.a - 1.0).abs() < 1e-6 {
-            let lo = BgNbdParams {
-                a: 1.0 - 1e-4,
-                ..*self
-            };
-            let hi = BgNbdParams {
-                a: 1.0 + 1e-4,
-                ..*self
-            };
-            let lo = lo.expected_if_alive_at(summary, horizons)?;
-            let hi = hi.expected_if_alive_at(summary, horizons)?;
-            lo.iter().zip(&hi).map(|(l, h)| 0.5 * (l + h)).collect()
-        } else {
-            self.expected_if_alive_at(summary, horizons)?
-        };
+        let if_alive = self.removing_a_one(
+            |p| p.expected_if_alive_at(summary, horizons),
+            |lo, hi| lo.iter().zip(&hi).map(|(l, h)| 0.5 * (l + h)).collect(),
+        )?;
         Ok(if_alive
             .into_iter()
             .map(|e| (e * p_alive).max(0.0))
@@ -355,6 +334,28 @@ impl PurchaseModel for BgNbdParams {
 }
 
 impl BgNbdParams {
+    /// `f(self)`; for `|a − 1| < 1e-6` (a removable 0/0 in the expectation) the `mean` of `f`
+    /// at `a = 1 ± 1e-4`, accurate to about 1e-8.
+    fn removing_a_one<T>(
+        &self,
+        f: impl Fn(&BgNbdParams) -> Result<T>,
+        mean: impl Fn(T, T) -> T,
+    ) -> Result<T> {
+        if (self.a - 1.0).abs() < 1e-6 {
+            let lo = BgNbdParams {
+                a: 1.0 - 1e-4,
+                ..*self
+            };
+            let hi = BgNbdParams {
+                a: 1.0 + 1e-4,
+                ..*self
+            };
+            Ok(mean(f(&lo)?, f(&hi)?))
+        } else {
+            f(self)
+        }
+    }
+
     /// [`Self::expected_if_alive`] at every horizon (non-decreasing, finite, not negative) in
     /// one sweep: the hypergeometric function is continued from one `z = h/(α+T+h)` to the next
     /// ([`Hyp2f1Path`]) instead of being summed afresh, so the cost is linear in the number of
