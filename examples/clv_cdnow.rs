@@ -3,9 +3,8 @@
 //!
 //! Run with `cargo run --example clv_cdnow`.
 
-use attain::lifecycle::clv::{
-    self, ClvOptions, CustomerSummary, Purchase, PurchaseModel, TimeUnit,
-};
+use attain::lifecycle::clv::{self, ClvOptions, CustomerSummary, PurchaseModel, TimeUnit};
+use attain::rfm::{Transaction, repeat_summaries};
 use attain::types::{Decimal, NaiveDate, Rate, dec};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -16,22 +15,27 @@ fn try_main() -> Result<(), Box<dyn std::error::Error>> {
     // 1. The log: `customer cohort YYYYMMDD cds dollars`, one purchase a line.
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/CDNOW_sample.txt");
     let text = std::fs::read_to_string(path)?;
-    let mut purchases = Vec::new();
+    let mut rows = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let cols: Vec<&str> = line.split_whitespace().collect();
         let [customer, _, date, _, amount] = cols[..] else {
             return Err(format!("{path}:{}: expected 5 columns", i + 1).into());
         };
-        purchases.push(Purchase {
-            customer: customer.to_owned(),
+        rows.push(Transaction {
+            customer_id: customer,
             date: NaiveDate::parse_from_str(date, "%Y%m%d")?,
             amount: amount.parse::<Decimal>()?,
+            order_id: None,
         });
     }
 
-    // 2. Per-customer (x, t_x, T) over the 39-week calibration period, in weeks.
+    // 2. Per-customer (x, t_x, T, mean repeat spend) over the 39-week calibration period:
+    //    exact repeat summaries from the RFM aggregation, converted to weeks for the models.
     let calibration_end = NaiveDate::from_ymd_opt(1997, 9, 30).ok_or("bad date")?;
-    let summarized = clv::summarize(purchases, calibration_end, TimeUnit::Weeks)?;
+    let mut summarized = Vec::new();
+    for (id, r) in repeat_summaries(rows, calibration_end)? {
+        summarized.push((id, CustomerSummary::from_repeat(&r, TimeUnit::Weeks)?));
+    }
     let summaries: Vec<CustomerSummary> = summarized.iter().map(|(_, s)| *s).collect();
     let repeaters = summaries.iter().filter(|s| s.x > 0).count();
     println!(

@@ -4,7 +4,7 @@
 //! Run with `cargo run --example lifecycle_map`.
 
 use attain::lifecycle::stage::{efficiency_gain, reach_growth};
-use attain::lifecycle::{LifecycleMap, Stage, StageGoal, StageValue};
+use attain::lifecycle::{LifecycleMap, LifecycleStage, StageGoal, StageValue};
 use attain::types::{Decimal, Growth, Rate, count};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -37,31 +37,31 @@ fn try_main() -> Result<(), Box<dyn std::error::Error>> {
     //    current values marked "assumed" are ours, for illustration.
     let map = LifecycleMap::new()
         .with_goal(StageGoal::new(
-            Stage::Awareness,
+            LifecycleStage::Awareness,
             "new customers reached a month",
             StageValue::Count(1000),
             StageValue::Count(1300),
         ))?
         .with_goal(StageGoal::new(
-            Stage::Interest,
+            LifecycleStage::Interest,
             "interest to proposal (current assumed)",
             StageValue::Rate(pct("40%")?),
             StageValue::Rate(pct("50%")?),
         ))?
         .with_goal(StageGoal::new(
-            Stage::Decision,
+            LifecycleStage::Decision,
             "close rate (current assumed)",
             StageValue::Rate(pct("30%")?),
             StageValue::Rate(pct("40%")?),
         ))?
         .with_goal(StageGoal::new(
-            Stage::Loyalty,
+            LifecycleStage::Loyalty,
             "yearly repurchase",
             StageValue::Rate(pct("60%")?),
             StageValue::Rate(pct("75%")?),
         ))?
         .with_goal(StageGoal::new(
-            Stage::Loyalty,
+            LifecycleStage::Loyalty,
             "referred share of new customers (current assumed)",
             StageValue::Rate(pct("15%")?),
             StageValue::Rate(pct("20%")?),

@@ -6,11 +6,12 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use attain_lifecycle::Error as LifecycleError;
 use attain_lifecycle::clv::{
-    self, ClvOptions, CustomerSummary, DAYS_PER_MONTH, GammaGammaParams, Purchase, PurchaseModel,
+    self, ClvOptions, CustomerSummary, DAYS_PER_MONTH, Fit, GammaGammaParams, PurchaseModel,
     TimeUnit,
 };
+use attain_rfm::{Transaction, repeat_summaries};
 use attain_types::input::Quoted;
-use attain_types::{Decimal, NaiveDate, Rate};
+use attain_types::{Decimal, NaiveDate, Rate, RepeatSummary};
 
 use crate::input::{self, ColumnArgs};
 use crate::output::{Format, OutputArgs};
@@ -62,7 +63,7 @@ pub(crate) struct ClvArgs {
     #[arg(long, value_enum, default_value_t = Model::Bgnbd)]
     model: Model,
     /// Prediction horizon after the calibration end: a number with d (days), w (weeks) or m
-    /// (months of 30.4375 days), such as 39w, 90d, 12m.
+    /// (months of 30.4375 days), such as 39w, 90d, 12m; at most 100 years (1200m).
     #[arg(long, default_value = "39w")]
     horizon: String,
     /// Time unit of the model's parameters.
@@ -103,18 +104,17 @@ fn parse_horizon_days(text: &str) -> anyhow::Result<f64> {
             "--horizon {quoted}: must be a finite, non-negative length"
         )));
     }
-    Ok(n * days_per)
+    let days = n * days_per;
+    // At most a century (clv::MAX_HORIZON_DAYS): `1e300w` is refused here, not by a series.
+    clv::check_horizon_days(days).map_err(|e| usage(format!("--horizon {quoted}: {e}")))?;
+    Ok(days)
 }
 
 /// Reads the transactions with the shared transaction reader.
-fn read_purchases(args: &ClvArgs) -> anyhow::Result<Vec<Purchase<String>>> {
+fn read_purchases(args: &ClvArgs) -> anyhow::Result<Vec<(String, NaiveDate, Decimal)>> {
     let mut purchases = Vec::new();
     input::for_each_transaction(&args.input, &args.columns, args.out.quiet, |t, _| {
-        purchases.push(Purchase {
-            customer: t.customer_id.to_owned(),
-            date: t.date,
-            amount: t.amount,
-        });
+        purchases.push((t.customer_id.to_owned(), t.date, t.amount));
         Ok(())
     })?;
     Ok(purchases)
@@ -134,8 +134,26 @@ fn name_customer(e: LifecycleError, ids: &[String]) -> anyhow::Error {
 struct Row {
     p_alive: f64,
     expected_purchases: f64,
+    /// `None` without `--spend`, or for a repeat buyer whose mean repeat spend is not positive.
     expected_spend: Option<f64>,
     clv: Option<f64>,
+}
+
+/// The exact repeat summary of every customer with a purchase on or before `calibration_end`,
+/// sorted by customer id (same-day purchases merged).
+fn exact_summaries(
+    purchases: &[(String, NaiveDate, Decimal)],
+    calibration_end: NaiveDate,
+) -> anyhow::Result<Vec<(String, RepeatSummary)>> {
+    let rows = purchases
+        .iter()
+        .map(|(customer, date, amount)| Transaction {
+            customer_id: customer,
+            date: *date,
+            amount: *amount,
+            order_id: None,
+        });
+    Ok(repeat_summaries(rows, calibration_end)?)
 }
 
 pub(crate) fn run(args: &ClvArgs) -> anyhow::Result<()> {
@@ -149,12 +167,20 @@ pub(crate) fn run(args: &ClvArgs) -> anyhow::Result<()> {
     let horizon = horizon_days / unit.days();
     let purchases = read_purchases(args)?;
     let file = args.input.display();
-    let summarized =
-        clv::summarize(purchases, args.calibration_end, unit).with_context(|| format!("{file}"))?;
-    if summarized.is_empty() {
+    let exact =
+        exact_summaries(&purchases, args.calibration_end).with_context(|| format!("{file}"))?;
+    drop(purchases);
+    if exact.is_empty() {
         bail!("{file}: no purchase on or before {}", args.calibration_end);
     }
-    let (ids, summaries): (Vec<String>, Vec<CustomerSummary>) = summarized.into_iter().unzip();
+    let mut ids = Vec::with_capacity(exact.len());
+    let mut summaries = Vec::with_capacity(exact.len());
+    for (id, r) in &exact {
+        let s = CustomerSummary::from_repeat(r, unit)
+            .map_err(|e| anyhow::anyhow!("{file}: customer {id:?}: {e}"))?;
+        ids.push(id.clone());
+        summaries.push(s);
+    }
 
     let (model, model_name, params_json, ll): (
         Box<dyn PurchaseModel>,
@@ -183,11 +209,10 @@ pub(crate) fn run(args: &ClvArgs) -> anyhow::Result<()> {
             )
         }
     };
-    let spend: Option<(GammaGammaParams, f64)> = match args.spend {
+    let spend: Option<Fit<GammaGammaParams>> = match args.spend {
         None => None,
         Some(Spend::GammaGamma) => {
-            let fit = clv::fit_gamma_gamma(&summaries).map_err(|e| name_customer(e, &ids))?;
-            Some((fit.params, fit.log_likelihood))
+            Some(clv::fit_gamma_gamma(&summaries).map_err(|e| name_customer(e, &ids))?)
         }
     };
     let options = ClvOptions::default()
@@ -203,13 +228,17 @@ pub(crate) fn run(args: &ClvArgs) -> anyhow::Result<()> {
             .map_err(with_id)?;
         let (expected_spend, clv) = match &spend {
             None => (None, None),
-            Some((gg, _)) => (
-                Some(gg.conditional_expected_spend(s).map_err(with_id)?),
-                Some(
-                    clv::customer_lifetime_value(model.as_ref(), gg, s, options)
-                        .map_err(with_id)?,
+            Some(gg) => match gg.params.spend_prediction(s).map_err(with_id)? {
+                // Left out of the spend fit: no spend prediction, no CLV.
+                None => (None, None),
+                Some(e) => (
+                    Some(e),
+                    Some(
+                        clv::customer_lifetime_value(model.as_ref(), &gg.params, s, options)
+                            .map_err(with_id)?,
+                    ),
                 ),
-            ),
+            },
         };
         rows.push(Row {
             p_alive,
@@ -228,43 +257,59 @@ pub(crate) fn run(args: &ClvArgs) -> anyhow::Result<()> {
             "attain clv: {model_name} fitted to {} customers ({unit_name}): {params_json} log-likelihood {ll:.4}",
             summaries.len()
         );
-        if let Some((gg, gg_ll)) = &spend {
+        if let Some(gg) = &spend {
             eprintln!(
-                "attain clv: gamma-gamma p {} q {} gamma {} log-likelihood {gg_ll:.4}",
-                gg.p, gg.q, gg.gamma
+                "attain clv: gamma-gamma p {} q {} gamma {} log-likelihood {:.4}; {} repeat buyers with a non-positive mean repeat spend left out (no spend or clv)",
+                gg.params.p,
+                gg.params.q,
+                gg.params.gamma,
+                gg.log_likelihood,
+                gg.excluded_non_positive_spend
             );
         }
     }
+    let opt_text = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
     out.write_with(|w| match args.out.format {
         Format::Csv => {
-            write!(w, "customer_id,x,t_x,T,p_alive,expected_purchases")?;
+            let mut out = csv::Writer::from_writer(&mut *w);
+            let mut header = vec!["customer_id", "x", "t_x", "T", "p_alive", "expected_purchases"];
             if spend.is_some() {
-                write!(w, ",expected_spend,clv")?;
+                header.extend(["expected_spend", "clv"]);
             }
-            writeln!(w)?;
+            out.write_record(&header)?;
             for ((id, s), r) in ids.iter().zip(&summaries).zip(&rows) {
-                write!(w, "{},{},{},{},{},{}", csv_field(id), s.x, s.t_x, s.t, r.p_alive, r.expected_purchases)?;
-                if let (Some(e), Some(c)) = (r.expected_spend, r.clv) {
-                    write!(w, ",{e},{c}")?;
+                let mut record = vec![
+                    id.clone(),
+                    s.x.to_string(),
+                    s.t_x.to_string(),
+                    s.t.to_string(),
+                    r.p_alive.to_string(),
+                    r.expected_purchases.to_string(),
+                ];
+                if spend.is_some() {
+                    record.push(opt_text(r.expected_spend));
+                    record.push(opt_text(r.clv));
                 }
-                writeln!(w)?;
+                out.write_record(&record)?;
             }
-            Ok(())
+            out.flush()
         }
         Format::Json => {
             let customers: Vec<_> = ids
                 .iter()
+                .zip(&exact)
                 .zip(&summaries)
                 .zip(&rows)
-                .map(|((id, s), r)| {
+                .map(|(((id, (_, exact)), s), r)| {
                     let mut v = serde_json::json!({
                         "customer_id": id, "x": s.x, "t_x": s.t_x, "T": s.t,
-                        "mean_repeat_spend": s.mean_repeat_spend,
+                        // Exact decimal text, as every amount in attain's JSON.
+                        "mean_repeat_spend": exact.mean_repeat_spend().normalize().to_string(),
                         "p_alive": r.p_alive, "expected_purchases": r.expected_purchases,
                     });
-                    if let (Some(e), Some(c)) = (r.expected_spend, r.clv) {
-                        v["expected_spend"] = serde_json::json!(e);
-                        v["clv"] = serde_json::json!(c);
+                    if spend.is_some() {
+                        v["expected_spend"] = serde_json::json!(r.expected_spend);
+                        v["clv"] = serde_json::json!(r.clv);
                     }
                     v
                 })
@@ -278,11 +323,13 @@ pub(crate) fn run(args: &ClvArgs) -> anyhow::Result<()> {
                 "log_likelihood": ll,
                 "customers": customers,
             });
-            if let Some((gg, gg_ll)) = &spend {
+            if let Some(gg) = &spend {
                 doc["spend"] = serde_json::json!({
                     "model": "gamma-gamma",
-                    "parameters": {"p": gg.p, "q": gg.q, "gamma": gg.gamma},
-                    "log_likelihood": gg_ll,
+                    "parameters": {"p": gg.params.p, "q": gg.params.q, "gamma": gg.params.gamma},
+                    "log_likelihood": gg.log_likelihood,
+                    "repeat_buyers_fitted": gg.customers,
+                    "excluded_non_positive_spend": gg.excluded_non_positive_spend,
                     "monthly_discount": args.discount.to_string(),
                 });
             }
@@ -290,15 +337,6 @@ pub(crate) fn run(args: &ClvArgs) -> anyhow::Result<()> {
             writeln!(w)
         }
     })
-}
-
-/// Quotes a CSV field when needed.
-fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_owned()
-    }
 }
 
 #[cfg(test)]
@@ -313,11 +351,8 @@ mod tests {
         assert!(parse_horizon_days("39").is_err());
         assert!(parse_horizon_days("-1w").is_err());
         assert!(parse_horizon_days("xw").is_err());
-    }
-
-    #[test]
-    fn csv_quoting() {
-        assert_eq!(csv_field("a,b"), "\"a,b\"");
-        assert_eq!(csv_field("00004"), "00004");
+        assert!(parse_horizon_days("1200m").is_ok());
+        let e = parse_horizon_days("1e300w").unwrap_err().to_string();
+        assert!(e.contains("longer than the maximum of 36525 days"), "{e}");
     }
 }

@@ -120,9 +120,11 @@ fn read_table(
     options: CohortOptions,
 ) -> anyhow::Result<CohortTable> {
     let path = &args.input;
-    let mut builder = CohortBuilder::new(currency.unwrap_or(Currency::XXX), options);
+    let checked = currency.is_some();
+    let currency = currency.unwrap_or_else(input::unchecked_currency);
+    let mut builder = CohortBuilder::new(currency, options);
     input::for_each_transaction(path, &args.columns, args.out.quiet, |t, at| {
-        let amount = input::money(t, at, currency)?;
+        let amount = input::money(t, at, currency, checked)?;
         builder
             .push(t.customer_id, t.date, amount)
             .map_err(|e| at.error("", e.to_string()))

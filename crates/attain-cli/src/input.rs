@@ -207,15 +207,24 @@ pub(crate) fn currency(code: Option<&str>) -> anyhow::Result<Option<Currency>> {
         .transpose()
 }
 
-/// A row's amount as money: with a currency named on the command line, a whole number of its
-/// minor units (else an error at the row's amount); without one, exactly as written, in XXX.
+/// The currency of amounts read without `--currency`: the unit-less XXX, as fine as a
+/// `Decimal` holds (28 decimals), so that every amount is kept exactly as written.
+pub(crate) fn unchecked_currency() -> Currency {
+    Currency::with_minor_units("XXX", 28).unwrap_or(Currency::XXX)
+}
+
+/// A row's amount as money in `currency`: when `checked` (a currency named on the command
+/// line), a whole number of its minor units, else an error at the row's amount; otherwise
+/// exactly as written.
 pub(crate) fn money(
     t: &Transaction<'_>,
     at: &RowLocation<'_>,
-    currency: Option<Currency>,
+    currency: Currency,
+    checked: bool,
 ) -> attain_rfm::Result<Money> {
-    match currency {
-        Some(c) => check_money(t.amount, c).map_err(|e| at.input_error(at.amount_column(), e)),
-        None => Ok(Money::new(t.amount, Currency::XXX)),
+    if checked {
+        check_money(t.amount, currency).map_err(|e| at.input_error(at.amount_column(), e))
+    } else {
+        Ok(Money::new(t.amount, currency))
     }
 }

@@ -2,6 +2,7 @@
 #![cfg(feature = "lifecycle")]
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
 
+use std::path::PathBuf;
 use std::process::Command;
 
 mod common;
@@ -132,4 +133,143 @@ fn clv_errors_name_file_line_and_column() {
         err.contains("not identifiable") && err.contains("repeat"),
         "{err}"
     );
+}
+
+/// Runs `attain clv` on `input` with `args`, expecting success.
+fn clv(input: &std::path::Path, args: &[&str]) -> std::process::Output {
+    let out = Command::new(env!("CARGO_BIN_EXE_attain"))
+        .args([
+            "clv",
+            input.to_str().unwrap(),
+            "--calibration-end",
+            "1997-09-30",
+        ])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// The CDNOW sample plus the given rows, in a temporary file.
+fn cdnow_with(name: &str, extra_rows: &str) -> PathBuf {
+    let dir = temp_dir(name);
+    let input = dir.join("log.csv");
+    let mut text = std::fs::read_to_string(cdnow_csv()).unwrap();
+    text.push_str(extra_rows);
+    std::fs::write(&input, text).unwrap();
+    input
+}
+
+#[test]
+fn clv_json_mean_repeat_spend_is_exact() {
+    // Repeat spends 0.10, 0.20, 0.30: f64 gives 0.19999999999999998; the exact mean is 0.2.
+    let input = cdnow_with(
+        "exact",
+        "zz-exact,X1,1997-01-01,5.00\nzz-exact,X2,1997-02-01,0.10\nzz-exact,X3,1997-03-01,0.20\nzz-exact,X4,1997-04-01,0.30\n",
+    );
+    let out = clv(&input, &["--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let customers = doc["customers"].as_array().unwrap();
+    let exact = customers
+        .iter()
+        .find(|c| c["customer_id"] == "zz-exact")
+        .unwrap();
+    assert_eq!(exact["x"], 3);
+    assert_eq!(exact["mean_repeat_spend"], "0.2");
+    // Customer 00004: (29.73 + 14.96) / 2.
+    assert_eq!(customers[0]["mean_repeat_spend"], "22.345");
+}
+
+#[test]
+fn clv_and_report_leave_out_non_positive_repeat_spend() {
+    // Two repeat buyers whose repeat days sum to zero or less: left out of the Gamma-Gamma fit,
+    // counted, without a spend prediction; every other customer is scored as before.
+    let input = cdnow_with(
+        "refunds",
+        "zz-neg,R1,1997-01-01,10.00\nzz-neg,R2,1997-02-01,-5.00\nzz-zero,Z1,1997-01-05,8.00\nzz-zero,Z2,1997-03-01,0\n",
+    );
+    let run = |format: &str| clv(&input, &["--spend", "gamma-gamma", "--format", format]);
+    let out = run("json");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["spend"]["excluded_non_positive_spend"], 2);
+    assert_eq!(doc["spend"]["repeat_buyers_fitted"], 946);
+    assert!((doc["spend"]["parameters"]["p"].as_f64().unwrap() - 6.25).abs() < 5e-3);
+    let customers = doc["customers"].as_array().unwrap();
+    for id in ["zz-neg", "zz-zero"] {
+        let c = customers.iter().find(|c| c["customer_id"] == id).unwrap();
+        assert!(c["expected_spend"].is_null() && c["clv"].is_null(), "{c}");
+        assert!(c["p_alive"].as_f64().is_some());
+    }
+    assert_eq!(customers.iter().filter(|c| c["clv"].is_null()).count(), 2);
+
+    let out = run("csv");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("2 repeat buyers with a non-positive mean repeat spend left out"),
+        "{stderr}"
+    );
+    let csv = String::from_utf8(out.stdout).unwrap();
+    let neg = csv.lines().find(|l| l.starts_with("zz-neg,")).unwrap();
+    assert!(neg.ends_with(",,"), "{neg}");
+
+    // The report on the same file exits 0 and says what it left out.
+    let html = input.with_extension("html");
+    let out = Command::new(env!("CARGO_BIN_EXE_attain"))
+        .args([
+            "report",
+            input.to_str().unwrap(),
+            "-o",
+            html.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(
+        page.contains("2 repeat buyers with a zero or negative mean repeat spend are left out")
+    );
+}
+
+#[test]
+fn clv_refuses_absurd_horizons_and_a_century_is_quick() {
+    // `--horizon=1e300w` ended in a 2F1 series error; now a clear message about the maximum.
+    let out = Command::new(env!("CARGO_BIN_EXE_attain"))
+        .args(["clv", &cdnow_csv(), "--calibration-end", "1997-09-30"])
+        .args(["--spend", "gamma-gamma", "--horizon=1e300w"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--horizon") && err.contains("longer than the maximum of 36525 days"),
+        "{err}"
+    );
+    // The longest horizon allowed, with the spend model, on all 2,357 customers: the monthly
+    // discounting sweep is linear in the months (2000w took 20 s before; a century is 5,218w).
+    let start = std::time::Instant::now();
+    let out = clv(
+        std::path::Path::new(&cdnow_csv()),
+        &[
+            "--spend",
+            "gamma-gamma",
+            "--horizon",
+            "1200m",
+            "--format",
+            "json",
+        ],
+    );
+    let elapsed = start.elapsed();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let customers = doc["customers"].as_array().unwrap();
+    assert!(customers.iter().all(|c| c["clv"].as_f64().unwrap() >= 0.0));
+    assert!(elapsed.as_secs() < 120, "{elapsed:?}");
 }

@@ -267,3 +267,32 @@ fn long_layout_has_every_metric_and_no_unobserved_cells() {
          2026-03,2026-03-01,1,0,1,1,8.00\n"
     );
 }
+
+#[test]
+fn amounts_finer_than_the_currency_are_refused_naming_the_row() {
+    // `--currency USD` once printed revenue 201225.825; no amount with more decimals than the
+    // currency allows reaches the output: the row is a typed error.
+    let p = file(
+        "subcent",
+        "customer_id,order_id,order_date,amount\na,o1,2026-01-05,10.00\nb,o2,2026-01-09,201225.825\n",
+    );
+    let (code, out, err) = attain(&["cohort", p.to_str().unwrap(), "--currency", "USD"]);
+    assert_ne!(code, 0);
+    assert!(out.is_empty(), "{out}");
+    assert!(
+        err.contains("tx.csv:3: column \"amount\": amount \"201225.825\"")
+            && err.contains("whole minor units of USD"),
+        "{err}"
+    );
+    // KWD has three decimals: the same file is fine, and revenue keeps them.
+    let (code, out, err) = attain(&[
+        "cohort",
+        p.to_str().unwrap(),
+        "--currency",
+        "KWD",
+        "--metric",
+        "revenue",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("201235.825"), "{out}");
+}

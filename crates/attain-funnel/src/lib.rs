@@ -81,8 +81,8 @@ pub mod stats;
 
 pub use error::{Error, Result};
 pub use plan::{
-    DailyAction, DailyPlan, DealRule, Forecast, Funnel, Plan, PlanOptions, RoundingOutcome, Stage,
-    StageForecast, StagePlan,
+    DailyAction, DailyActionPlan, DealRule, Forecast, Funnel, Plan, PlanOptions, RoundingOutcome,
+    Stage, StageForecast, StagePlan,
 };
 
 #[cfg(doctest)]

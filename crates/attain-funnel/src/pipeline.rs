@@ -79,21 +79,9 @@ pub fn weighted_forecast(
     Ok(Money::try_sum(parts, currency)?)
 }
 
-/// One acquisition channel over a period: a plain input row.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct ChannelSpend {
-    /// The channel's name (`"live stream"`).
-    pub name: String,
-    /// What it cost.
-    pub cost: Money,
-    /// Leads it brought.
-    pub leads: u64,
-    /// Customers (deals) it brought.
-    pub acquisitions: u64,
-    /// Revenue (or gross margin, for a margin ROI) from those customers.
-    pub revenue: Money,
-}
+/// One acquisition channel over a period: the shared input row of `attain-types`
+/// (re-exported; attain-lifecycle's CAC per channel reads the same type).
+pub use attain_types::ChannelSpend;
 
 /// Channel economics.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -102,11 +90,11 @@ pub struct ChannelSpend {
 pub struct ChannelMetrics {
     /// The channel's name.
     pub name: String,
-    /// `cost / leads`; `None` without leads.
+    /// `spend / leads`; `None` without leads.
     pub cost_per_lead: Option<Money>,
-    /// `cost / acquisitions` (CAC); `None` without acquisitions.
+    /// `spend / new customers` (CAC); `None` without new customers.
     pub cost_per_acquisition: Option<Money>,
-    /// `(revenue - cost) / cost`; `None` for a free channel.
+    /// `(revenue - spend) / spend`; `None` for a free channel or without a revenue.
     pub roi: Option<Decimal>,
 }
 
@@ -117,29 +105,20 @@ pub struct ChannelMetrics {
 /// 2,000 per customer, ROI `(50000 - 20000) / 20000 = 1.5`.
 ///
 /// # Errors
-/// A currency mismatch between cost and revenue, overflow.
+/// A currency mismatch between spend and revenue, overflow.
 pub fn channel_metrics(channel: &ChannelSpend) -> Result<ChannelMetrics> {
-    let per = |n: u64| -> Result<Option<Money>> {
-        if n == 0 {
-            Ok(None)
-        } else {
-            Ok(Some(channel.cost.checked_div(Decimal::from(n))?))
-        }
-    };
-    let roi = if channel.cost.is_zero() {
-        None
-    } else {
-        Some(
-            channel
-                .revenue
-                .checked_sub(channel.cost)?
-                .checked_ratio(channel.cost)?,
-        )
+    let roi = match channel.revenue {
+        Some(revenue) if !channel.spend.is_zero() => Some(
+            revenue
+                .checked_sub(channel.spend)?
+                .checked_ratio(channel.spend)?,
+        ),
+        _ => None,
     };
     Ok(ChannelMetrics {
-        name: channel.name.clone(),
-        cost_per_lead: per(channel.leads)?,
-        cost_per_acquisition: per(channel.acquisitions)?,
+        name: channel.channel.clone(),
+        cost_per_lead: channel.cost_per_lead()?,
+        cost_per_acquisition: channel.cac()?,
         roi,
     })
 }

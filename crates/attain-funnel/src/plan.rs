@@ -254,7 +254,7 @@ pub struct DailyAction {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
-pub struct DailyPlan {
+pub struct DailyActionPlan {
     /// The period.
     pub period: Period,
     /// Its working days under the calendar.
@@ -493,7 +493,7 @@ impl Funnel {
         period: &Period,
         calendar: &WorkingCalendar,
         options: PlanOptions,
-    ) -> Result<DailyPlan> {
+    ) -> Result<DailyActionPlan> {
         let working_days = calendar.working_days(period);
         if working_days == 0 {
             return Err(Error::NonPositive {
@@ -517,7 +517,7 @@ impl Funnel {
             .map(|s| line(&s.name, s.entries))
             .collect::<Result<Vec<_>>>()?;
         actions.push(line("deal", plan.deals)?);
-        Ok(DailyPlan {
+        Ok(DailyActionPlan {
             period: *period,
             working_days,
             plan,

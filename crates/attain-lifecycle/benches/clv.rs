@@ -10,15 +10,15 @@
 use std::hint::black_box;
 
 use attain_lifecycle::clv::{
-    CustomerSummary, Purchase, TimeUnit, fit_bg_nbd, fit_gamma_gamma, fit_pareto_nbd, fit_sbg,
-    summarize,
+    CustomerSummary, TimeUnit, fit_bg_nbd, fit_gamma_gamma, fit_pareto_nbd, fit_sbg,
 };
+use attain_rfm::{Transaction, repeat_summaries};
 use attain_types::{Decimal, NaiveDate};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 /// Parses `id cohort YYYYMMDD cds dollars` (sample) or `id YYYYMMDD cds dollars` (master, which
 /// starts with a header line).
-fn parse(text: &str) -> Vec<Purchase<String>> {
+fn parse(text: &str) -> Vec<(String, NaiveDate, Decimal)> {
     text.lines()
         .filter(|l| {
             l.split_whitespace()
@@ -32,22 +32,33 @@ fn parse(text: &str) -> Vec<Purchase<String>> {
             } else {
                 (cols[1], cols[3])
             };
-            Purchase {
-                customer: cols[0].to_owned(),
-                date: NaiveDate::parse_from_str(date, "%Y%m%d").unwrap(),
-                amount: amount.parse::<Decimal>().unwrap(),
-            }
+            (
+                cols[0].to_owned(),
+                NaiveDate::parse_from_str(date, "%Y%m%d").unwrap(),
+                amount.parse::<Decimal>().unwrap(),
+            )
         })
+        .collect()
+}
+
+/// The customers' summaries at `end` through attain-rfm's aggregation, in weeks.
+fn summarize(log: &[(String, NaiveDate, Decimal)], end: NaiveDate) -> Vec<CustomerSummary> {
+    let rows = log.iter().map(|(c, date, amount)| Transaction {
+        customer_id: c,
+        date: *date,
+        amount: *amount,
+        order_id: None,
+    });
+    repeat_summaries(rows, end)
+        .unwrap()
+        .iter()
+        .map(|(_, r)| CustomerSummary::from_repeat(r, TimeUnit::Weeks).unwrap())
         .collect()
 }
 
 fn summaries(text: &str) -> Vec<CustomerSummary> {
     let end = NaiveDate::from_ymd_opt(1997, 9, 30).unwrap();
-    summarize(parse(text), end, TimeUnit::Weeks)
-        .unwrap()
-        .into_iter()
-        .map(|(_, s)| s)
-        .collect()
+    summarize(&parse(text), end)
 }
 
 fn bench(c: &mut Criterion) {
@@ -78,7 +89,7 @@ fn bench(c: &mut Criterion) {
         let end = NaiveDate::from_ymd_opt(1997, 9, 30).unwrap();
         b.iter_batched(
             || parse(sample_text),
-            |log| summarize(log, end, TimeUnit::Weeks).unwrap(),
+            |log| summarize(&log, end),
             criterion::BatchSize::LargeInput,
         )
     });

@@ -22,14 +22,18 @@
 //! * **Empty input** gives a table with no cohorts (and `as_of` as given, else `None`).
 //! * **Periods** are whole calendar periods at the chosen [`Granularity`]: days, ISO weeks
 //!   (Monday to Sunday), months, quarters or years.
+//! * **Amounts** are in the builder's currency and exact at its minor unit: `201225.825` in a
+//!   USD table is [`Error::SubMinorUnitAmount`], never a revenue with more decimals than the
+//!   currency has. Rows are the shared [`attain_types::Transaction`].
 //!
 //! Laws (property-tested): retention never exceeds 1; cohort sizes add up to the number of
 //! customers; revenue over all cells equals the log's total exactly; the table does not
 //! depend on input order.
 
+use std::borrow::Borrow;
 use std::collections::{BTreeMap, HashMap};
 
-use attain_types::{Currency, Decimal, Granularity, Money, NaiveDate, Period, Rate};
+use attain_types::{Currency, Decimal, Granularity, Money, NaiveDate, Period, Rate, Transaction};
 use chrono::{Datelike, Days};
 
 use crate::error::{Error, Result};
@@ -38,18 +42,6 @@ use crate::error::{Error, Result};
 /// hundred MB at most. Ten years of monthly cohorts need 14,400 cells; three years of daily
 /// cohorts about 1.2 million.
 pub const MAX_CELLS: u64 = 5_000_000;
-
-/// One row of a transaction log.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct Transaction {
-    /// The customer.
-    pub customer: String,
-    /// The day of the purchase.
-    pub date: NaiveDate,
-    /// The amount (revenue).
-    pub amount: Money,
-}
 
 /// Options of a cohort table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -197,14 +189,23 @@ impl CohortBuilder {
     /// Adds one transaction.
     ///
     /// # Errors
-    /// [`Error::CurrencyMismatch`] naming the customer, [`Error::UnsupportedGranularity`],
-    /// [`Error::Types`] when revenue overflows.
+    /// [`Error::CurrencyMismatch`] naming the customer, [`Error::SubMinorUnitAmount`] naming the
+    /// customer and date when the amount has more decimals than the currency's minor unit,
+    /// [`Error::UnsupportedGranularity`], [`Error::Types`] when revenue overflows.
     pub fn push(&mut self, customer: &str, date: NaiveDate, amount: Money) -> Result<()> {
         if amount.currency() != self.currency {
             return Err(Error::CurrencyMismatch {
                 context: format!("transaction of customer {customer}"),
                 expected: self.currency,
                 found: amount.currency(),
+            });
+        }
+        if !amount.is_whole_minor_units() {
+            return Err(Error::SubMinorUnitAmount {
+                customer: customer.to_owned(),
+                date,
+                amount: amount.amount(),
+                currency: self.currency,
             });
         }
         if self.options.as_of.is_some_and(|as_of| date > as_of) {
@@ -243,12 +244,13 @@ impl CohortBuilder {
         Ok(())
     }
 
-    /// Adds one [`Transaction`].
+    /// Adds one [`Transaction`] (the shared row of `attain-types`), whose amount is in the
+    /// builder's currency.
     ///
     /// # Errors
     /// As [`push`](Self::push).
-    pub fn push_transaction(&mut self, t: &Transaction) -> Result<()> {
-        self.push(&t.customer, t.date, t.amount)
+    pub fn push_transaction(&mut self, t: &Transaction<'_>) -> Result<()> {
+        self.push(t.customer_id, t.date, Money::new(t.amount, self.currency))
     }
 
     /// The table.
@@ -418,16 +420,18 @@ impl CohortTable {
     }
 }
 
-/// The cohort table of a whole log in memory; see [`CohortBuilder`] to stream one.
+/// The cohort table of a whole log in memory (the shared [`Transaction`] rows, by value or by
+/// reference, amounts in `currency`); see [`CohortBuilder`] to stream one.
 ///
 /// ```
-/// use attain_lifecycle::cohort::{cohort_table, CohortOptions, Transaction};
-/// use attain_types::{Currency, Granularity, Money, NaiveDate, dec};
-/// let t = |c: &str, y, m, d| -> Result<Transaction, &str> {
+/// use attain_lifecycle::cohort::{cohort_table, CohortOptions};
+/// use attain_types::{Currency, Granularity, NaiveDate, Transaction, dec};
+/// let t = |c, y, m, d| -> Result<Transaction<'_>, &str> {
 ///     Ok(Transaction {
-///         customer: c.into(),
+///         customer_id: c,
 ///         date: NaiveDate::from_ymd_opt(y, m, d).ok_or("bad date")?,
-///         amount: Money::new(dec!(10), Currency::USD),
+///         amount: dec!(10),
+///         order_id: None,
 ///     })
 /// };
 /// let log = [t("a", 2026, 1, 5)?, t("b", 2026, 4, 2)?, t("a", 2026, 7, 1)?];
@@ -451,11 +455,12 @@ pub fn cohort_table<'a, I>(
     options: CohortOptions,
 ) -> Result<CohortTable>
 where
-    I: IntoIterator<Item = &'a Transaction>,
+    I: IntoIterator,
+    I::Item: Borrow<Transaction<'a>>,
 {
     let mut b = CohortBuilder::new(currency, options);
     for t in transactions {
-        b.push_transaction(t)?;
+        b.push_transaction(t.borrow())?;
     }
     b.finish()
 }

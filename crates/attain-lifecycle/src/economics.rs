@@ -215,17 +215,9 @@ impl UnitEconomics {
     }
 }
 
-/// One acquisition channel's spend and the new customers it brought.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct ChannelSpend {
-    /// The channel's name (`"live-stream"`, `"partners"`).
-    pub channel: String,
-    /// Sales and marketing spend attributed to the channel.
-    pub spend: Money,
-    /// New customers attributed to the channel.
-    pub new_customers: u64,
-}
+/// One acquisition channel's spend and the new customers it brought: the shared row of
+/// `attain-types` (re-exported; attain-funnel's channel ROI reads the same type).
+pub use attain_types::ChannelSpend;
 
 /// One channel's CAC.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -266,9 +258,7 @@ pub struct ChannelCacReport {
 /// ```
 /// use attain_lifecycle::economics::{channel_cac, ChannelSpend};
 /// use attain_types::{Currency, Money, dec};
-/// let ch = |name: &str, spend, n| ChannelSpend {
-///     channel: name.into(), spend: Money::new(spend, Currency::CNY), new_customers: n,
-/// };
+/// let ch = |name, spend, n| ChannelSpend::new(name, Money::new(spend, Currency::CNY), n);
 /// let r = channel_cac(&[ch("live-stream", dec!(20000), 50), ch("partners", dec!(10000), 10)], Currency::CNY)?;
 /// assert_eq!(r.channels[0].cac.map(|m| m.amount()), Some(dec!(400)));
 /// assert_eq!(r.channels[1].cac.map(|m| m.amount()), Some(dec!(1000)));
@@ -298,11 +288,7 @@ pub fn channel_cac(channels: &[ChannelSpend], currency: Currency) -> Result<Chan
             channel: c.channel.clone(),
             spend: c.spend,
             new_customers: c.new_customers,
-            cac: if c.new_customers == 0 {
-                None
-            } else {
-                Some(cac(c.spend, c.new_customers)?)
-            },
+            cac: c.cac()?,
         });
     }
     Ok(ChannelCacReport {
@@ -347,11 +333,7 @@ mod tests {
 
     #[test]
     fn channel_with_no_customers_has_no_cac_but_counts_in_blended() {
-        let ch = |n: &str, s, k| ChannelSpend {
-            channel: n.into(),
-            spend: Money::new(s, Currency::USD),
-            new_customers: k,
-        };
+        let ch = |n, s, k| ChannelSpend::new(n, Money::new(s, Currency::USD), k);
         let r = channel_cac(
             &[ch("a", dec!(100), 0), ch("b", dec!(100), 4)],
             Currency::USD,

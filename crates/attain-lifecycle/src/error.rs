@@ -61,7 +61,7 @@ pub enum Error {
     #[error("goal {name:?} of stage {stage} is already in the map")]
     DuplicateGoal {
         /// The stage.
-        stage: crate::Stage,
+        stage: crate::LifecycleStage,
         /// The goal's name.
         name: String,
     },
@@ -95,10 +95,27 @@ pub enum Error {
         /// The currency found.
         found: attain_types::Currency,
     },
+    /// An amount has more decimals than the currency's minor unit (`201225.825` in USD), so a
+    /// table in that currency could not show it exactly. Fix: correct the amount, or build the
+    /// table in a currency (or with `Currency::with_minor_units`) that holds it.
+    #[error(
+        "transaction of customer {customer} on {date}: amount {amount} has more decimals than {currency} allows"
+    )]
+    SubMinorUnitAmount {
+        /// The customer of the row.
+        customer: String,
+        /// The date of the row.
+        date: attain_types::NaiveDate,
+        /// The amount as given.
+        amount: attain_types::Decimal,
+        /// The table's currency.
+        currency: attain_types::Currency,
+    },
     /// A `(x, t_x, T)` customer summary (or a spend summary) is outside the model's domain:
     /// a time that is negative, not finite, or with `t_x > T`; `t_x > 0` with `x = 0`; a mean
-    /// repeat spend that is not positive for a repeat buyer. Fix: rebuild the summary with
-    /// [`crate::clv::summarize`] or correct the named field.
+    /// repeat spend that is not finite, or not positive where a spend prediction is asked for a
+    /// repeat buyer. Fix: rebuild the summary with
+    /// [`crate::clv::CustomerSummary::from_repeat`] or correct the named field.
     #[error("invalid customer summary at index {index}: {field} = {value} ({reason})")]
     InvalidSummary {
         /// Index of the customer in the slice given.
@@ -142,6 +159,19 @@ pub enum Error {
         /// What stopped it.
         reason: &'static str,
     },
+    /// A prediction horizon longer than [`MAX_HORIZON_DAYS`](crate::clv::MAX_HORIZON_DAYS) (a
+    /// century): the models are not meant to extrapolate that far, and such a horizon only
+    /// costs time. Fix: ask for a horizon of at most a hundred years.
+    #[error(
+        "horizon of {} days is longer than the maximum of {max_days} days (100 years)",
+        short_number(*days)
+    )]
+    HorizonTooLong {
+        /// The horizon asked for, in days.
+        days: f64,
+        /// The maximum, [`MAX_HORIZON_DAYS`](crate::clv::MAX_HORIZON_DAYS).
+        max_days: f64,
+    },
     /// A special-function series (the Gaussian hypergeometric function 2F1) did not converge
     /// within its term budget; this happens only with arguments very close to its radius of
     /// convergence (a horizon far longer than the model's time scale, for example).
@@ -154,4 +184,14 @@ pub enum Error {
         /// The argument z.
         argument: f64,
     },
+}
+
+/// A number for a message: plain below a billion, else in scientific notation (so that
+/// `1e300` does not print 300 digits).
+fn short_number(x: f64) -> String {
+    if x.abs() < 1e9 {
+        x.to_string()
+    } else {
+        format!("{x:e}")
+    }
 }

@@ -3,7 +3,7 @@
 //! customer lifetime value.
 //!
 //! ```
-//! use attain_lifecycle::{LifecycleMap, Stage, StageGoal, StageValue};
+//! use attain_lifecycle::{LifecycleMap, LifecycleStage, StageGoal, StageValue};
 //! use attain_lifecycle::stage::efficiency_gain;
 //! use attain_types::{Rate, dec};
 //!
@@ -13,13 +13,13 @@
 //!
 //! // A lifecycle map holds current and target values per stage and says where to work.
 //! let map = LifecycleMap::new()
-//!     .with_goal(StageGoal::new(Stage::Interest, "trial-class conversion",
+//!     .with_goal(StageGoal::new(LifecycleStage::Interest, "trial-class conversion",
 //!         StageValue::Rate(before), StageValue::Rate(after)))?
-//!     .with_goal(StageGoal::new(Stage::Loyalty, "yearly repurchase",
+//!     .with_goal(StageGoal::new(LifecycleStage::Loyalty, "yearly repurchase",
 //!         StageValue::Rate(Rate::from_percent(dec!(60))?),
 //!         StageValue::Rate(Rate::from_percent(dec!(75))?)))?;
 //! let report = map.report();
-//! assert_eq!(report.focus().map(|g| g.stage), Some(Stage::Interest));
+//! assert_eq!(report.focus().map(|g| g.stage), Some(LifecycleStage::Interest));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
@@ -65,16 +65,14 @@ mod error;
 pub mod map;
 pub mod stage;
 
-pub use cohort::{
-    Cohort, CohortBuilder, CohortCell, CohortOptions, CohortTable, Transaction, cohort_table,
-};
+pub use cohort::{Cohort, CohortBuilder, CohortCell, CohortOptions, CohortTable, cohort_table};
 pub use contract::{
     ContractGoal, CustomerMrr, MrrChange, MrrMovements, Window, mrr_bridge, mrr_movements,
 };
 pub use economics::{ChannelSpend, UnitEconomics, UnitEconomicsInput};
 pub use error::{Error, Result};
 pub use map::{GoalReport, LifecycleMap, MapReport, StageGoal, StageValue};
-pub use stage::{Stage, StageCounts, StageMetrics};
+pub use stage::{LifecycleStage, StageCounts, StageMetrics};
 
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

@@ -6,7 +6,7 @@ use core::cmp::Ordering;
 use attain_types::{Decimal, Growth, Rate};
 
 use crate::error::{Error, Result};
-use crate::stage::Stage;
+use crate::stage::LifecycleStage;
 
 /// The value of a stage goal: a count (reach), a rate (conversion, close, repurchase,
 /// referral share) or a growth (exposure up 30%).
@@ -78,7 +78,7 @@ fn levels_and_gap(goal: &StageGoal) -> Result<(Decimal, Decimal, Decimal)> {
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct StageGoal {
     /// The lifecycle stage.
-    pub stage: Stage,
+    pub stage: LifecycleStage,
     /// The metric's name, such as `"trial-class conversion"`.
     pub name: String,
     /// Where the metric stands now.
@@ -91,7 +91,7 @@ impl StageGoal {
     /// A goal from its parts.
     #[must_use]
     pub fn new(
-        stage: Stage,
+        stage: LifecycleStage,
         name: impl Into<String>,
         current: StageValue,
         target: StageValue,
@@ -110,18 +110,18 @@ impl StageGoal {
 /// Build it goal by goal, then call [`LifecycleMap::report`].
 ///
 /// ```
-/// use attain_lifecycle::{LifecycleMap, Stage, StageGoal, StageValue};
+/// use attain_lifecycle::{LifecycleMap, LifecycleStage, StageGoal, StageValue};
 /// use attain_types::{Rate, dec};
 /// let pct = |p| Rate::from_percent(p);
 /// let map = LifecycleMap::new()
-///     .with_goal(StageGoal::new(Stage::Awareness, "reach a month",
+///     .with_goal(StageGoal::new(LifecycleStage::Awareness, "reach a month",
 ///         StageValue::Count(1000), StageValue::Count(1300)))?
-///     .with_goal(StageGoal::new(Stage::Interest, "trial-class conversion",
+///     .with_goal(StageGoal::new(LifecycleStage::Interest, "trial-class conversion",
 ///         StageValue::Rate(pct(dec!(25))?), StageValue::Rate(pct(dec!(42))?)))?;
 /// let report = map.report();
 /// // The education case: 25% -> 42% is a 68% gain, the largest here, so work on interest.
 /// let focus = report.focus().ok_or("no focus")?;
-/// assert_eq!(focus.stage, Stage::Interest);
+/// assert_eq!(focus.stage, LifecycleStage::Interest);
 /// assert_eq!(focus.gain.map(|g| g.to_decimal()), Some(dec!(0.68)));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -254,7 +254,7 @@ fn needs_more(a: &GoalReport, b: &GoalReport) -> bool {
 #[non_exhaustive]
 pub struct GoalReport {
     /// The stage.
-    pub stage: Stage,
+    pub stage: LifecycleStage,
     /// The goal's name.
     pub name: String,
     /// The current value.
@@ -308,7 +308,7 @@ impl MapReport {
     }
 
     /// The reports of one stage's goals.
-    pub fn stage(&self, stage: Stage) -> impl Iterator<Item = &GoalReport> {
+    pub fn stage(&self, stage: LifecycleStage) -> impl Iterator<Item = &GoalReport> {
         self.goals.iter().filter(move |g| g.stage == stage)
     }
 }
@@ -324,12 +324,17 @@ mod tests {
 
     #[test]
     fn kind_mismatch_and_duplicates_are_rejected() {
-        let bad = StageGoal::new(Stage::Interest, "x", StageValue::Count(1), rate(dec!(10)));
+        let bad = StageGoal::new(
+            LifecycleStage::Interest,
+            "x",
+            StageValue::Count(1),
+            rate(dec!(10)),
+        );
         assert_eq!(
             LifecycleMap::new().with_goal(bad).unwrap_err().to_string(),
             "goal \"x\": current is a count but target is a rate"
         );
-        let g = StageGoal::new(Stage::Interest, "x", rate(dec!(1)), rate(dec!(2)));
+        let g = StageGoal::new(LifecycleStage::Interest, "x", rate(dec!(1)), rate(dec!(2)));
         let map = LifecycleMap::new().with_goal(g.clone()).unwrap();
         assert!(matches!(map.with_goal(g), Err(Error::DuplicateGoal { .. })));
     }
@@ -338,21 +343,21 @@ mod tests {
     fn zero_current_ranks_first_and_met_goals_never() {
         let map = LifecycleMap::new()
             .with_goal(StageGoal::new(
-                Stage::Loyalty,
+                LifecycleStage::Loyalty,
                 "referrals",
                 rate(dec!(0)),
                 rate(dec!(20)),
             ))
             .unwrap()
             .with_goal(StageGoal::new(
-                Stage::Interest,
+                LifecycleStage::Interest,
                 "conv",
                 rate(dec!(10)),
                 rate(dec!(90)),
             ))
             .unwrap()
             .with_goal(StageGoal::new(
-                Stage::Decision,
+                LifecycleStage::Decision,
                 "met",
                 rate(dec!(50)),
                 rate(dec!(40)),
@@ -369,14 +374,14 @@ mod tests {
     fn ties_go_to_the_earlier_stage() {
         let map = LifecycleMap::new()
             .with_goal(StageGoal::new(
-                Stage::Decision,
+                LifecycleStage::Decision,
                 "close",
                 rate(dec!(20)),
                 rate(dec!(40)),
             ))
             .unwrap()
             .with_goal(StageGoal::new(
-                Stage::Awareness,
+                LifecycleStage::Awareness,
                 "reach",
                 StageValue::Count(500),
                 StageValue::Count(1000),
@@ -384,19 +389,24 @@ mod tests {
             .unwrap();
         assert_eq!(
             map.report().focus().map(|g| g.stage),
-            Some(Stage::Awareness)
+            Some(LifecycleStage::Awareness)
         );
     }
 
     #[test]
     fn huge_growth_is_an_overflow_error_not_a_panic() {
         let g = |d| StageValue::Growth(Growth::new(d));
-        let huge = StageGoal::new(Stage::Awareness, "x", g(Decimal::MIN), g(Decimal::MAX));
+        let huge = StageGoal::new(
+            LifecycleStage::Awareness,
+            "x",
+            g(Decimal::MIN),
+            g(Decimal::MAX),
+        );
         assert!(matches!(
             LifecycleMap::new().with_goal(huge),
             Err(Error::Types(_))
         ));
-        let max = StageGoal::new(Stage::Awareness, "y", g(dec!(0)), g(Decimal::MAX));
+        let max = StageGoal::new(LifecycleStage::Awareness, "y", g(dec!(0)), g(Decimal::MAX));
         assert!(matches!(
             LifecycleMap::new().with_goal(max),
             Err(Error::Types(_))
@@ -408,7 +418,7 @@ mod tests {
         let g = |d| StageValue::Growth(Growth::new(d));
         let map = LifecycleMap::new()
             .with_goal(StageGoal::new(
-                Stage::Awareness,
+                LifecycleStage::Awareness,
                 "exposure",
                 g(dec!(0)),
                 g(dec!(0.3)),

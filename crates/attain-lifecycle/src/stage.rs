@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
-pub enum Stage {
+pub enum LifecycleStage {
     /// Customers learn that the offer exists; measured by reach.
     Awareness,
     /// Prospects consider the offer; measured by conversion to proposal.
@@ -28,29 +28,29 @@ pub enum Stage {
     Loyalty,
 }
 
-impl Stage {
+impl LifecycleStage {
     /// Every stage, in lifecycle order.
-    pub const ALL: [Stage; 4] = [
-        Stage::Awareness,
-        Stage::Interest,
-        Stage::Decision,
-        Stage::Loyalty,
+    pub const ALL: [LifecycleStage; 4] = [
+        LifecycleStage::Awareness,
+        LifecycleStage::Interest,
+        LifecycleStage::Decision,
+        LifecycleStage::Loyalty,
     ];
 
     /// The lower-case name (`"awareness"`).
     #[must_use]
     pub const fn name(self) -> &'static str {
         match self {
-            Stage::Awareness => "awareness",
-            Stage::Interest => "interest",
-            Stage::Decision => "decision",
-            Stage::Loyalty => "loyalty",
+            LifecycleStage::Awareness => "awareness",
+            LifecycleStage::Interest => "interest",
+            LifecycleStage::Decision => "decision",
+            LifecycleStage::Loyalty => "loyalty",
         }
     }
 }
 
 /// The lower-case name: `awareness`, `interest`, `decision`, `loyalty`.
-impl fmt::Display for Stage {
+impl fmt::Display for LifecycleStage {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
     }
@@ -351,13 +351,13 @@ mod tests {
     #[test]
     fn stage_order_follows_lifecycle() {
         let mut s = [
-            Stage::Loyalty,
-            Stage::Awareness,
-            Stage::Decision,
-            Stage::Interest,
+            LifecycleStage::Loyalty,
+            LifecycleStage::Awareness,
+            LifecycleStage::Decision,
+            LifecycleStage::Interest,
         ];
         s.sort();
-        assert_eq!(s, Stage::ALL);
-        assert_eq!(Stage::Decision.to_string(), "decision");
+        assert_eq!(s, LifecycleStage::ALL);
+        assert_eq!(LifecycleStage::Decision.to_string(), "decision");
     }
 }

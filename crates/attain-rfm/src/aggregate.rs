@@ -12,7 +12,7 @@ use attain_types::{Decimal, Granularity, NaiveDate, Period};
 use crate::hash::FxBuild;
 use crate::{Error, Result};
 
-pub use attain_types::Transaction;
+pub use attain_types::{RepeatSummary, Transaction};
 
 /// The same transactions as aligned columns (for example from Arrow or Polars arrays), so an
 /// adapter is a thin layer. `customer_ids[i]`, `dates[i]`, `amounts[i]` and `order_ids[i]`
@@ -141,12 +141,12 @@ pub struct AggregateOptions {
     pub returns: ReturnsMode,
     /// Transactions after `as_of`.
     pub after_as_of: AfterAsOf,
-    /// Also compute the [`ClvSummary`] of each customer (needs per-day totals).
-    pub clv_summary: bool,
+    /// Also compute the [`RepeatSummary`] of each customer (needs per-day totals).
+    pub repeat_summary: bool,
     /// The purchase period of the "days" modes ([`FrequencyMode::DistinctDays`],
     /// [`FrequencyMode::RepeatDays`], [`MonetaryMode::MeanPerDay`],
     /// [`MonetaryMode::MeanRepeatDays`]): purchases in the same day (the default), ISO week,
-    /// month, quarter or year count as one. Recency and the [`ClvSummary`] stay in days.
+    /// month, quarter or year count as one. Recency and the [`RepeatSummary`] stay in days.
     pub period: Granularity,
 }
 
@@ -175,10 +175,10 @@ impl AggregateOptions {
         self.after_as_of = mode;
         self
     }
-    /// Asks for the [`ClvSummary`] of each customer.
+    /// Asks for the [`RepeatSummary`] of each customer.
     #[must_use]
-    pub fn clv_summary(mut self, yes: bool) -> Self {
-        self.clv_summary = yes;
+    pub fn repeat_summary(mut self, yes: bool) -> Self {
+        self.repeat_summary = yes;
         self
     }
     /// Sets the purchase period of the "days" modes (see [`AggregateOptions::period`]).
@@ -193,7 +193,7 @@ impl AggregateOptions {
         Tracking {
             order_ids: matches!(self.frequency, FrequencyMode::DistinctOrders)
                 || matches!(self.monetary, MonetaryMode::MeanPerOrder),
-            days: self.clv_summary
+            days: self.repeat_summary
                 || matches!(
                     self.frequency,
                     FrequencyMode::DistinctDays | FrequencyMode::RepeatDays
@@ -212,7 +212,7 @@ impl AggregateOptions {
 pub struct Tracking {
     /// The set of distinct order ids (exact distinct-order counts).
     pub order_ids: bool,
-    /// Per-day totals (distinct days, repeat days, per-day means, the CLV summary).
+    /// Per-day totals (distinct days, repeat days, per-day means, the repeat summary).
     pub days: bool,
 }
 
@@ -422,10 +422,6 @@ impl CustomerState {
         }
     }
 
-    fn day_count(&self) -> u64 {
-        self.days.as_ref().map_or(0, |d| d.len() as u64)
-    }
-
     /// The values of this customer at `as_of`, or `None` for the empty state.
     ///
     /// # Errors
@@ -498,14 +494,8 @@ impl CustomerState {
             MonetaryMode::MeanPerDay => div(total, period_count)?,
             MonetaryMode::MeanRepeatDays => repeat_mean(periods)?,
         };
-        let days = self.day_count();
-        let clv = if options.clv_summary {
-            Some(Box::new(ClvSummary {
-                repeat_days: days.saturating_sub(1),
-                t_x_days: (last - first).num_days(),
-                age_days: (as_of - first).num_days(),
-                mean_repeat_spend: repeat_mean(self.days.as_ref())?,
-            }))
+        let repeat_summary = if options.repeat_summary {
+            self.repeat_summary(as_of, options.returns)?.map(Box::new)
         } else {
             None
         };
@@ -516,8 +506,54 @@ impl CustomerState {
             monetary,
             first_purchase: first,
             last_purchase: last,
-            clv,
+            repeat_summary,
         }))
+    }
+}
+
+impl CustomerState {
+    /// The customer's [`RepeatSummary`] at the cut-off `as_of`: purchase days up to `as_of`
+    /// (later ones are left out, as in a calibration period), daily sums net of refunds or, with
+    /// [`ReturnsMode::Gross`], of the amounts `>= 0` only. `None` when the state does not track
+    /// days ([`Tracking::days`]) or has no purchase day up to `as_of`.
+    ///
+    /// ```
+    /// use attain_rfm::{AggregateOptions, Aggregator, ReturnsMode, Transaction};
+    /// use attain_types::{NaiveDate, dec};
+    /// let d = |day| NaiveDate::from_ymd_opt(2026, 1, day).ok_or("bad date");
+    /// let mut agg = Aggregator::new(d(31)?, AggregateOptions::default().repeat_summary(true));
+    /// for (day, amount) in [(1, dec!(5)), (11, dec!(0.10)), (21, dec!(0.20)), (21, dec!(0.10))] {
+    ///     agg.push(&Transaction { customer_id: "a", date: d(day)?, amount, order_id: None })?;
+    /// }
+    /// let (_, state) = agg.states().next().ok_or("one customer")?;
+    /// let s = state.repeat_summary(d(31)?, ReturnsMode::Net)?.ok_or("tracked")?;
+    /// assert_eq!((s.frequency(), s.t_x_days(), s.age_days()), (2, 20, 30));
+    /// assert_eq!(s.mean_repeat_spend().normalize().to_string(), "0.2");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Types`] with an overflow when a repeat total leaves the `Decimal` range.
+    pub fn repeat_summary(
+        &self,
+        as_of: NaiveDate,
+        returns: ReturnsMode,
+    ) -> Result<Option<RepeatSummary>> {
+        let Some(days) = &self.days else {
+            return Ok(None);
+        };
+        let money = |t: &DayTotal| {
+            if returns == ReturnsMode::Gross {
+                t.gross
+            } else {
+                t.net
+            }
+        };
+        Ok(RepeatSummary::from_days(
+            days.range(..=as_of).map(|(d, t)| (*d, money(t))),
+            as_of,
+        )?)
     }
 }
 
@@ -527,23 +563,6 @@ pub(crate) fn div(sum: Decimal, count: u64) -> Result<Decimal> {
     }
     sum.checked_div(Decimal::from(count))
         .ok_or(Error::Overflow { operation: "mean" })
-}
-
-/// The customer-base summary the BG/NBD, Pareto/NBD and Gamma-Gamma models take (as in
-/// `lifetimes`' `summary_data_from_transaction_data` with daily periods), under its own names:
-/// `t_x_days` is not RFM recency, which counts back from `as_of`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[non_exhaustive]
-pub struct ClvSummary {
-    /// `x`: distinct purchase days minus one.
-    pub repeat_days: u64,
-    /// `t_x`: days from the first to the last purchase.
-    pub t_x_days: i64,
-    /// `T`: days from the first purchase to `as_of`.
-    pub age_days: i64,
-    /// Mean of the daily sums after the first purchase day; zero without repeat days.
-    pub mean_repeat_spend: Decimal,
 }
 
 /// The recency, frequency and monetary values of one customer.
@@ -563,13 +582,15 @@ pub struct CustomerValues {
     pub first_purchase: NaiveDate,
     /// The last purchase date used.
     pub last_purchase: NaiveDate,
-    /// The CLV-model summary, when asked for (boxed to keep the common case small).
-    pub clv: Option<Box<ClvSummary>>,
+    /// The repeat-purchase summary the CLV models read, when asked for with
+    /// [`AggregateOptions::repeat_summary`] (boxed to keep the common case small); `None` also
+    /// when every purchase is after `as_of` ([`AfterAsOf::Include`]).
+    pub repeat_summary: Option<Box<RepeatSummary>>,
 }
 
 impl CustomerValues {
     /// Values built directly (for scoring customers aggregated elsewhere): the purchase dates
-    /// are left at `NaiveDate::default()` (1970-01-01) and there is no CLV summary.
+    /// are left at `NaiveDate::default()` (1970-01-01) and there is no repeat summary.
     #[must_use]
     pub fn new(customer_id: &str, recency_days: i64, frequency: u64, monetary: Decimal) -> Self {
         let d = NaiveDate::default();
@@ -580,7 +601,7 @@ impl CustomerValues {
             monetary,
             first_purchase: d,
             last_purchase: d,
-            clv: None,
+            repeat_summary: None,
         }
     }
 }
@@ -766,6 +787,43 @@ pub fn aggregate<'a, I: IntoIterator<Item = Transaction<'a>>>(
     let mut agg = Aggregator::new(as_of, options);
     agg.extend(transactions)?;
     agg.finish()
+}
+
+/// The [`RepeatSummary`] of every customer with a purchase on or before `as_of` (the end of
+/// a calibration period), sorted by customer id: what the CLV models of attain-lifecycle read
+/// (`CustomerSummary::from_repeat`). Later rows are left out; same-day purchases are one
+/// purchase whose amount is their (net) sum. The same as [`aggregate`] with
+/// [`AggregateOptions::repeat_summary`], without the RFM values.
+///
+/// ```
+/// use attain_rfm::{Transaction, repeat_summaries};
+/// use attain_types::{NaiveDate, dec};
+/// let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).ok_or("bad date");
+/// let tx = |c, date, amount| Transaction { customer_id: c, date, amount, order_id: None };
+/// let log = [tx("b", d(1, 9)?, dec!(7)), tx("a", d(1, 1)?, dec!(10)),
+///            tx("a", d(1, 15)?, dec!(4)), tx("a", d(1, 15)?, dec!(6)), tx("a", d(3, 1)?, dec!(1))];
+/// let s = repeat_summaries(log, d(1, 31)?)?;
+/// assert_eq!((s[0].0.as_str(), s[0].1.frequency(), s[0].1.t_x_days()), ("a", 1, 14));
+/// assert_eq!(s[0].1.mean_repeat_spend(), dec!(10)); // 4 + 6 on one day; March is later
+/// assert_eq!((s[1].1.frequency(), s[1].1.age_days()), (0, 22));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+///
+/// [`Error::Overflow`] (or [`Error::Types`]) when a sum leaves the `Decimal` range.
+pub fn repeat_summaries<'a, I: IntoIterator<Item = Transaction<'a>>>(
+    transactions: I,
+    as_of: NaiveDate,
+) -> Result<Vec<(String, RepeatSummary)>> {
+    let options = AggregateOptions::default()
+        .frequency(FrequencyMode::Rows)
+        .repeat_summary(true);
+    Ok(aggregate(transactions, as_of, options)?
+        .customers
+        .into_iter()
+        .filter_map(|c| Some((c.customer_id, *c.repeat_summary?)))
+        .collect())
 }
 
 /// Aggregates a slice of transactions on all cores (rayon): each thread aggregates a part,

@@ -89,7 +89,7 @@ pub(crate) fn fast_modes(options: &AggregateOptions) -> bool {
     ) && matches!(
         options.monetary,
         MonetaryMode::Sum | MonetaryMode::MeanPerOrder
-    ) && !options.clv_summary
+    ) && !options.repeat_summary
 }
 
 /// Days from 0001-01-01 (CE) to 1970-01-01.

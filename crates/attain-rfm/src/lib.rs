@@ -30,9 +30,10 @@
 //! |---|---|
 //! | [`Transaction`], [`TransactionColumns`] | input rows (or aligned columns): customer, date, amount, optional order id |
 //! | [`aggregate`], [`Aggregator`], `aggregate_par` | per-customer values at an explicit `as_of`; later rows excluded and counted |
-//! | [`AggregateOptions`] | [`FrequencyMode`], [`MonetaryMode`], [`ReturnsMode`], [`AfterAsOf`], CLV summary |
+//! | [`AggregateOptions`] | [`FrequencyMode`], [`MonetaryMode`], [`ReturnsMode`], [`AfterAsOf`], repeat summary |
 //! | [`CustomerState`] | the mergeable per-customer state (a monoid) |
-//! | [`CustomerValues`], [`ClvSummary`], [`RfmTable`], [`IngestReport`] | results |
+//! | [`CustomerValues`], [`RfmTable`], [`IngestReport`] | results |
+//! | [`repeat_summaries`], [`RepeatSummary`] | the per-customer repeat summary the CLV models read |
 //! | [`score`](fn@score), [`ScoreOptions`], [`Scoring`], [`Thresholds`], [`fit_thresholds`] | scores `1..=bins`, higher better |
 //! | [`SegmentMap`] | rules over scores, first match wins; `three`, `standard11`, a text format, a linter |
 //! | [`bin_occupancy`], [`tie_mass`], [`migration`] | diagnostics |
@@ -109,9 +110,9 @@ mod segment;
 #[cfg(feature = "parallel")]
 pub use aggregate::aggregate_par;
 pub use aggregate::{
-    AfterAsOf, AggregateOptions, Aggregator, ClvSummary, CustomerState, CustomerValues, DayTotal,
-    FrequencyMode, IngestReport, MonetaryMode, ReturnsMode, RfmTable, Tracking, Transaction,
-    TransactionColumns, aggregate,
+    AfterAsOf, AggregateOptions, Aggregator, CustomerState, CustomerValues, DayTotal,
+    FrequencyMode, IngestReport, MonetaryMode, RepeatSummary, ReturnsMode, RfmTable, Tracking,
+    Transaction, TransactionColumns, aggregate, repeat_summaries,
 };
 pub use diagnostics::{
     ABSENT, BinOccupancy, Migration, TieMass, bin_occupancy, migration, tie_mass,

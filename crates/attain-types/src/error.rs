@@ -125,4 +125,21 @@ pub enum Error {
         /// The rejected value.
         value: i64,
     },
+    /// A repeat-purchase summary breaks its invariants (see
+    /// [`RepeatSummary::new`](crate::RepeatSummary::new)): `t_x` negative or after the
+    /// cut-off, `t_x` or a mean without a repeat purchase, or purchase days out of order. Fix:
+    /// build it from the customer's purchase days with a cut-off on or after the last one.
+    #[error(
+        "invalid repeat summary (x {frequency}, t_x {t_x_days} days, T {age_days} days): {reason}"
+    )]
+    InvalidRepeatSummary {
+        /// Repeat purchase days.
+        frequency: u64,
+        /// Days from the first to the last purchase.
+        t_x_days: i64,
+        /// Days from the first purchase to the cut-off.
+        age_days: i64,
+        /// What is wrong.
+        reason: &'static str,
+    },
 }

@@ -27,6 +27,8 @@
 //! | [`Period`], [`Granularity`] | half-open date ranges; years, quarters, months, ISO weeks, days, fiscal years |
 //! | [`input`] | the input grammar every reader shares: ids, amounts, dates, timestamps, header names |
 //! | [`Transaction`] | one order line of a transaction log, as every reader produces it |
+//! | [`ChannelSpend`] | one acquisition channel's spend, leads, new customers and revenue: the input of CAC and channel ROI |
+//! | [`RepeatSummary`] | one customer's repeat purchases `(x, t_x, T, mean repeat spend)`, exact, as the CLV models read them |
 //! | [`WorkingCalendar`] | a weekend mask and holidays; working days in any period |
 //!
 //! # Errors and panics
@@ -54,6 +56,7 @@
 
 pub mod allocate;
 mod calendar;
+mod channel;
 pub mod count;
 mod dec_macro;
 mod error;
@@ -63,15 +66,18 @@ mod period;
 #[cfg(feature = "proptest")]
 pub mod proptest;
 mod rate;
+mod repeat;
 mod transaction;
 pub mod wide;
 
 pub use allocate::{allocate, allocate_f64, allocate_units};
 pub use calendar::WorkingCalendar;
+pub use channel::ChannelSpend;
 pub use error::{Error, Result};
 pub use money::{Currency, Money, ParseOptions, group_thousands};
 pub use period::{Granularity, Period};
 pub use rate::{Growth, Rate};
+pub use repeat::RepeatSummary;
 pub use transaction::Transaction;
 
 /// Re-exported so every attain crate names exactly one `chrono`.

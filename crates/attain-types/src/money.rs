@@ -133,20 +133,21 @@ impl Currency {
             })
     }
 
-    /// A currency with an explicit minor-unit exponent (0..=9), for codes outside the table.
+    /// A currency with an explicit minor-unit exponent (0..=28, the scales a `Decimal` holds),
+    /// for codes outside the table or unit-less amounts kept as written (`XXX` with 28).
     ///
     /// # Errors
     /// [`Error::InvalidCurrency`] if `code` is not three ASCII upper-case letters or
-    /// `minor_units > 9`.
+    /// `minor_units > 28`.
     pub fn with_minor_units(code: &str, minor_units: u32) -> Result<Currency> {
         let bytes = Self::check_code(code)?;
         let minor_units =
             u8::try_from(minor_units)
                 .ok()
-                .filter(|m| *m <= 9)
+                .filter(|m| *m <= 28)
                 .ok_or(Error::InvalidCurrency {
                     code: code.to_owned(),
-                    reason: "minor units must be 0..=9",
+                    reason: "minor units must be 0..=28",
                 })?;
         Ok(Currency {
             code: bytes,

@@ -41,16 +41,19 @@ pub(super) struct Log {
 }
 
 /// Reads the file with the shared transaction reader; `as_of` defaults to the day after the
-/// latest date. Amounts must be whole minor units of the currency.
-pub(super) fn load(args: &ReportArgs, checked: Option<Currency>) -> anyhow::Result<Log> {
-    let currency = checked.unwrap_or(Currency::XXX);
+/// latest date. With `--currency`, amounts must be whole minor units of it; without, they are
+/// taken as written and the report's money is unit-less XXX with as many decimals as the finest
+/// amount (at least 2).
+pub(super) fn load(args: &ReportArgs, named: Option<Currency>) -> anyhow::Result<Log> {
+    let checked = named.is_some();
+    let read_as = named.unwrap_or_else(input::unchecked_currency);
     let file = args.input.display().to_string();
     let mut ids: HashMap<String, u32> = HashMap::new();
     let mut customers = Vec::new();
     let mut rows = Vec::new();
     let mut has_orders = false;
     input::for_each_transaction(&args.input, &args.columns, args.quiet, |t, at| {
-        let amount = input::money(t, at, checked)?;
+        let amount = input::money(t, at, read_as, checked)?;
         let customer = match ids.get(t.customer_id) {
             Some(&c) => c,
             None => {
@@ -72,6 +75,22 @@ pub(super) fn load(args: &ReportArgs, checked: Option<Currency>) -> anyhow::Resu
     })?;
     let Some(latest) = rows.iter().map(|t| t.date).max() else {
         bail!("{file}: no transactions after the header");
+    };
+    let currency = match named {
+        Some(c) => c,
+        None => {
+            let decimals = rows
+                .iter()
+                .map(|t| t.amount.amount().normalize().scale())
+                .max()
+                .unwrap_or(0)
+                .max(2);
+            let currency = Currency::with_minor_units("XXX", decimals)?;
+            for t in &mut rows {
+                t.amount = Money::new(t.amount.amount(), currency);
+            }
+            currency
+        }
     };
     let as_of = match args.as_of {
         Some(d) => d,

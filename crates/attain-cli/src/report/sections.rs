@@ -7,7 +7,7 @@ use attain_funnel::measure::{Event, MeasureOptions};
 use attain_funnel::{DealRule, Funnel, PlanOptions, Stage};
 use attain_goals::table::fit_rows;
 use attain_goals::{Level, TimeOptions, nested};
-use attain_lifecycle::clv::{self, ClvOptions, CustomerSummary, Purchase, PurchaseModel, TimeUnit};
+use attain_lifecycle::clv::{self, ClvOptions, CustomerSummary, PurchaseModel, TimeUnit};
 use attain_lifecycle::cohort::{CohortBuilder, CohortOptions};
 use attain_types::{
     Currency, Decimal, Granularity, Money, NaiveDate, Period, Rate, RoundingStrategy,
@@ -836,14 +836,19 @@ fn clv_section(args: &ReportArgs, log: &Log) -> anyhow::Result<Section> {
         )),
         ..Section::default()
     };
-    let purchases = log.rows.iter().map(|t| Purchase {
-        customer: t.customer,
+    // The exact repeat summaries from attain-rfm's aggregation, as `attain clv` builds them.
+    let rows = log.rows.iter().map(|t| attain_rfm::Transaction {
+        customer_id: &log.customers[t.customer as usize],
         date: t.date,
         amount: t.amount.amount(),
+        order_id: None,
     });
-    let summarized = clv::summarize(purchases, log.data_end, TimeUnit::Weeks)
+    let summaries = attain_rfm::repeat_summaries(rows, log.data_end)
+        .with_context(|| log.file.clone())?
+        .iter()
+        .map(|(_, r)| CustomerSummary::from_repeat(r, TimeUnit::Weeks))
+        .collect::<Result<Vec<_>, _>>()
         .with_context(|| log.file.clone())?;
-    let summaries: Vec<CustomerSummary> = summarized.into_iter().map(|(_, s)| s).collect();
     let fitted =
         clv::fit_bg_nbd(&summaries).and_then(|p| Ok((p, clv::fit_gamma_gamma(&summaries)?)));
     let (bg, gg) = match fitted {
@@ -859,8 +864,10 @@ fn clv_section(args: &ReportArgs, log: &Log) -> anyhow::Result<Section> {
         .months(months)
         .monthly_discount(discount)
         .unit(TimeUnit::Weeks);
+    // Repeat buyers with a non-positive mean repeat spend are left out of the spend fit and
+    // get no value (the library's policy, as in `attain clv`).
     let mut values = Vec::with_capacity(summaries.len());
-    for s in &summaries {
+    for s in summaries.iter().filter(|s| !s.is_spend_excluded()) {
         values.push(clv::customer_lifetime_value(
             &bg.params, &gg.params, s, options,
         )?);
@@ -955,6 +962,12 @@ fn clv_section(args: &ReportArgs, log: &Log) -> anyhow::Result<Section> {
         "BG/NBD (weeks): r {:.4}, alpha {:.4}, a {:.4}, b {:.4}; Gamma-Gamma: p {:.4}, q {:.4}, gamma {:.4}.",
         p.r, p.alpha, p.a, p.b, gg.params.p, gg.params.q, gg.params.gamma
     ));
+    if gg.excluded_non_positive_spend > 0 {
+        section.notes.push(format!(
+            "{} repeat buyers with a zero or negative mean repeat spend are left out of the spend model and have no expected value.",
+            svg::count(gg.excluded_non_positive_spend as u64)
+        ));
+    }
     if open {
         section.notes.push(format!(
             "The last, lighter bar collects every customer from {} up (the axis stops near the 95th percentile so the rest stays readable).",

@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 
 use attain_datafusion::{RfmFunctions, cohort_table};
-use attain_lifecycle::cohort::{self, CohortOptions, Transaction};
-use attain_types::{Currency, Decimal, Granularity, Money, NaiveDate};
+use attain_lifecycle::cohort::{self, CohortOptions};
+use attain_types::{Currency, Decimal, Granularity, NaiveDate, Transaction};
 use datafusion::arrow::array::AsArray;
 use datafusion::arrow::datatypes::{Date32Type, Decimal128Type, Int64Type};
 
@@ -56,15 +56,13 @@ fn datafusion_cells(rows: &[Row], options: &CohortOptions, target: usize) -> Cel
 }
 
 fn lifecycle_cells(rows: &[Row], options: CohortOptions) -> Cells {
-    let log: Vec<Transaction> = rows
-        .iter()
-        .map(|r| Transaction {
-            customer: r.customer.clone(),
-            date: r.date,
-            amount: Money::new(r.amount, Currency::USD),
-        })
-        .collect();
-    let table = cohort::cohort_table(&log, Currency::USD, options).unwrap();
+    let log = rows.iter().map(|r| Transaction {
+        customer_id: &r.customer,
+        date: r.date,
+        amount: r.amount,
+        order_id: None,
+    });
+    let table = cohort::cohort_table(log, Currency::USD, options).unwrap();
     let mut cells = Cells::new();
     for c in &table.cohorts {
         for (k, cell) in c.cells.iter().enumerate() {

@@ -117,27 +117,33 @@ fn pipeline_metrics_golden() {
         dec!(0)
     );
     // 20,000 / 400 = 50 per lead; 20,000 / 10 = 2,000 per customer; (50,000 - 20,000) / 20,000 = 1.5.
-    let ch = ChannelSpend {
-        name: "live stream".into(),
-        cost: usd(dec!(20000)),
-        leads: 400,
-        acquisitions: 10,
-        revenue: usd(dec!(50000)),
-    };
+    let ch = ChannelSpend::new("live stream", usd(dec!(20000)), 10)
+        .leads(400)
+        .revenue(usd(dec!(50000)));
     let m = channel_metrics(&ch).unwrap();
     assert_eq!(m.cost_per_lead.unwrap().amount(), dec!(50));
     assert_eq!(m.cost_per_acquisition.unwrap().amount(), dec!(2000));
     assert_eq!(m.roi.unwrap(), dec!(1.5));
     let free = ChannelSpend {
-        cost: usd(dec!(0)),
+        spend: usd(dec!(0)),
         leads: 0,
-        acquisitions: 0,
-        ..ch
+        new_customers: 0,
+        ..ch.clone()
     };
     let m = channel_metrics(&free).unwrap();
     assert_eq!(
         (m.cost_per_lead, m.cost_per_acquisition, m.roi),
         (None, None, None)
+    );
+    // Without a revenue there is no ROI, and the CAC is the same as attain-lifecycle's.
+    let unknown = ChannelSpend {
+        revenue: None,
+        ..ch
+    };
+    let m = channel_metrics(&unknown).unwrap();
+    assert_eq!(
+        (m.cost_per_acquisition, m.roi),
+        (unknown.cac().unwrap(), None)
     );
 }
 

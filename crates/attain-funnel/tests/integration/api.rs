@@ -14,7 +14,7 @@ fn public_types_are_send_sync() {
     assert_send_sync::<Funnel>();
     assert_send_sync::<Plan>();
     assert_send_sync::<attain_funnel::Forecast>();
-    assert_send_sync::<attain_funnel::DailyPlan>();
+    assert_send_sync::<attain_funnel::DailyActionPlan>();
     assert_send_sync::<RateInterval>();
     assert_send_sync::<attain_funnel::stats::RateComparison>();
     assert_send_sync::<attain_funnel::stats::CalibratedRate>();

@@ -71,13 +71,20 @@ impl GammaGammaParams {
     /// Example: with CDNOW's `p = 6.25, q = 3.74, gamma = 15.44`, the population mean is
     /// `6.25 × 15.44 / 2.74 = 35.22`.
     ///
+    /// A repeat buyer whose mean spend is not positive has no prediction: the model cannot
+    /// describe it (see [`CustomerSummary::is_spend_excluded`]; [`Self::spend_prediction`]
+    /// returns `None` for it instead of an error).
+    ///
     /// # Errors
     /// [`Error::InvalidModelInput`] for invalid parameters, or when `p x + q <= 1` (no finite
-    /// mean: for `x = 0` this means `q <= 1`); [`Error::InvalidSummary`] (index 0) for a negative
-    /// or non-finite mean spend.
+    /// mean: for `x = 0` this means `q <= 1`); [`Error::InvalidSummary`] (index 0) for an
+    /// invalid summary or a repeat buyer whose mean spend is not positive.
     pub fn conditional_expected_spend(&self, summary: &CustomerSummary) -> Result<f64> {
         self.validate()?;
         summary.validate(0)?;
+        if summary.x > 0 {
+            check_spend_summary(summary, 0)?;
+        }
         let Self { p, q, gamma } = *self;
         let x = summary.x as f64;
         let m = if summary.x == 0 {
@@ -94,6 +101,22 @@ impl GammaGammaParams {
             });
         }
         Ok(p * (gamma + m * x) / denominator)
+    }
+}
+
+impl GammaGammaParams {
+    /// [`Self::conditional_expected_spend`], or `None` for a customer the model leaves out (a
+    /// repeat buyer whose mean spend is zero or negative, see
+    /// [`CustomerSummary::is_spend_excluded`]).
+    ///
+    /// # Errors
+    /// As [`Self::conditional_expected_spend`] for every other customer.
+    pub fn spend_prediction(&self, summary: &CustomerSummary) -> Result<Option<f64>> {
+        summary.validate(0)?;
+        if summary.is_spend_excluded() {
+            return Ok(None);
+        }
+        self.conditional_expected_spend(summary).map(Some)
     }
 }
 
@@ -130,12 +153,16 @@ pub fn fit_gamma_gamma(summaries: &[CustomerSummary]) -> Result<Fit<GammaGammaPa
 /// `x = 0` are skipped, as in `lifetimes` and Fader & Hardie 2013), whose `mean_repeat_spend`
 /// is the mean value of their repeat transactions (the first purchase left out).
 ///
+/// Repeat buyers whose mean spend is zero or negative (refunds) are outside the model's domain:
+/// they are left out of the fit and counted in [`Fit::excluded_non_positive_spend`], so one
+/// such customer never stops the fit of all others.
+///
 /// BFGS over `(ln p, ln q, ln gamma)` with the analytic gradient; the likelihood is at
 /// [`GammaGammaParams::log_likelihood`].
 ///
 /// # Errors
-/// [`Error::InvalidSummary`] naming the index of an invalid summary, or of a repeat buyer whose
-/// mean spend is not positive; [`Error::NotIdentifiable`] with fewer than two repeat buyers
+/// [`Error::InvalidSummary`] naming the index of an invalid summary;
+/// [`Error::NotIdentifiable`] with fewer than two repeat buyers of positive mean spend
 /// or when a parameter runs off (for example when every repeat buyer has the same mean);
 /// [`Error::FitDidNotConverge`] when the iteration budget runs out.
 pub fn fit_gamma_gamma_with(
@@ -143,17 +170,19 @@ pub fn fit_gamma_gamma_with(
     options: FitOptions,
 ) -> Result<Fit<GammaGammaParams>> {
     let mut rows = Vec::new();
+    let mut excluded = 0;
     for (i, s) in summaries.iter().enumerate() {
         s.validate(i)?;
-        if s.x > 0 {
-            check_spend_summary(s, i)?;
+        if s.is_spend_excluded() {
+            excluded += 1;
+        } else if s.x > 0 {
             rows.push((s.x as f64, s.mean_repeat_spend));
         }
     }
     if rows.len() < 2 {
         return Err(Error::NotIdentifiable {
             model: MODEL,
-            reason: "it needs at least two repeat buyers",
+            reason: "it needs at least two repeat buyers with a positive mean spend",
         });
     }
     let mean_m = rows.iter().map(|r| r.1).sum::<f64>() / rows.len() as f64;
@@ -201,5 +230,6 @@ pub fn fit_gamma_gamma_with(
         log_likelihood: -min.value,
         iterations: min.iterations,
         customers: rows.len(),
+        excluded_non_positive_spend: excluded,
     })
 }

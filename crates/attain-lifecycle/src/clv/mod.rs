@@ -55,9 +55,11 @@
 //! # Data: summaries, time units, months
 //!
 //! The models read one [`CustomerSummary`] `(x, t_x, T, mean repeat spend)` per customer, which
-//! [`summarize`] builds from `(customer, date, amount)` rows with the usual convention: same-day
-//! purchases merged, `x` = repeat purchase days, `t_x` = last − first, `T` = calibration end −
-//! first, all in an explicit [`TimeUnit`] (days or weeks). The fitted `alpha` (and `beta`) are in
+//! [`CustomerSummary::from_repeat`] makes from the shared, exact
+//! [`attain_types::RepeatSummary`] (attain-rfm's aggregation produces it with
+//! `AggregateOptions::repeat_summary`) with the usual convention: same-day purchases merged,
+//! `x` = repeat purchase days, `t_x` = last − first, `T` = calibration end − first, converted
+//! from days into an explicit [`TimeUnit`] (days or weeks). The fitted `alpha` (and `beta`) are in
 //! that unit, and so are horizons. Months appear only in [`customer_lifetime_value`], as
 //! discounting steps of [`DAYS_PER_MONTH`] days (30.4375 days = 4.348 weeks), converted with
 //! [`TimeUnit::per_month`]; mixing days and weeks (a horizon in days on a model fitted in weeks)
@@ -66,7 +68,8 @@
 //! # Numerics (f64)
 //!
 //! These are statistical models, so they compute in `f64` (money stays `Decimal` in
-//! [`Purchase`]; model outputs such as CLV are `f64` estimates in the currency of the amounts).
+//! [`attain_types::RepeatSummary`]; model outputs such as CLV are `f64` estimates in the
+//! currency of the amounts).
 //! Likelihoods are evaluated in log space: `(alpha+T)^(r+x)` is never formed, sums of terms use
 //! log-sum-exp, and the Gaussian hypergeometric function 2F1 is a series summed in log space with
 //! a sign. Fits maximise over log-parameters with BFGS and analytic gradients (for
@@ -106,8 +109,8 @@ pub use bgnbd::{BgNbdParams, fit_bg_nbd, fit_bg_nbd_with};
 pub use gamma_gamma::{GammaGammaParams, fit_gamma_gamma, fit_gamma_gamma_with};
 pub use pareto::{ParetoNbdParams, fit_pareto_nbd, fit_pareto_nbd_with};
 pub use sbg::{SbgParams, fit_sbg, fit_sbg_with};
-pub use summary::{CustomerSummary, DAYS_PER_MONTH, Purchase, TimeUnit, summarize};
-pub use value::{ClvOptions, customer_lifetime_value};
+pub use summary::{CustomerSummary, DAYS_PER_MONTH, TimeUnit};
+pub use value::{ClvOptions, MAX_HORIZON_DAYS, check_horizon_days, customer_lifetime_value};
 
 use crate::{Error, Result};
 
@@ -122,8 +125,13 @@ pub struct Fit<P> {
     pub log_likelihood: f64,
     /// BFGS iterations used.
     pub iterations: usize,
-    /// Observations used (customers; for Gamma-Gamma the repeat buyers; for sBG the cohort).
+    /// Observations used (customers; for Gamma-Gamma the repeat buyers with a positive mean
+    /// repeat spend; for sBG the cohort).
     pub customers: usize,
+    /// Gamma-Gamma only (0 for the other models): repeat buyers left out of the fit because
+    /// their mean repeat spend is zero or negative (see
+    /// [`CustomerSummary::is_spend_excluded`]); they get no spend prediction.
+    pub excluded_non_positive_spend: usize,
 }
 
 /// Stopping rules of the maximum-likelihood fits.
@@ -213,6 +221,26 @@ pub trait PurchaseModel {
         horizon: f64,
     ) -> Result<f64>;
 
+    /// [`PurchaseModel::conditional_expected_purchases`] at each of several horizons, in
+    /// non-decreasing order (the month ends of a CLV). Models override it when a sweep is
+    /// cheaper than separate evaluations (BG/NBD continues its hypergeometric function from one
+    /// horizon to the next, so the cost grows linearly with the number of horizons).
+    ///
+    /// # Errors
+    /// As [`PurchaseModel::conditional_expected_purchases`]; [`Error::InvalidModelInput`] when
+    /// the horizons are not in non-decreasing order.
+    fn conditional_expected_purchases_at(
+        &self,
+        summary: &CustomerSummary,
+        horizons: &[f64],
+    ) -> Result<Vec<f64>> {
+        check_increasing(horizons)?;
+        horizons
+            .iter()
+            .map(|&h| self.conditional_expected_purchases(summary, h))
+            .collect()
+    }
+
     /// Expected purchases in `(0, horizon]` of a customer just acquired (`x = t_x = T = 0`).
     ///
     /// # Errors
@@ -232,6 +260,19 @@ pub(crate) fn check_positive(name: &'static str, value: f64) -> Result<()> {
             reason: "must be finite and positive",
         })
     }
+}
+
+pub(crate) fn check_increasing(horizons: &[f64]) -> Result<()> {
+    for w in horizons.windows(2) {
+        if w[1].is_nan() || w[1] < w[0] {
+            return Err(Error::InvalidModelInput {
+                name: "horizon",
+                value: w[1],
+                reason: "horizons must be in non-decreasing order",
+            });
+        }
+    }
+    Ok(())
 }
 
 pub(crate) fn check_horizon(horizon: f64) -> Result<()> {
@@ -288,7 +329,6 @@ mod tests {
         is::<FitOptions>();
         is::<ClvOptions>();
         is::<CustomerSummary>();
-        is::<Purchase<String>>();
         is::<TimeUnit>();
     }
 }

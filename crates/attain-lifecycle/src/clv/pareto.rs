@@ -120,6 +120,7 @@ pub fn fit_pareto_nbd_with(
         log_likelihood: -min.value,
         iterations: min.iterations,
         customers: data.customers,
+        excluded_non_positive_spend: 0,
     })
 }
 

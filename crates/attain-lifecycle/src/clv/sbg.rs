@@ -241,6 +241,7 @@ pub fn fit_sbg_with(survivors: &[u64], options: FitOptions) -> Result<Fit<SbgPar
         log_likelihood: -min.value,
         iterations: min.iterations,
         customers: survivors[0] as usize,
+        excluded_non_positive_spend: 0,
     })
 }
 

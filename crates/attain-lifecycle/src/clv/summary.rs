@@ -1,8 +1,9 @@
-//! Per-customer `(x, t_x, T, mean repeat spend)` summaries from a transaction log.
+//! The models' per-customer input `(x, t_x, T, mean repeat spend)`, from the shared
+//! [`RepeatSummary`].
 
 use std::collections::BTreeMap;
 
-use attain_types::{Decimal, NaiveDate};
+use attain_types::RepeatSummary;
 
 use crate::{Error, Result};
 
@@ -44,22 +45,12 @@ impl TimeUnit {
     }
 }
 
-/// One purchase in a transaction log: an input row with no invariants.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct Purchase<K> {
-    /// The customer's identifier.
-    pub customer: K,
-    /// The day of the purchase.
-    pub date: NaiveDate,
-    /// The amount spent (any currency, the same for every row).
-    pub amount: Decimal,
-}
-
 /// What the models need to know of one customer in the calibration period.
 ///
 /// An input with public fields; every fit and prediction checks it (see
-/// [`Error::InvalidSummary`]). With [`summarize`], same-day purchases are one purchase, and:
+/// [`Error::InvalidSummary`]). Built from the exact, shared
+/// [`RepeatSummary`](attain_types::RepeatSummary) with [`CustomerSummary::from_repeat`]
+/// (attain-rfm's aggregation produces those); same-day purchases are one purchase, and:
 ///
 /// | field | meaning | paper |
 /// |---|---|---|
@@ -69,7 +60,9 @@ pub struct Purchase<K> {
 /// | `mean_repeat_spend` | mean amount of the `x` repeat purchase days, 0 if `x = 0` | `m_x` |
 ///
 /// Times are in the model's [`TimeUnit`]. Valid: `0 <= t_x <= t`, all finite, `t_x = 0` when
-/// `x = 0`, and `mean_repeat_spend` finite and not negative (positive for Gamma-Gamma).
+/// `x = 0`, and `mean_repeat_spend` finite. A repeat buyer whose mean repeat spend is zero or
+/// negative (refunds) is valid for the purchase models, but Gamma-Gamma leaves it out of its
+/// fit and makes no spend prediction for it (see [`CustomerSummary::is_spend_excluded`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CustomerSummary {
@@ -93,6 +86,43 @@ impl CustomerSummary {
             t,
             mean_repeat_spend: 0.0,
         }
+    }
+
+    /// The model input of an exact [`RepeatSummary`] in `unit`: `x` = frequency, `t_x` and `T`
+    /// converted from days, the mean repeat spend converted to `f64` (the nearest value;
+    /// keep the `RepeatSummary` to report the exact amount).
+    ///
+    /// ```
+    /// use attain_lifecycle::clv::{CustomerSummary, TimeUnit};
+    /// use attain_types::{RepeatSummary, dec};
+    /// let exact = RepeatSummary::new(2, 28, 56, dec!(15))?;
+    /// let s = CustomerSummary::from_repeat(&exact, TimeUnit::Weeks)?;
+    /// assert_eq!((s.x, s.t_x, s.t, s.mean_repeat_spend), (2, 4.0, 8.0, 15.0));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::InvalidSummary`] (index 0) if the mean repeat spend has no finite `f64`.
+    pub fn from_repeat(summary: &RepeatSummary, unit: TimeUnit) -> Result<CustomerSummary> {
+        let unit_days = unit.days();
+        let mean = f64::try_from(summary.mean_repeat_spend()).unwrap_or(f64::NAN);
+        let s = CustomerSummary {
+            x: summary.frequency(),
+            t_x: summary.t_x_days() as f64 / unit_days,
+            t: summary.age_days() as f64 / unit_days,
+            mean_repeat_spend: mean,
+        };
+        s.validate(0)?;
+        Ok(s)
+    }
+
+    /// Whether Gamma-Gamma leaves this customer out: a repeat buyer (`x > 0`) whose mean repeat
+    /// spend is not positive (zero, or negative after refunds). Such customers are not part of
+    /// the spend fit (counted in [`Fit::excluded_non_positive_spend`](crate::clv::Fit)) and get
+    /// no spend prediction or CLV; the purchase models still use them.
+    #[must_use]
+    pub fn is_spend_excluded(&self) -> bool {
+        self.x > 0 && (self.mean_repeat_spend.is_nan() || self.mean_repeat_spend <= 0.0)
     }
 
     /// Checks the summary; `index` is only used in the error.
@@ -122,110 +152,15 @@ impl CustomerSummary {
         if self.x == 0 && self.t_x != 0.0 {
             return Err(bad("t_x", self.t_x, "must be 0 when x = 0"));
         }
-        if !self.mean_repeat_spend.is_finite() || self.mean_repeat_spend < 0.0 {
+        if !self.mean_repeat_spend.is_finite() {
             return Err(bad(
                 "mean_repeat_spend",
                 self.mean_repeat_spend,
-                "must be finite and not negative",
+                "must be finite",
             ));
         }
         Ok(())
     }
-}
-
-/// Builds the per-customer summaries of a transaction log for the calibration period that ends
-/// on `calibration_end` (inclusive), in `unit`.
-///
-/// Conventions (those of Fader, Hardie and Lee 2005 and of the `lifetimes` package):
-/// purchases on the same day are one purchase whose amount is their sum; `x` is the number of
-/// purchase days after the first; `t_x = last day − first day`; `T = calibration_end − first
-/// day` (so a customer who first bought on 1997-01-01 has `T = 272 days = 38.857 weeks` when
-/// calibration ends on 1997-09-30); `mean_repeat_spend` is the mean daily amount over the `x`
-/// repeat days (the first purchase is left out). Purchases after `calibration_end` are ignored,
-/// so customers whose first purchase is later do not appear. The result is sorted by customer.
-///
-/// Amounts are summed exactly in `Decimal`; the mean is converted to `f64` for the models.
-///
-/// ```
-/// use attain_lifecycle::clv::{summarize, Purchase, TimeUnit};
-/// use attain_types::{dec, NaiveDate};
-///
-/// let d = |m, d| NaiveDate::from_ymd_opt(1997, m, d).unwrap();
-/// let log = vec![
-///     Purchase { customer: "a", date: d(1, 1), amount: dec!(10) },
-///     Purchase { customer: "a", date: d(1, 15), amount: dec!(4) },
-///     Purchase { customer: "a", date: d(1, 15), amount: dec!(6) }, // same day: merged
-///     Purchase { customer: "a", date: d(1, 29), amount: dec!(20) },
-///     Purchase { customer: "b", date: d(1, 8), amount: dec!(7) },
-/// ];
-/// let s = summarize(log, d(2, 26), TimeUnit::Weeks)?;
-/// assert_eq!(s[0].0, "a");
-/// assert_eq!((s[0].1.x, s[0].1.t_x, s[0].1.t), (2, 4.0, 8.0));
-/// assert_eq!(s[0].1.mean_repeat_spend, 15.0);
-/// assert_eq!((s[1].1.x, s[1].1.t_x, s[1].1.t), (0, 0.0, 7.0));
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-///
-/// # Errors
-/// [`Error::Types`] with an overflow if one customer's amounts overflow `Decimal`.
-pub fn summarize<K, I>(
-    purchases: I,
-    calibration_end: NaiveDate,
-    unit: TimeUnit,
-) -> Result<Vec<(K, CustomerSummary)>>
-where
-    K: Ord,
-    I: IntoIterator<Item = Purchase<K>>,
-{
-    let mut by_customer: BTreeMap<K, BTreeMap<NaiveDate, Decimal>> = BTreeMap::new();
-    for p in purchases {
-        if p.date > calibration_end {
-            continue;
-        }
-        let day = by_customer
-            .entry(p.customer)
-            .or_default()
-            .entry(p.date)
-            .or_default();
-        *day = day
-            .checked_add(p.amount)
-            .ok_or(attain_types::Error::Overflow {
-                operation: "clv summary amount",
-            })?;
-    }
-    let unit_days = unit.days();
-    let mut out = Vec::with_capacity(by_customer.len());
-    for (customer, days) in by_customer {
-        let (Some((&first, _)), Some((&last, _))) = (days.first_key_value(), days.last_key_value())
-        else {
-            continue;
-        };
-        let x = days.len() - 1;
-        let mut repeat_total = Decimal::ZERO;
-        for amount in days.values().skip(1) {
-            repeat_total =
-                repeat_total
-                    .checked_add(*amount)
-                    .ok_or(attain_types::Error::Overflow {
-                        operation: "clv summary amount",
-                    })?;
-        }
-        let mean_repeat_spend = if x == 0 {
-            0.0
-        } else {
-            f64::try_from(repeat_total).unwrap_or(f64::NAN) / x as f64
-        };
-        out.push((
-            customer,
-            CustomerSummary {
-                x: x as u64,
-                t_x: (last - first).num_days() as f64 / unit_days,
-                t: (calibration_end - first).num_days() as f64 / unit_days,
-                mean_repeat_spend,
-            },
-        ));
-    }
-    Ok(out)
 }
 
 /// Distinct `(x, t_x, T)` rows with their counts, and the distinct `x` values, so that the

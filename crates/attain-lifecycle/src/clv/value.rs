@@ -6,6 +6,38 @@ use super::summary::{DAYS_PER_MONTH, TimeUnit};
 use super::{CustomerSummary, GammaGammaParams, PurchaseModel, check_positive};
 use crate::{Error, Result};
 
+/// The longest horizon the CLV functions accept, in days: a century (100 × 365.25 days, 1,200
+/// months). Longer horizons are [`Error::HorizonTooLong`].
+pub const MAX_HORIZON_DAYS: f64 = 36_525.0;
+
+/// Checks a horizon given in days: finite, not negative, at most [`MAX_HORIZON_DAYS`].
+///
+/// ```
+/// use attain_lifecycle::clv::check_horizon_days;
+/// assert!(check_horizon_days(273.0).is_ok());
+/// assert!(check_horizon_days(1e300 * 7.0).is_err()); // --horizon 1e300w
+/// ```
+///
+/// # Errors
+/// [`Error::InvalidModelInput`] for a negative or non-finite horizon,
+/// [`Error::HorizonTooLong`] above the maximum.
+pub fn check_horizon_days(days: f64) -> Result<()> {
+    if !days.is_finite() || days < 0.0 {
+        return Err(Error::InvalidModelInput {
+            name: "horizon",
+            value: days,
+            reason: "must be finite and not negative",
+        });
+    }
+    if days > MAX_HORIZON_DAYS {
+        return Err(Error::HorizonTooLong {
+            days,
+            max_days: MAX_HORIZON_DAYS,
+        });
+    }
+    Ok(())
+}
+
 /// Horizon, discounting and time unit of [`customer_lifetime_value`].
 ///
 /// Defaults: 12 months, 1% a month, a model fitted in weeks, months of 30.4375 days.
@@ -95,14 +127,20 @@ impl ClvOptions {
 /// The result is an `f64` estimate in the currency of the amounts summarised; round it at
 /// your output boundary (for example into `Money` via `Decimal::try_from`).
 ///
+/// Cost: one call of [`PurchaseModel::conditional_expected_purchases_at`] over the month ends,
+/// linear in the number of months (BG/NBD continues its hypergeometric function from month to
+/// month; Pareto/NBD is closed form). The horizon is at most [`MAX_HORIZON_DAYS`].
+///
 /// Worked example: with no discount, one month, and a model expecting 0.5 purchases in the
 /// month, a customer expected to spend 40 a purchase is worth 20.
 ///
 /// # Errors
 /// [`Error::InvalidModelInput`] for a horizon that is negative or not finite, a month length
-/// that is not positive, or invalid parameters; [`Error::InvalidSummary`] (index 0) for an invalid
-/// summary; errors of the model's `conditional_expected_purchases` and of
-/// [`GammaGammaParams::conditional_expected_spend`].
+/// that is not positive, or invalid parameters; [`Error::HorizonTooLong`] for more than
+/// [`MAX_HORIZON_DAYS`]; [`Error::InvalidSummary`] (index 0) for an invalid summary, or a repeat
+/// buyer whose mean repeat spend is not positive (no spend prediction, see
+/// [`CustomerSummary::is_spend_excluded`]); errors of the model's
+/// `conditional_expected_purchases` and of [`GammaGammaParams::conditional_expected_spend`].
 pub fn customer_lifetime_value<M: PurchaseModel + ?Sized>(
     model: &M,
     spend: &GammaGammaParams,
@@ -117,19 +155,24 @@ pub fn customer_lifetime_value<M: PurchaseModel + ?Sized>(
         });
     }
     check_positive("days_per_month", options.days_per_month)?;
+    check_horizon_days(options.months * options.days_per_month)?;
     let discount = f64::try_from(options.monthly_discount.to_decimal()).unwrap_or(0.0);
     let per_purchase = spend.conditional_expected_spend(summary)?;
     let unit_per_month = options.unit.per_month(options.days_per_month);
+    // At most 1,200 month ends (MAX_HORIZON_DAYS with 30.4375-day months; more only for
+    // shorter months), evaluated in one sweep.
     let steps = options.months.ceil() as u64;
+    let ends: Vec<f64> = (1..=steps)
+        .map(|i| (i as f64).min(options.months) * unit_per_month)
+        .collect();
+    let expected = model.conditional_expected_purchases_at(summary, &ends)?;
     let mut value = 0.0;
     let mut previous = 0.0;
     let mut factor = 1.0;
-    for i in 1..=steps {
-        let end = (i as f64).min(options.months) * unit_per_month;
-        let expected = model.conditional_expected_purchases(summary, end)?;
+    for e in expected {
         factor /= 1.0 + discount;
-        value += (expected - previous).max(0.0) * factor;
-        previous = expected;
+        value += (e - previous).max(0.0) * factor;
+        previous = e;
     }
     Ok(value * per_purchase)
 }

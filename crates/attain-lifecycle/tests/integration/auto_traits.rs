@@ -9,7 +9,7 @@ fn send_sync<T: Send + Sync>() {}
 #[test]
 fn public_types_are_send_and_sync() {
     send_sync::<Error>();
-    send_sync::<Stage>();
+    send_sync::<LifecycleStage>();
     send_sync::<StageCounts>();
     send_sync::<StageMetrics>();
     send_sync::<StageValue>();
@@ -28,7 +28,6 @@ fn public_types_are_send_and_sync() {
     send_sync::<ChannelSpend>();
     send_sync::<ChannelCac>();
     send_sync::<ChannelCacReport>();
-    send_sync::<Transaction>();
     send_sync::<CohortOptions>();
     send_sync::<CohortBuilder>();
     send_sync::<CohortCell>();

@@ -3,34 +3,59 @@
 
 use attain_lifecycle::Error;
 use attain_lifecycle::clv::{
-    BgNbdParams, ClvOptions, CustomerSummary, GammaGammaParams, ParetoNbdParams, Purchase,
-    PurchaseModel, SbgParams, TimeUnit, customer_lifetime_value, fit_bg_nbd, fit_gamma_gamma,
-    fit_pareto_nbd, fit_sbg, summarize,
+    BgNbdParams, ClvOptions, CustomerSummary, GammaGammaParams, MAX_HORIZON_DAYS, ParetoNbdParams,
+    PurchaseModel, SbgParams, TimeUnit, check_horizon_days, customer_lifetime_value, fit_bg_nbd,
+    fit_gamma_gamma, fit_pareto_nbd, fit_sbg,
 };
-use attain_types::{Decimal, NaiveDate, Rate, dec};
+use attain_rfm::{Transaction, repeat_summaries};
+use attain_types::{Decimal, NaiveDate, Rate, RepeatSummary, dec};
 use proptest::prelude::*;
 
 /// The CDNOW sample log (tests/data/cdnow_PROVENANCE.md).
-fn cdnow_purchases() -> Vec<Purchase<String>> {
+fn cdnow_purchases() -> Vec<(String, NaiveDate, Decimal)> {
     let text = include_str!("../data/cdnow_sample.txt");
     text.lines()
         .map(|line| {
             let cols: Vec<&str> = line.split_whitespace().collect();
             let date = NaiveDate::parse_from_str(cols[2], "%Y%m%d").unwrap();
-            Purchase {
-                customer: cols[0].to_owned(),
+            (
+                cols[0].to_owned(),
                 date,
-                amount: cols[4].parse::<Decimal>().unwrap(),
-            }
+                cols[4].parse::<Decimal>().unwrap(),
+            )
         })
+        .collect()
+}
+
+/// The exact repeat summaries of a log at `end`, from attain-rfm, by customer.
+fn exact_summaries(
+    log: &[(String, NaiveDate, Decimal)],
+    end: NaiveDate,
+) -> Vec<(String, RepeatSummary)> {
+    let rows = log.iter().map(|(c, date, amount)| Transaction {
+        customer_id: c,
+        date: *date,
+        amount: *amount,
+        order_id: None,
+    });
+    repeat_summaries(rows, end).unwrap()
+}
+
+fn summarize(
+    log: &[(String, NaiveDate, Decimal)],
+    end: NaiveDate,
+    unit: TimeUnit,
+) -> Vec<(String, CustomerSummary)> {
+    exact_summaries(log, end)
+        .into_iter()
+        .map(|(c, r)| (c, CustomerSummary::from_repeat(&r, unit).unwrap()))
         .collect()
 }
 
 /// The 39-week calibration period of the literature: 1997-01-01 ..= 1997-09-30, in weeks.
 fn cdnow_summaries() -> Vec<CustomerSummary> {
     let end = NaiveDate::from_ymd_opt(1997, 9, 30).unwrap();
-    summarize(cdnow_purchases(), end, TimeUnit::Weeks)
-        .unwrap()
+    summarize(&cdnow_purchases(), end, TimeUnit::Weeks)
         .into_iter()
         .map(|(_, s)| s)
         .collect()
@@ -44,9 +69,47 @@ fn assert_close(got: f64, want: f64, tolerance: f64, what: &str) {
 }
 
 #[test]
+fn gamma_gamma_leaves_out_non_positive_spend_and_counts_it() {
+    let sample = cdnow_summaries();
+    let plain = fit_gamma_gamma(&sample).unwrap();
+    assert_eq!(plain.excluded_non_positive_spend, 0);
+    let refunder = CustomerSummary {
+        x: 2,
+        t_x: 3.0,
+        t: 9.0,
+        mean_repeat_spend: -4.5,
+    };
+    let zero = CustomerSummary {
+        mean_repeat_spend: 0.0,
+        ..refunder
+    };
+    let mut with = sample.clone();
+    with.insert(7, refunder);
+    with.push(zero);
+    let fit = fit_gamma_gamma(&with).unwrap();
+    // The same fit as without them, and both counted.
+    assert_eq!(fit.params, plain.params);
+    assert_eq!((fit.customers, fit.excluded_non_positive_spend), (946, 2));
+    for s in [&refunder, &zero] {
+        assert!(s.is_spend_excluded());
+        assert_eq!(fit.params.spend_prediction(s), Ok(None));
+        assert!(matches!(
+            fit.params.conditional_expected_spend(s),
+            Err(Error::InvalidSummary {
+                field: "mean_repeat_spend",
+                ..
+            })
+        ));
+    }
+    // The purchase models still use them.
+    assert!(fit_bg_nbd(&with).is_ok());
+    assert!(fit.params.spend_prediction(&sample[0]).unwrap().is_some());
+}
+
+#[test]
 fn summarize_cdnow_calibration() {
     let end = NaiveDate::from_ymd_opt(1997, 9, 30).unwrap();
-    let s = summarize(cdnow_purchases(), end, TimeUnit::Weeks).unwrap();
+    let s = summarize(&cdnow_purchases(), end, TimeUnit::Weeks);
     assert_eq!(s.len(), 2357);
     assert_eq!(s.iter().filter(|(_, c)| c.x > 0).count(), 946);
     // Customer 00004: purchases 1997-01-01, 01-18, 08-02 (and 12-12, after calibration).
@@ -62,7 +125,10 @@ fn summarize_cdnow_calibration() {
         "mean repeat spend",
     );
     // Days as the unit: the same summary times 7.
-    let d = summarize(cdnow_purchases(), end, TimeUnit::Days).unwrap();
+    let d = summarize(&cdnow_purchases(), end, TimeUnit::Days);
+    // The exact mean: (29.73 + 14.96) / 2 = 22.345, in Decimal.
+    let exact = exact_summaries(&cdnow_purchases(), end);
+    assert_eq!(exact[0].1.mean_repeat_spend(), dec!(22.345));
     assert_eq!((d[0].1.t_x, d[0].1.t), (213.0, 272.0));
 }
 
@@ -312,13 +378,10 @@ fn errors_are_typed() {
         t: 9.0,
         mean_repeat_spend: 0.0,
     }];
+    // Its only repeat buyer is left out: nothing to fit.
     assert!(matches!(
         fit_gamma_gamma(&zero_spend),
-        Err(Error::InvalidSummary {
-            index: 0,
-            field: "mean_repeat_spend",
-            ..
-        })
+        Err(Error::NotIdentifiable { .. })
     ));
     let bad_params = BgNbdParams { r: -1.0, ..BG };
     assert!(matches!(
@@ -419,17 +482,17 @@ proptest! {
 
     #[test]
     fn prop_summarize_ignores_input_order(seed in 0u64..1000) {
-        let mut log: Vec<Purchase<u32>> = (0..40u32)
-            .map(|i| Purchase {
-                customer: (i * 7 + seed as u32) % 6,
-                date: NaiveDate::from_ymd_opt(2024, 1, 1 + (i * 13 + seed as u32) % 28).unwrap(),
-                amount: Decimal::from(i),
-            })
+        let mut log: Vec<(String, NaiveDate, Decimal)> = (0..40u32)
+            .map(|i| (
+                ((i * 7 + seed as u32) % 6).to_string(),
+                NaiveDate::from_ymd_opt(2024, 1, 1 + (i * 13 + seed as u32) % 28).unwrap(),
+                Decimal::from(i),
+            ))
             .collect();
         let end = NaiveDate::from_ymd_opt(2024, 2, 1).unwrap();
-        let a = summarize(log.clone(), end, TimeUnit::Days).unwrap();
+        let a = summarize(&log, end, TimeUnit::Days);
         log.reverse();
-        let b = summarize(log, end, TimeUnit::Days).unwrap();
+        let b = summarize(&log, end, TimeUnit::Days);
         prop_assert_eq!(a, b);
     }
 }
@@ -493,8 +556,6 @@ mod serde_json_round_trip {
             let options = ClvOptions::default().months(months).unit(TimeUnit::Days);
             let o2 = round_trip(&options);
             prop_assert!(same(o2.months, options.months) && o2.unit == options.unit && o2.monthly_discount == options.monthly_discount);
-            let p = Purchase { customer: "c-1".to_owned(), date: NaiveDate::from_ymd_opt(1997, 1, 1).unwrap(), amount: dec!(12.34) };
-            prop_assert_eq!(round_trip(&p), p);
         }
     }
 
@@ -553,5 +614,132 @@ fn fit_reports_a_flat_likelihood_as_not_identifiable() {
         fit.params.a < 10.0 && fit.params.b < 100.0,
         "{:?}",
         fit.params
+    );
+}
+
+#[test]
+fn expected_purchases_sweep_equals_separate_evaluations() {
+    let month = 365.25 / 12.0 / 7.0;
+    let horizons: Vec<f64> = (0..=240).map(|i| f64::from(i) * month).collect();
+    let near_one = BgNbdParams {
+        a: 1.0 + 1e-7,
+        ..BG
+    };
+    let big_ab = BgNbdParams {
+        a: 80.0,
+        b: 250.0,
+        ..BG
+    };
+    // |a − 1| < 1e-6 averages a = 1 ± 1e-4, which divides by a − 1: accurate to about 1e-8.
+    for (model, tolerance) in [(BG, 1e-10), (near_one, 1e-8), (big_ab, 1e-10)] {
+        for s in cdnow_summaries().iter().step_by(97) {
+            let swept = model
+                .conditional_expected_purchases_at(s, &horizons)
+                .unwrap();
+            for (&h, &e) in horizons.iter().zip(&swept) {
+                let want = model.conditional_expected_purchases(s, h).unwrap();
+                assert!(
+                    (e - want).abs() <= tolerance * want.max(1e-3),
+                    "{model:?} {s:?} h={h}: {e} vs {want}"
+                );
+            }
+        }
+    }
+    let s = CustomerSummary::new(1, 2.0, 10.0);
+    assert!(matches!(
+        BG.conditional_expected_purchases_at(&s, &[2.0, 1.0]),
+        Err(Error::InvalidModelInput {
+            name: "horizon",
+            ..
+        })
+    ));
+}
+
+#[test]
+fn clv_cost_is_linear_in_the_horizon() {
+    // Just-acquired customers (T = 0) over a century: the month-by-month hypergeometric series
+    // used to grow with each month (about 26 million terms a customer, minutes for these 40);
+    // the sweep continues it from month to month instead.
+    let century = ClvOptions::default().months(1200.0);
+    let start = std::time::Instant::now();
+    let mut values = Vec::new();
+    for i in 0..40_u32 {
+        let s = CustomerSummary {
+            x: u64::from(i % 3),
+            t_x: if i % 3 == 0 { 0.0 } else { 0.5 },
+            t: 0.5,
+            mean_repeat_spend: if i % 3 == 0 { 0.0 } else { 20.0 + f64::from(i) },
+        };
+        values.push(customer_lifetime_value(&BG, &GG, &s, century).unwrap());
+    }
+    let elapsed = start.elapsed();
+    assert!(elapsed.as_secs() < 30, "{elapsed:?}");
+    // A century is worth more than a decade, and the discounted sum converges: the last 1,080
+    // months add little at 1% a month.
+    let s = CustomerSummary {
+        x: 2,
+        t_x: 0.5,
+        t: 0.5,
+        mean_repeat_spend: 30.0,
+    };
+    let decade =
+        customer_lifetime_value(&BG, &GG, &s, ClvOptions::default().months(120.0)).unwrap();
+    let hundred = customer_lifetime_value(&BG, &GG, &s, century).unwrap();
+    assert!(
+        hundred > decade && hundred < 1.5 * decade,
+        "{decade} {hundred}"
+    );
+    assert!(values.iter().all(|v| v.is_finite() && *v > 0.0));
+}
+
+#[test]
+fn absurd_horizons_are_refused() {
+    let s = CustomerSummary {
+        x: 2,
+        t_x: 0.5,
+        t: 0.5,
+        mean_repeat_spend: 30.0,
+    };
+    let e =
+        customer_lifetime_value(&BG, &GG, &s, ClvOptions::default().months(1201.0)).unwrap_err();
+    assert!(matches!(e, Error::HorizonTooLong { max_days, .. } if max_days == MAX_HORIZON_DAYS));
+    assert!(customer_lifetime_value(&BG, &GG, &s, ClvOptions::default().months(1200.0)).is_ok());
+    // --horizon=1e300w
+    assert!(matches!(
+        check_horizon_days(1e300 * 7.0),
+        Err(Error::HorizonTooLong { .. })
+    ));
+    assert!(matches!(
+        check_horizon_days(f64::INFINITY),
+        Err(Error::InvalidModelInput { .. })
+    ));
+    assert_eq!(
+        check_horizon_days(40_000.0).unwrap_err().to_string(),
+        "horizon of 40000 days is longer than the maximum of 36525 days (100 years)"
+    );
+}
+
+proptest! {
+    /// The one-sweep expected purchases equal the separate evaluations for any parameters
+    /// (or both are typed errors), including the direct fallback for extreme `a + b`.
+    #[test]
+    fn prop_expected_purchases_sweep_matches(s in summary(), bg in bg_params(), months in 1usize..60) {
+        let s = CustomerSummary { t: s.t.min(500.0), t_x: s.t_x.min(s.t.min(500.0)), ..s };
+        let horizons: Vec<f64> = (0..=months).map(|i| i as f64 * 4.348).collect();
+        if let Ok(swept) = bg.conditional_expected_purchases_at(&s, &horizons) {
+            for (&h, &e) in horizons.iter().zip(&swept) {
+                if let Ok(want) = bg.conditional_expected_purchases(&s, h) {
+                    prop_assert!((e - want).abs() <= 1e-7 * want.max(1e-3), "{:?} h={}: {} vs {}", bg, h, e, want);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn horizon_error_quotes_huge_numbers_briefly() {
+    assert_eq!(
+        check_horizon_days(7e300).unwrap_err().to_string(),
+        "horizon of 7e300 days is longer than the maximum of 36525 days (100 years)"
     );
 }

@@ -1,16 +1,57 @@
 //! Cohorts from a transaction log: golden table and laws.
 
 use attain_lifecycle::Error;
-use attain_lifecycle::cohort::{CohortBuilder, CohortOptions, Transaction, cohort_table};
-use attain_types::{Currency, Decimal, Granularity, Money, NaiveDate, Period, Rate, dec};
+use attain_lifecycle::cohort::{CohortBuilder, CohortOptions, cohort_table};
+use attain_types::{
+    Currency, Decimal, Granularity, Money, NaiveDate, Period, Rate, Transaction, dec,
+};
 use proptest::prelude::*;
 
-fn t(c: &str, y: i32, m: u32, d: u32, amount: Decimal) -> Transaction {
+fn t(c: &'static str, y: i32, m: u32, d: u32, amount: Decimal) -> Transaction<'static> {
     Transaction {
-        customer: c.into(),
+        customer_id: c,
         date: NaiveDate::from_ymd_opt(y, m, d).unwrap(),
-        amount: Money::new(amount, Currency::USD),
+        amount,
+        order_id: None,
     }
+}
+
+#[test]
+fn amounts_finer_than_the_minor_unit_are_refused() {
+    // `attain cohort --currency USD` printed revenue 201225.825: now a typed error naming the row.
+    let log = [
+        t("a", 2026, 1, 5, dec!(10.00)),
+        t("b", 2026, 1, 9, dec!(201225.825)),
+    ];
+    let e = cohort_table(&log, Currency::USD, CohortOptions::default()).unwrap_err();
+    assert_eq!(
+        e,
+        Error::SubMinorUnitAmount {
+            customer: "b".to_owned(),
+            date: NaiveDate::from_ymd_opt(2026, 1, 9).unwrap(),
+            amount: dec!(201225.825),
+            currency: Currency::USD,
+        }
+    );
+    assert_eq!(
+        e.to_string(),
+        "transaction of customer b on 2026-01-09: amount 201225.825 has more decimals than USD allows"
+    );
+    // Trailing zeros are exact: 5.500 USD is 5.50. Three decimals are fine in KWD; none in JPY.
+    let ok = [t("a", 2026, 1, 5, dec!(5.500))];
+    assert!(cohort_table(&ok, Currency::USD, CohortOptions::default()).is_ok());
+    assert!(cohort_table(&log, Currency::KWD, CohortOptions::default()).is_ok());
+    assert!(cohort_table(&ok, Currency::JPY, CohortOptions::default()).is_err());
+    let mut b = CohortBuilder::new(Currency::JPY, CohortOptions::default());
+    let day = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+    assert!(
+        b.push("c", day, Money::new(dec!(100.5), Currency::JPY))
+            .is_err()
+    );
+    assert!(
+        b.push("c", day, Money::new(dec!(100), Currency::JPY))
+            .is_ok()
+    );
 }
 
 fn r(n: u64, d: u64) -> Option<Rate> {
@@ -127,7 +168,12 @@ fn weekly_and_quarterly_cohorts() {
 
 #[test]
 fn empty_log_and_bad_currency() {
-    let table = cohort_table(&[], Currency::USD, CohortOptions::default()).unwrap();
+    let table = cohort_table(
+        std::iter::empty::<Transaction<'_>>(),
+        Currency::USD,
+        CohortOptions::default(),
+    )
+    .unwrap();
     assert!(table.cohorts.is_empty());
     assert_eq!((table.customers, table.width(), table.as_of), (0, 0, None));
     let mut b = CohortBuilder::new(Currency::USD, CohortOptions::default());
@@ -145,16 +191,21 @@ fn empty_log_and_bad_currency() {
     );
 }
 
-fn log_strategy() -> impl Strategy<Value = Vec<Transaction>> {
-    proptest::collection::vec((0u8..15, 0u64..500, -500i64..50_000), 0..80).prop_map(|rows| {
+const IDS: [&str; 15] = [
+    "c0", "c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8", "c9", "c10", "c11", "c12", "c13", "c14",
+];
+
+fn log_strategy() -> impl Strategy<Value = Vec<Transaction<'static>>> {
+    proptest::collection::vec((0usize..15, 0u64..500, -500i64..50_000), 0..80).prop_map(|rows| {
         rows.into_iter()
             .map(|(c, day, cents)| Transaction {
-                customer: format!("c{c}"),
+                customer_id: IDS[c],
                 date: NaiveDate::from_ymd_opt(2025, 1, 1)
                     .unwrap()
                     .checked_add_days(chrono::Days::new(day))
                     .unwrap(),
-                amount: Money::new(Decimal::new(cents, 2), Currency::USD),
+                amount: Decimal::new(cents, 2),
+                order_id: None,
             })
             .collect()
     })
@@ -188,7 +239,7 @@ proptest! {
     #[test]
     fn prop_cohort_sizes_sum_to_customers(log in log_strategy(), g in granularity()) {
         let table = cohort_table(&log, Currency::USD, CohortOptions::default().granularity(g)).unwrap();
-        let distinct: std::collections::HashSet<&str> = log.iter().map(|t| t.customer.as_str()).collect();
+        let distinct: std::collections::HashSet<&str> = log.iter().map(|t| t.customer_id).collect();
         prop_assert_eq!(table.cohorts.iter().map(|c| c.size).sum::<u64>(), distinct.len() as u64);
         prop_assert_eq!(table.customers, distinct.len() as u64);
     }
@@ -197,7 +248,7 @@ proptest! {
     #[test]
     fn prop_revenue_sums_exactly(log in log_strategy(), g in granularity()) {
         let table = cohort_table(&log, Currency::USD, CohortOptions::default().granularity(g)).unwrap();
-        let total: Decimal = log.iter().map(|t| t.amount.amount()).sum();
+        let total: Decimal = log.iter().map(|t| t.amount).sum();
         let cells: Decimal = table.cohorts.iter().flat_map(|c| c.cells.iter().flatten()).map(|c| c.revenue.amount()).sum();
         prop_assert_eq!(cells, total);
         prop_assert_eq!(table.total_revenue.amount(), total);

@@ -49,11 +49,7 @@ fn golden_unit_economics() {
 /// Golden, hand-checked: METHOD.md 2.2 asks for each channel's return before adding it.
 #[test]
 fn golden_channel_cac() {
-    let ch = |name: &str, spend, n| ChannelSpend {
-        channel: name.into(),
-        spend: cny(spend),
-        new_customers: n,
-    };
+    let ch = |name, spend, n| ChannelSpend::new(name, cny(spend), n);
     let r = channel_cac(
         &[
             ch("live-stream", dec!(36000), 24),
@@ -123,7 +119,7 @@ proptest! {
         let input: Vec<ChannelSpend> = chs
             .iter()
             .enumerate()
-            .map(|(i, &(s, n))| ChannelSpend { channel: i.to_string(), spend: cny(Decimal::new(s, 2)), new_customers: n })
+            .map(|(i, &(s, n))| ChannelSpend::new(&i.to_string(), cny(Decimal::new(s, 2)), n))
             .collect();
         let r = channel_cac(&input, Currency::CNY).unwrap();
         let cacs: Vec<Decimal> = r.channels.iter().map(|c| c.cac.unwrap().amount()).collect();

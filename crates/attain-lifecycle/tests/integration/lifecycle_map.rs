@@ -4,7 +4,7 @@ use attain_lifecycle::stage::{
     close_rate, efficiency_gain, interest_conversion, reach_growth, referral_share, repurchase_rate,
 };
 use attain_lifecycle::{
-    Error, LifecycleMap, Stage, StageCounts, StageGoal, StageMetrics, StageValue,
+    Error, LifecycleMap, LifecycleStage, StageCounts, StageGoal, StageMetrics, StageValue,
 };
 use attain_types::{Decimal, Growth, Rate, dec};
 use proptest::prelude::*;
@@ -29,7 +29,7 @@ fn golden_education_case_is_a_68_percent_gain() {
 
     let map = LifecycleMap::new()
         .with_goal(StageGoal::new(
-            Stage::Interest,
+            LifecycleStage::Interest,
             "trial-class conversion",
             pct(dec!(25)),
             pct(dec!(42)),
@@ -37,7 +37,7 @@ fn golden_education_case_is_a_68_percent_gain() {
         .unwrap();
     let report = map.report();
     let g = report.focus().unwrap();
-    assert_eq!(g.stage, Stage::Interest);
+    assert_eq!(g.stage, LifecycleStage::Interest);
     assert_eq!(g.gap, dec!(0.17)); // 0.42 - 0.25: 17 points
     assert_eq!(g.gain, Some(Growth::new(dec!(0.68))));
     assert!(!g.met);
@@ -51,7 +51,7 @@ fn golden_method_2_1_map_picks_the_largest_relative_gap() {
     let map = LifecycleMap::new()
         // 1,000 a month, exposure up 30% -> 1,300: gain 0.3
         .with_goal(StageGoal::new(
-            Stage::Awareness,
+            LifecycleStage::Awareness,
             "new customers reached a month",
             StageValue::Count(1000),
             StageValue::Count(1300),
@@ -59,7 +59,7 @@ fn golden_method_2_1_map_picks_the_largest_relative_gap() {
         .unwrap()
         // 40% -> 50%: gain 0.25
         .with_goal(StageGoal::new(
-            Stage::Interest,
+            LifecycleStage::Interest,
             "interest to proposal",
             pct(dec!(40)),
             pct(dec!(50)),
@@ -67,7 +67,7 @@ fn golden_method_2_1_map_picks_the_largest_relative_gap() {
         .unwrap()
         // 30% -> 40%: gain 0.3333...
         .with_goal(StageGoal::new(
-            Stage::Decision,
+            LifecycleStage::Decision,
             "close rate",
             pct(dec!(30)),
             pct(dec!(40)),
@@ -75,7 +75,7 @@ fn golden_method_2_1_map_picks_the_largest_relative_gap() {
         .unwrap()
         // 60% -> 75%: gain 0.25
         .with_goal(StageGoal::new(
-            Stage::Loyalty,
+            LifecycleStage::Loyalty,
             "yearly repurchase",
             pct(dec!(60)),
             pct(dec!(75)),
@@ -83,7 +83,7 @@ fn golden_method_2_1_map_picks_the_largest_relative_gap() {
         .unwrap()
         // 15% -> 20%: gain 0.3333...
         .with_goal(StageGoal::new(
-            Stage::Loyalty,
+            LifecycleStage::Loyalty,
             "referral share",
             pct(dec!(15)),
             pct(dec!(20)),
@@ -108,15 +108,15 @@ fn golden_method_2_1_map_picks_the_largest_relative_gap() {
     assert_eq!(r.goals[0].gap, dec!(300));
     // Decision and referral tie at 1/3; decision comes earlier in the lifecycle.
     assert_eq!(r.focus, Some(2));
-    assert_eq!(r.focus().unwrap().stage, Stage::Decision);
-    assert_eq!(r.stage(Stage::Loyalty).count(), 2);
+    assert_eq!(r.focus().unwrap().stage, LifecycleStage::Decision);
+    assert_eq!(r.stage(LifecycleStage::Loyalty).count(), 2);
 }
 
 #[test]
 fn all_goals_met_means_no_focus() {
     let map = LifecycleMap::new()
         .with_goal(StageGoal::new(
-            Stage::Decision,
+            LifecycleStage::Decision,
             "close rate",
             pct(dec!(40)),
             pct(dec!(40)),
@@ -217,7 +217,7 @@ proptest! {
     ) {
         let mut map = LifecycleMap::new();
         for (i, (c, t)) in values.iter().enumerate() {
-            let stage = Stage::ALL[i % 4];
+            let stage = LifecycleStage::ALL[i % 4];
             map.push(StageGoal::new(stage, format!("g{i}"), StageValue::Count(*c), StageValue::Count(*t))).unwrap();
         }
         let r = map.report();
@@ -245,7 +245,7 @@ proptest! {
         let dec = |(lo, mid, hi, neg, scale): (u32, u32, u32, bool, u32)| {
             StageValue::Growth(Growth::new(Decimal::from_parts(lo, mid, hi, neg, scale)))
         };
-        if let Ok(map) = LifecycleMap::new().with_goal(StageGoal::new(Stage::Awareness, "g", dec(a), dec(b))) {
+        if let Ok(map) = LifecycleMap::new().with_goal(StageGoal::new(LifecycleStage::Awareness, "g", dec(a), dec(b))) {
             let r = map.report();
             prop_assert_eq!(r.goals.len(), 1);
             prop_assert_eq!(r.focus.is_some(), !r.goals[0].met);

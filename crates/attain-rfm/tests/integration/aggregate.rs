@@ -78,14 +78,50 @@ fn aggregate_returns_and_monetary_modes() {
 }
 
 #[test]
-fn aggregate_clv_summary_has_its_own_names() {
-    let o = AggregateOptions::default().clv_summary(true);
+fn aggregate_repeat_summary_has_its_own_names() {
+    let o = AggregateOptions::default().repeat_summary(true);
     let t = aggregate(log(), date("2026-01-01"), o).unwrap();
-    let clv = t.customers[0].clv.as_deref().unwrap();
-    assert_eq!(clv.repeat_days, 2);
-    assert_eq!(clv.t_x_days, 81); // 2025-01-10 .. 2025-04-01
-    assert_eq!(clv.age_days, 356); // 2025-01-10 .. 2026-01-01
-    assert_eq!(clv.mean_repeat_spend, dec("45"));
+    let s = t.customers[0].repeat_summary.as_deref().unwrap();
+    assert_eq!(s.frequency(), 2);
+    assert_eq!(s.t_x_days(), 81); // 2025-01-10 .. 2025-04-01
+    assert_eq!(s.age_days(), 356); // 2025-01-10 .. 2026-01-01
+    assert_eq!(s.mean_repeat_spend(), dec("45"));
+}
+
+#[test]
+fn aggregate_repeat_summary_mean_is_exact() {
+    // Repeat spends 0.10, 0.20, 0.30: the mean is 0.2 exactly (f64 gives 0.19999999999999998).
+    let rows = [
+        ("2025-01-01", "5"),
+        ("2025-02-01", "0.10"),
+        ("2025-03-01", "0.20"),
+        ("2025-04-01", "0.30"),
+    ];
+    let log: Vec<_> = rows.iter().map(|&(d, a)| tx("a", d, a, None)).collect();
+    let o = AggregateOptions::default().repeat_summary(true);
+    let t = aggregate(log, date("2025-06-01"), o).unwrap();
+    let s = t.customers[0].repeat_summary.as_deref().unwrap();
+    assert_eq!(s.mean_repeat_spend().normalize().to_string(), "0.2");
+}
+
+#[test]
+fn aggregate_repeat_summary_ignores_days_after_as_of() {
+    // With AfterAsOf::Include the RFM values use every row; the repeat summary is cut at as_of.
+    let rows = [
+        ("2025-01-01", "5"),
+        ("2025-02-01", "7"),
+        ("2025-08-01", "9"),
+    ];
+    let log: Vec<_> = rows.iter().map(|&(d, a)| tx("a", d, a, None)).collect();
+    let o = AggregateOptions::default()
+        .repeat_summary(true)
+        .after_as_of(AfterAsOf::Include);
+    let t = aggregate(log, date("2025-06-01"), o).unwrap();
+    let s = t.customers[0].repeat_summary.as_deref().unwrap();
+    assert_eq!(
+        (s.frequency(), s.t_x_days(), s.mean_repeat_spend()),
+        (1, 31, dec("7"))
+    );
 }
 
 #[test]
@@ -139,7 +175,7 @@ fn columns_check_lengths() {
 
 #[test]
 fn tables_and_states_round_trip_through_json() {
-    let o = AggregateOptions::default().clv_summary(true);
+    let o = AggregateOptions::default().repeat_summary(true);
     let t = aggregate(log(), date("2026-01-01"), o).unwrap();
     let back: attain_rfm::RfmTable =
         serde_json::from_str(&serde_json::to_string(&t).unwrap()).unwrap();

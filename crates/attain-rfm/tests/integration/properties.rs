@@ -57,7 +57,7 @@ fn txs(rows: &[Row]) -> Vec<Transaction<'static>> {
 }
 
 fn full_options() -> AggregateOptions {
-    AggregateOptions::default().clv_summary(true)
+    AggregateOptions::default().repeat_summary(true)
 }
 
 fn values() -> impl Strategy<Value = Vec<CustomerValues>> {
