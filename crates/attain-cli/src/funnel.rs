@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use attain_funnel::measure::{Event, FunnelMeasurement, MeasureOptions, StepOrder, StepTable};
 use attain_funnel::{DealRule, Funnel, Plan, PlanOptions, Stage};
-use attain_types::{Currency, Money, NaiveDate, Rate};
+use attain_types::input::parse_money;
+use attain_types::{Currency, NaiveDate, Rate};
 
 use crate::output::{Format, OutputArgs, open_with_progress};
 
@@ -126,7 +127,9 @@ fn parse_stage(item: &str, index: usize) -> anyhow::Result<Stage> {
 
 fn run_plan(args: &PlanArgs) -> anyhow::Result<()> {
     let currency = Currency::new(&args.currency).context("--currency")?;
-    let deal_size = Money::parse(&args.deal_size, currency).context("--deal-size")?;
+    // Money is parsed once, exactly, and checked against the currency (`83333.33` JPY and
+    // `250000.005` USD are refused), as in `plan` and `allocate`.
+    let deal_size = parse_money(&args.deal_size, currency).context("--deal-size")?;
     let stages = args
         .stages
         .iter()
@@ -141,7 +144,7 @@ fn run_plan(args: &PlanArgs) -> anyhow::Result<()> {
     };
     let plan = match (&args.target, args.deals) {
         (Some(t), _) => {
-            let target = Money::parse(t, currency).context("--target")?;
+            let target = parse_money(t, currency).context("--target")?;
             funnel.plan_revenue(target, PlanOptions::default().deal_rule(rule))?
         }
         (None, Some(d)) => funnel.plan_deals(d)?,

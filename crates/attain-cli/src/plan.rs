@@ -9,6 +9,7 @@ use attain_goals::table::{Dimension, fit_rows, nest3};
 use attain_goals::{
     DayBasis, Level, NamedPeriod, Profile, Slot, TimeOptions, Weighting, daily, nested,
 };
+use attain_types::input::{parse_amount, parse_money};
 use attain_types::{
     Currency, Decimal, Granularity, Money, NaiveDate, Period, Weekday, WorkingCalendar,
 };
@@ -60,7 +61,7 @@ attain plan --target 12000000 --year 2026 --by month --parts 4 --currency CNY\n 
 attain plan --target 12000000 --year 2026 --by week --mode finest --weights working-days"
 )]
 pub(crate) struct PlanArgs {
-    /// The target, as plain decimal text (`12000000`).
+    /// The target, as plain decimal text (`12000000`), in whole minor units of --currency.
     #[arg(long, allow_hyphen_values = true)]
     target: String,
     /// The calendar year to plan (or, with --fiscal-start-month, the year the fiscal year starts in).
@@ -119,7 +120,8 @@ struct Row {
 
 pub(crate) fn run(args: &PlanArgs) -> anyhow::Result<()> {
     let currency = Currency::new(&args.currency).context("--currency")?;
-    let target = Money::parse(&args.target, currency).context("--target")?;
+    // Checked once, exactly, against the currency (never rounded or rescaled).
+    let target = parse_money(&args.target, currency).context("--target")?;
     let (period, fiscal) = plan_period(args)?;
     let dims = args
         .split
@@ -148,6 +150,11 @@ fn plan_period(args: &PlanArgs) -> anyhow::Result<(Period, Option<(i32, u32)>)> 
             None => Ok((Period::year(y).context("--year")?, None)),
         },
         (None, Some(s), Some(e)) => {
+            // Compared here, on the dates as typed: the period's own error names its
+            // exclusive end, the day after --end.
+            if e < s {
+                bail!("--end: {e} is before --start {s}");
+            }
             Ok((Period::from_inclusive(s, e).context("--start/--end")?, None))
         }
         _ => bail!("give --year, or --start and --end"),
@@ -308,9 +315,7 @@ fn split_rows(slots: &[Slot], dims: &[Dimension]) -> anyhow::Result<Vec<Row>> {
 }
 
 fn parse_weight(s: &str) -> anyhow::Result<Decimal> {
-    let d = Money::parse(s.trim(), Currency::XXX)
-        .map_err(|_| anyhow::anyhow!("weight {s:?} is not a plain decimal number"))?
-        .amount();
+    let d = parse_amount(s.trim())?;
     if d.is_sign_negative() && !d.is_zero() {
         bail!("weight {s:?} is negative");
     }

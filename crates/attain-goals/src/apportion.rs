@@ -87,7 +87,8 @@ impl Ratio {
 /// [`Error::Empty`]; [`Error::NegativeAmount`] for a negative total, lock, floor or cap;
 /// [`Error::NegativeWeight`]; [`Error::BoundsInverted`] if a floor is above its cap;
 /// [`Error::Infeasible`] if locks exceed the total, floors exceed what is left, or caps cannot
-/// hold it; [`Error::Types`] for a currency mismatch or amounts not in whole minor units.
+/// hold it; [`Error::Types`] for a currency mismatch or amounts not held exactly in whole minor units
+/// (finer than the minor unit, or too large to hold at it: never rescaled).
 pub fn apportion(total: Money, parts: &[Part]) -> Result<Vec<Money>> {
     if parts.is_empty() {
         return Err(Error::Empty { what: "parts" });

@@ -223,3 +223,61 @@ fn nested_to_daily_rolls_back_to_leaves() {
         );
     }
 }
+
+/// Issue 12, item 5: 10^27 USD used to come back as quarters summing to 10^26 (the total was
+/// rescaled to fit 96 bits). Amounts the currency cannot hold at its minor unit are refused;
+/// the largest ones that fit are split exactly.
+#[test]
+fn totals_at_the_limit_of_decimal_are_split_exactly_or_refused() {
+    let year = Period::year(2026).unwrap();
+    let levels = [
+        Level::Calendar(Granularity::Quarter),
+        Level::Calendar(Granularity::Month),
+    ];
+    let options = TimeOptions::default().weighting(Weighting::CalendarDays);
+    let e27: Decimal = "1000000000000000000000000000".parse().unwrap();
+    for (amount, currency) in [
+        (e27, Currency::USD),
+        (
+            "100000000000000000000000000".parse().unwrap(),
+            Currency::KWD,
+        ),
+        (
+            "792281625142643375935439503.4".parse().unwrap(),
+            Currency::USD,
+        ),
+    ] {
+        let total = Money::new(amount, currency);
+        for err in [
+            nested(total, year, &levels, &options).unwrap_err(),
+            daily(total, year, &options).unwrap_err(),
+        ] {
+            assert!(
+                matches!(
+                    err,
+                    attain_goals::Error::Types(attain_types::Error::MinorUnitsOutOfRange { .. })
+                ),
+                "{amount} {currency}: {err}"
+            );
+        }
+    }
+    for (text, currency) in [
+        ("10000000000000000000000000000", Currency::JPY),
+        ("79228162514264337593543950335", Currency::JPY),
+        ("792281625142643375935439503.35", Currency::USD),
+        ("79228162514264337593543950.335", Currency::KWD),
+        ("-792281625142643375935439503.35", Currency::USD),
+    ] {
+        let total = Money::new(text.parse().unwrap(), currency);
+        let plan = nested(total, year, &levels, &options).unwrap();
+        for level in [&plan.levels[0], &plan.levels[1]] {
+            let sum = Money::try_sum(level.iter().map(|s| s.amount), currency).unwrap();
+            assert_eq!(sum, total, "{text} {currency}");
+        }
+        let days = daily(total, year, &options).unwrap();
+        assert_eq!(days.total().unwrap(), total, "{text} {currency}");
+        let months = days.roll_up(&Level::Calendar(Granularity::Month)).unwrap();
+        let sum = Money::try_sum(months.iter().map(|s| s.amount), currency).unwrap();
+        assert_eq!(sum, total);
+    }
+}
