@@ -45,8 +45,9 @@
 //!
 //! # Crate features
 //!
-//! * `serde`: `Serialize`/`Deserialize` for every public data type (decimals as strings,
-//!   so the wire format is lossless); deserializing re-checks invariants.
+//! * `serde`: `Serialize`/`Deserialize` for every public data type; deserializing re-checks
+//!   invariants. Decimals are strings of plain decimal text, pinned by [`wire`] so that no
+//!   `rust_decimal` feature enabled elsewhere in a build can change the format.
 //! * `proptest`: strategies for `Money`, `Rate` and `Period` in [`proptest`](mod@crate::proptest),
 //!   for downstream property tests.
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -65,6 +66,8 @@ pub mod proptest;
 mod rate;
 mod transaction;
 pub mod wide;
+#[cfg(feature = "serde")]
+pub mod wire;
 
 pub use allocate::{allocate, allocate_f64, allocate_units};
 pub use calendar::WorkingCalendar;

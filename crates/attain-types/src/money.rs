@@ -282,6 +282,7 @@ impl ParseOptions {
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Money {
+    #[cfg_attr(feature = "serde", serde(with = "crate::wire::decimal"))]
     amount: Decimal,
     currency: Currency,
 }
