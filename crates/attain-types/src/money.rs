@@ -450,7 +450,11 @@ impl Money {
             })
     }
 
-    /// `self * factor`, exact (up to `Decimal`'s 28 digits; no rounding to the minor unit).
+    /// `self * factor` at `Decimal` precision, not rounded to the minor unit. The product is
+    /// exact when it fits 96 bits at the sum of the two scales; a longer one is rounded to
+    /// fewer decimals, as `rust_decimal` does (`792281625142643375935439503.35 x 1.5` gives
+    /// `1188422437713965063903159255.0`, not `...255.025`). Check the result with
+    /// [`Money::to_minor_units`] or [`Money::try_new`] where it must be held exactly.
     ///
     /// # Errors
     /// [`Error::Overflow`].
@@ -813,6 +817,16 @@ mod tests {
                 minor_units: 2,
             }
         );
+    }
+
+    #[test]
+    fn checked_mul_rounds_only_past_96_bits_as_documented() {
+        let m = Money::new(dec!(792281625142643375935439503.35), Currency::USD);
+        let p = m.checked_mul(dec!(1.5)).unwrap();
+        assert_eq!(p.amount(), dec!(1188422437713965063903159255.0));
+        assert!(p.to_minor_units().is_err());
+        let small = Money::new(dec!(10.25), Currency::USD);
+        assert_eq!(small.checked_mul(dec!(1.5)).unwrap().amount(), dec!(15.375));
     }
 
     #[test]
