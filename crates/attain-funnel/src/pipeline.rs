@@ -107,7 +107,7 @@ pub struct ChannelMetrics {
     /// `cost / acquisitions` (CAC); `None` without acquisitions.
     pub cost_per_acquisition: Option<Money>,
     /// `(revenue - cost) / cost`; `None` for a free channel.
-    #[cfg_attr(feature = "serde", serde(with = "attain_types::wire::decimal_option"))]
+    #[cfg_attr(feature = "serde", serde(with = "attain_types::serde::decimal_option"))]
     pub roi: Option<Decimal>,
 }
 

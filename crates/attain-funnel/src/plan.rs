@@ -116,7 +116,7 @@ pub struct StagePlan {
     /// What the next stage needs from this one (deals, for the last stage).
     pub needed_outputs: u64,
     /// `entries * rate`, exact: never below `needed_outputs`.
-    #[cfg_attr(feature = "serde", serde(with = "attain_types::wire::decimal"))]
+    #[cfg_attr(feature = "serde", serde(with = "attain_types::serde::decimal"))]
     pub expected_outputs: Decimal,
 }
 
@@ -128,10 +128,10 @@ pub struct RoundingOutcome {
     /// Entries at the top of the funnel.
     pub top_entries: u64,
     /// `top_entries * product of rates`, the expected deals.
-    #[cfg_attr(feature = "serde", serde(with = "attain_types::wire::decimal"))]
+    #[cfg_attr(feature = "serde", serde(with = "attain_types::serde::decimal"))]
     pub expected_deals: Decimal,
     /// `expected_deals - deals`, never negative.
-    #[cfg_attr(feature = "serde", serde(with = "attain_types::wire::decimal"))]
+    #[cfg_attr(feature = "serde", serde(with = "attain_types::serde::decimal"))]
     pub deal_overshoot: Decimal,
 }
 
@@ -218,10 +218,10 @@ pub struct StageForecast {
     /// Its conversion rate.
     pub rate: Rate,
     /// Expected entries at this stage.
-    #[cfg_attr(feature = "serde", serde(with = "attain_types::wire::decimal"))]
+    #[cfg_attr(feature = "serde", serde(with = "attain_types::serde::decimal"))]
     pub expected_entries: Decimal,
     /// Expected outputs: `expected_entries * rate`.
-    #[cfg_attr(feature = "serde", serde(with = "attain_types::wire::decimal"))]
+    #[cfg_attr(feature = "serde", serde(with = "attain_types::serde::decimal"))]
     pub expected_outputs: Decimal,
 }
 
@@ -235,7 +235,7 @@ pub struct Forecast {
     /// Every stage, top first.
     pub stages: Vec<StageForecast>,
     /// Expected deals: `entries * product of rates`.
-    #[cfg_attr(feature = "serde", serde(with = "attain_types::wire::decimal"))]
+    #[cfg_attr(feature = "serde", serde(with = "attain_types::serde::decimal"))]
     pub expected_deals: Decimal,
     /// Expected revenue: `expected_deals * deal_size` (not rounded).
     pub expected_revenue: Money,
@@ -251,7 +251,7 @@ pub struct DailyAction {
     /// The count needed over the whole period.
     pub per_period: u64,
     /// `per_period / working_days`, exact to 28 digits.
-    #[cfg_attr(feature = "serde", serde(with = "attain_types::wire::decimal"))]
+    #[cfg_attr(feature = "serde", serde(with = "attain_types::serde::decimal"))]
     pub per_day_exact: Decimal,
     /// `ceil(per_period / working_days)`: doing this every working day meets the period.
     pub per_day: u64,

@@ -47,7 +47,7 @@ use crate::int;
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Part {
     /// The non-negative weight (only ratios matter).
-    #[cfg_attr(feature = "serde", serde(with = "attain_types::wire::decimal"))]
+    #[cfg_attr(feature = "serde", serde(with = "attain_types::serde::decimal"))]
     pub weight: Decimal,
     /// A fixed amount (a month already set): the part gets exactly this.
     pub locked: Option<Money>,

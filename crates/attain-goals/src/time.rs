@@ -109,7 +109,7 @@ pub struct Profile {
     pub by: Level,
     /// One non-negative weight per period, in order. Indices (`1.2`) and amounts (last year's
     /// actuals) both work: only ratios matter.
-    #[cfg_attr(feature = "serde", serde(with = "attain_types::wire::decimal_vec"))]
+    #[cfg_attr(feature = "serde", serde(with = "attain_types::serde::decimal_vec"))]
     pub weights: Vec<Decimal>,
     /// How each period's weight is spread over its days.
     pub within: DayBasis,

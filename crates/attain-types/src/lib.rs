@@ -46,8 +46,9 @@
 //! # Crate features
 //!
 //! * `serde`: `Serialize`/`Deserialize` for every public data type; deserializing re-checks
-//!   invariants. Decimals are strings of plain decimal text, pinned by [`wire`] so that no
-//!   `rust_decimal` feature enabled elsewhere in a build can change the format.
+//!   invariants. Decimals are strings of plain decimal text, pinned by the
+//!   [`serde`](mod@crate::serde) modules so that no `rust_decimal` feature enabled elsewhere
+//!   in a build can change the format.
 //! * `proptest`: strategies for `Money`, `Rate` and `Period` in [`proptest`](mod@crate::proptest),
 //!   for downstream property tests.
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -64,10 +65,10 @@ mod period;
 #[cfg(feature = "proptest")]
 pub mod proptest;
 mod rate;
+#[cfg(feature = "serde")]
+pub mod serde;
 mod transaction;
 pub mod wide;
-#[cfg(feature = "serde")]
-pub mod wire;
 
 pub use allocate::{allocate, allocate_f64, allocate_units};
 pub use calendar::WorkingCalendar;

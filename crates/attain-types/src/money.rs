@@ -282,7 +282,7 @@ impl ParseOptions {
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Money {
-    #[cfg_attr(feature = "serde", serde(with = "crate::wire::decimal"))]
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde::decimal"))]
     amount: Decimal,
     currency: Currency,
 }

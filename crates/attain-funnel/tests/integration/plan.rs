@@ -255,7 +255,7 @@ proptest! {
 }
 
 /// Issue 12, item 7: the plan's JSON (money, rates and exact decimals) is pinned by
-/// `attain_types::wire`: golden string, and back. 250,000 at 83,333.33 is 4 deals strictly.
+/// `attain_types::serde`: golden string, and back. 250,000 at 83,333.33 is 4 deals strictly.
 #[test]
 fn plan_json_is_pinned() {
     use attain_funnel::{Funnel, Plan, PlanOptions, Stage};

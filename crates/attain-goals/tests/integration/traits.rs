@@ -84,7 +84,7 @@ mod prop {
 }
 
 /// Issue 12, item 7: decimals in attain-goals' JSON are pinned strings
-/// (`attain_types::wire`), whatever `rust_decimal` features the build unifies.
+/// (`attain_types::serde`), whatever `rust_decimal` features the build unifies.
 #[test]
 fn decimal_json_is_pinned() {
     let cny = |d| Money::new(d, Currency::CNY);

@@ -44,7 +44,7 @@ fn serde_rejects_invalid_values() {
     );
 }
 
-/// Issue 12, item 7: the JSON of money is pinned (`attain_types::wire`), so a `rust_decimal`
+/// Issue 12, item 7: the JSON of money is pinned (`attain_types::serde`), so a `rust_decimal`
 /// feature enabled elsewhere in a build (`serde-float`, `serde-arbitrary-precision`) cannot
 /// change it. Exact golden strings, then the way back.
 #[test]

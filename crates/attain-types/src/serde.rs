@@ -18,9 +18,9 @@
 //!
 //! #[derive(serde::Serialize, serde::Deserialize, PartialEq, Debug)]
 //! struct Row {
-//!     #[serde(with = "attain_types::wire::decimal")]
+//!     #[serde(with = "attain_types::serde::decimal")]
 //!     amount: Decimal,
-//!     #[serde(with = "attain_types::wire::decimal_option")]
+//!     #[serde(with = "attain_types::serde::decimal_option")]
 //!     share: Option<Decimal>,
 //! }
 //! let row = Row { amount: dec!(12.50), share: None };
@@ -33,8 +33,8 @@
 
 use core::fmt;
 
+use ::serde::{Deserializer, Serialize, Serializer};
 use rust_decimal::Decimal;
-use serde::{Deserializer, Serialize, Serializer};
 
 /// A borrowed decimal written as its plain text.
 struct Text<'a>(&'a Decimal);
@@ -48,7 +48,7 @@ impl Serialize for Text<'_> {
 /// A decimal read from plain text (for options and sequences).
 struct Parsed(Decimal);
 
-impl<'de> serde::Deserialize<'de> for Parsed {
+impl<'de> ::serde::Deserialize<'de> for Parsed {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         decimal::deserialize(deserializer).map(Parsed)
     }
@@ -56,19 +56,19 @@ impl<'de> serde::Deserialize<'de> for Parsed {
 
 struct Visitor;
 
-impl serde::de::Visitor<'_> for Visitor {
+impl ::serde::de::Visitor<'_> for Visitor {
     type Value = Decimal;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a decimal as a string of plain decimal text (\"12.50\")")
     }
 
-    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Decimal, E> {
+    fn visit_str<E: ::serde::de::Error>(self, v: &str) -> Result<Decimal, E> {
         crate::input::parse_amount(v).map_err(E::custom)
     }
 }
 
-/// `#[serde(with = "attain_types::wire::decimal")]` for a `Decimal` field.
+/// `#[serde(with = "attain_types::serde::decimal")]` for a `Decimal` field.
 pub mod decimal {
     use super::{Decimal, Deserializer, Serialize, Serializer, Text, Visitor};
 
@@ -90,7 +90,7 @@ pub mod decimal {
     }
 }
 
-/// `#[serde(with = "attain_types::wire::decimal_option")]` for an `Option<Decimal>` field
+/// `#[serde(with = "attain_types::serde::decimal_option")]` for an `Option<Decimal>` field
 /// (`None` is `null`).
 pub mod decimal_option {
     use super::{Decimal, Deserializer, Parsed, Serializer, Text};
@@ -116,11 +116,11 @@ pub mod decimal_option {
     pub fn deserialize<'de, D: Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Option<Decimal>, D::Error> {
-        <Option<Parsed> as serde::Deserialize>::deserialize(deserializer).map(|o| o.map(|p| p.0))
+        <Option<Parsed> as ::serde::Deserialize>::deserialize(deserializer).map(|o| o.map(|p| p.0))
     }
 }
 
-/// `#[serde(with = "attain_types::wire::decimal_vec")]` for a `Vec<Decimal>` field.
+/// `#[serde(with = "attain_types::serde::decimal_vec")]` for a `Vec<Decimal>` field.
 pub mod decimal_vec {
     use super::{Decimal, Deserializer, Parsed, Serializer, Text};
 
@@ -139,7 +139,7 @@ pub mod decimal_vec {
     pub fn deserialize<'de, D: Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Vec<Decimal>, D::Error> {
-        <Vec<Parsed> as serde::Deserialize>::deserialize(deserializer)
+        <Vec<Parsed> as ::serde::Deserialize>::deserialize(deserializer)
             .map(|v| v.into_iter().map(|p| p.0).collect())
     }
 }
