@@ -125,3 +125,42 @@ proptest! {
         prop_assert!(typed, "{:?}", refused);
     }
 }
+
+/// Issue 12, item 5, through the library: `allocate` of 10^27 USD printed 10^26. Now 10^27 USD
+/// is refused, 10^28 JPY (scale 0, below 2^96) and the largest amounts split exactly, and
+/// 10^30, which no `Decimal` holds, is refused when parsed.
+#[test]
+fn allocate_at_the_limits() {
+    let parse = |t: &str| t.parse::<Decimal>().unwrap();
+    let e27 = Money::new(parse("1000000000000000000000000000"), Currency::USD);
+    let err = allocate(e27, &[Decimal::ONE]).unwrap_err();
+    assert_eq!(
+        err,
+        Error::MinorUnitsOutOfRange {
+            amount: "1000000000000000000000000000".into(),
+            currency: "USD".into(),
+            minor_units: 2,
+        }
+    );
+    for (text, c) in [
+        ("10000000000000000000000000000", Currency::JPY),
+        ("79228162514264337593543950335", Currency::JPY),
+        ("792281625142643375935439503.35", Currency::USD),
+        ("-792281625142643375935439503.35", Currency::USD),
+        ("79228162514264337593543950.335", Currency::KWD),
+    ] {
+        let total = input::parse_money(text, c).unwrap();
+        assert_eq!(total.amount(), parse(text));
+        let parts = allocate(total, &[Decimal::ONE, Decimal::TWO, Decimal::from(4)]).unwrap();
+        assert_eq!(Money::try_sum(parts, c).unwrap(), total, "{text} {c}");
+    }
+    let e30 = "1000000000000000000000000000000";
+    assert!(matches!(
+        input::parse_money(e30, Currency::JPY),
+        Err(InputError::AmountRange { .. })
+    ));
+    assert!(matches!(
+        input::parse_money("1000000000000000000000000000", Currency::USD),
+        Err(InputError::MinorUnits { .. })
+    ));
+}
