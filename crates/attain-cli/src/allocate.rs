@@ -1,7 +1,7 @@
 //! `attain allocate`: split an amount by weights, exactly to the minor unit.
 
-use attain_types::input::Quoted;
-use attain_types::{Currency, Decimal, Money, allocate};
+use attain_types::input::{Quoted, parse_amount, parse_money};
+use attain_types::{Currency, Decimal, allocate};
 
 use crate::output::{Format, OutputArgs};
 use crate::usage::UsageContext;
@@ -14,7 +14,8 @@ use crate::usage::UsageContext;
     after_help = "Example:\n  $ attain allocate --total 12000000 --weights new=40,repeat=60 --currency CNY"
 )]
 pub(crate) struct AllocateArgs {
-    /// The amount to split, as plain decimal text (`12000000`, `-0.5`).
+    /// The amount to split, as plain decimal text (`12000000`, `-0.5`), in whole minor units
+    /// of --currency.
     #[arg(long, allow_hyphen_values = true)]
     total: String,
     /// Weights as `label=weight` or bare weights, comma-separated (`new=40,repeat=60`).
@@ -30,7 +31,9 @@ pub(crate) struct AllocateArgs {
 pub(crate) fn run(args: &AllocateArgs) -> anyhow::Result<()> {
     let out = args.out.open(&[])?;
     let currency = Currency::new(&args.currency).usage("--currency")?;
-    let total = Money::parse(&args.total, currency).usage("--total")?;
+    // Checked once, exactly, against the currency: `10.005` USD and `10^27` USD (10^29 cents)
+    // are refused here, never rounded or rescaled.
+    let total = parse_money(&args.total, currency).usage("--total")?;
     let mut labels = Vec::with_capacity(args.weights.len());
     let mut weights = Vec::with_capacity(args.weights.len());
     for (i, item) in args.weights.iter().enumerate() {
@@ -38,9 +41,8 @@ pub(crate) fn run(args: &AllocateArgs) -> anyhow::Result<()> {
             || ((i + 1).to_string(), item.as_str()),
             |(l, w)| (l.to_owned(), w),
         );
-        let w: Decimal = Money::parse(w.trim(), currency)
-            .with_usage(|| format!("--weights item {} ({})", i + 1, Quoted::new(item)))?
-            .amount();
+        let w: Decimal = parse_amount(w.trim())
+            .with_usage(|| format!("--weights item {} ({})", i + 1, Quoted::new(item)))?;
         labels.push(label);
         weights.push(w);
     }

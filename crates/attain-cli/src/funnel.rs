@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use attain_funnel::measure::{Event, FunnelMeasurement, MeasureOptions, StepOrder, StepTable};
 use attain_funnel::{DealRule, Funnel, Plan, PlanOptions, Stage};
-use attain_types::input::Quoted;
-use attain_types::{Currency, Money, Rate};
+use attain_types::input::{Quoted, parse_money};
+use attain_types::{Currency, Rate};
 
 use crate::events::{self, EventColumnArgs};
 use crate::output::{Format, OutputArgs};
@@ -126,7 +126,9 @@ pub(crate) fn parse_stage(option: &str, item: &str, index: usize) -> anyhow::Res
 fn run_plan(args: &PlanArgs) -> anyhow::Result<()> {
     let out = args.out.open(&[])?;
     let currency = Currency::new(&args.currency).context("--currency")?;
-    let deal_size = Money::parse(&args.deal_size, currency).usage("--deal-size")?;
+    // Money is parsed once, exactly, and checked against the currency (`83333.33` JPY and
+    // `250000.005` USD are refused), as in `plan` and `allocate`.
+    let deal_size = parse_money(&args.deal_size, currency).usage("--deal-size")?;
     let stages = args
         .stages
         .iter()
@@ -141,7 +143,7 @@ fn run_plan(args: &PlanArgs) -> anyhow::Result<()> {
     };
     let plan = match (&args.target, args.deals) {
         (Some(t), _) => {
-            let target = Money::parse(t, currency).usage("--target")?;
+            let target = parse_money(t, currency).usage("--target")?;
             // Without input files, only the option values can make the plan fail.
             funnel
                 .plan_revenue(target, PlanOptions::default().deal_rule(rule))

@@ -9,7 +9,7 @@ use attain_goals::table::{Dimension, fit_rows, nest3};
 use attain_goals::{
     DayBasis, Level, NamedPeriod, Profile, Slot, TimeOptions, Weighting, daily, nested,
 };
-use attain_types::input::Quoted;
+use attain_types::input::{Quoted, parse_amount, parse_money};
 use attain_types::{
     Currency, Decimal, Granularity, Money, NaiveDate, Period, Weekday, WorkingCalendar,
 };
@@ -62,7 +62,7 @@ attain plan --target 12000000 --year 2026 --by month --parts 4 --currency CNY\n 
 attain plan --target 12000000 --year 2026 --by week --mode finest --weights working-days"
 )]
 pub(crate) struct PlanArgs {
-    /// The target, as plain decimal text (`12000000`).
+    /// The target, as plain decimal text (`12000000`), in whole minor units of --currency.
     #[arg(long, allow_hyphen_values = true)]
     target: String,
     /// The calendar year to plan (or, with --fiscal-start-month, the year the fiscal year starts in).
@@ -122,7 +122,8 @@ struct Row {
 pub(crate) fn run(args: &PlanArgs) -> anyhow::Result<()> {
     let out = args.out.open(&[])?;
     let currency = Currency::new(&args.currency).usage("--currency")?;
-    let target = Money::parse(&args.target, currency).usage("--target")?;
+    // Checked once, exactly, against the currency (never rounded or rescaled).
+    let target = parse_money(&args.target, currency).usage("--target")?;
     let (period, fiscal) = plan_period(args)?;
     let dims = args
         .split
@@ -155,6 +156,11 @@ fn plan_period(args: &PlanArgs) -> anyhow::Result<(Period, Option<(i32, u32)>)> 
             None => Ok((Period::year(y).usage("--year")?, None)),
         },
         (None, Some(s), Some(e)) => {
+            // Compared here, on the dates as typed: the period's own error names its
+            // exclusive end, the day after --end.
+            if e < s {
+                return Err(usage(format!("--end: {e} is before --start {s}")));
+            }
             Ok((Period::from_inclusive(s, e).usage("--start/--end")?, None))
         }
         _ => Err(usage("give --year, or --start and --end")),
@@ -318,9 +324,7 @@ fn split_rows(slots: &[Slot], dims: &[Dimension]) -> anyhow::Result<Vec<Row>> {
 }
 
 fn parse_weight(s: &str) -> anyhow::Result<Decimal> {
-    let d = Money::parse(s.trim(), Currency::XXX)
-        .map_err(|_| anyhow::anyhow!("weight {} is not a plain decimal number", Quoted::new(s)))?
-        .amount();
+    let d = parse_amount(s.trim())?;
     if d.is_sign_negative() && !d.is_zero() {
         bail!("weight {} is negative", Quoted::new(s));
     }

@@ -310,3 +310,69 @@ fn measure_errors_name_line_and_column() {
     ]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// Issue 12, item 6: `funnel plan` accepted a USD target finer than a cent and a JPY deal size
+/// with cents that `plan` and `allocate` reject. One rule now: money is checked against the
+/// currency, and the option is named (exit 2).
+#[test]
+fn plan_money_is_checked_against_the_currency() {
+    for (args, option) in [
+        (
+            [
+                "--target",
+                "250000.005",
+                "--deal-size",
+                "83333.33",
+                "--currency",
+                "USD",
+            ],
+            "--target",
+        ),
+        (
+            [
+                "--target",
+                "250000",
+                "--deal-size",
+                "83333.33",
+                "--currency",
+                "JPY",
+            ],
+            "--deal-size",
+        ),
+        (
+            [
+                "--target",
+                "1000000000000000000000000000",
+                "--deal-size",
+                "5",
+                "--currency",
+                "USD",
+            ],
+            "--target",
+        ),
+    ] {
+        let mut all = vec!["funnel", "plan", "--stages", "lead:0.1,prospect:0.2"];
+        all.extend(args);
+        let o = attain(&all);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{all:?}: {err}");
+        assert!(o.stdout.is_empty());
+        assert!(
+            err.starts_with(&format!("attain: error: {option}: ")),
+            "{err}"
+        );
+    }
+    let o = attain(&[
+        "funnel",
+        "plan",
+        "--stages",
+        "lead:0.1,prospect:0.2",
+        "--target",
+        "250000.00",
+        "--deal-size",
+        "83333.33",
+        "--currency",
+        "USD",
+    ]);
+    assert!(stdout(&o).contains("deal,"), "{}", stdout(&o));
+}

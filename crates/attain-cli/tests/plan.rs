@@ -196,3 +196,119 @@ fn plan_errors_are_one_line() {
     let (code, _, _) = attain(&["plan", "--target", "1"]);
     assert_eq!(code, 2);
 }
+
+/// The amount column (last) of CSV output, summed exactly (as decimals).
+fn sum_amounts(csv: &str) -> attain_types::Decimal {
+    csv.lines()
+        .skip(1)
+        .map(|l| {
+            l.rsplit(',')
+                .next()
+                .unwrap()
+                .parse::<attain_types::Decimal>()
+                .unwrap()
+        })
+        .sum()
+}
+
+/// `attain allocate --total AMOUNT --weights WEIGHTS --currency CURRENCY`.
+fn allocate<'a>(amount: &'a str, weights: &'a str, currency: &'a str) -> Vec<&'a str> {
+    let args = ["allocate", "--total", amount, "--weights", weights];
+    [&args[..], &["--currency", currency]].concat()
+}
+
+/// `attain plan --target AMOUNT --year 2026 --by quarter --currency CURRENCY`.
+fn plan_quarters<'a>(amount: &'a str, currency: &'a str) -> Vec<&'a str> {
+    let args = [
+        "plan", "--target", amount, "--year", "2026", "--by", "quarter",
+    ];
+    [&args[..], &["--currency", currency]].concat()
+}
+
+/// Issue 12, item 5: amounts from 10^27 USD up were rescaled (10^27 printed as 10^26).
+/// Every amount is now held exactly at the currency's minor unit or refused with exit 2,
+/// naming the option and the currency.
+#[test]
+fn amounts_beyond_the_minor_unit_scale_are_refused_not_shrunk() {
+    let e27 = "1000000000000000000000000000";
+    let e30 = "1000000000000000000000000000000";
+    let cents_over = "792281625142643375935439503.4";
+    for (args, amount, currency, option) in [
+        (allocate(e27, "a=1", "USD"), e27, "USD", "--total"),
+        (allocate(e30, "a=1", "USD"), e30, "USD", "--total"),
+        (allocate(e30, "a=1", "JPY"), e30, "JPY", "--total"),
+        (
+            allocate(cents_over, "a=1", "USD"),
+            cents_over,
+            "USD",
+            "--total",
+        ),
+        (plan_quarters(e27, "USD"), e27, "USD", "--target"),
+        (plan_quarters(e30, "JPY"), e30, "JPY", "--target"),
+    ] {
+        let (code, out, err) = attain(&args);
+        assert_eq!(code, 2, "{args:?}: {out}{err}");
+        assert!(out.is_empty(), "{args:?}: {out}");
+        let prefix = format!("attain: error: {option}: ");
+        assert!(err.starts_with(&prefix), "{err}");
+        // 10^30 does not fit a Decimal at all; the others do, but not at the minor unit.
+        assert!(
+            err.contains(currency) || (amount == e30 && err.contains("too large")),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn amounts_at_the_limit_are_split_exactly() {
+    for (amount, currency) in [
+        ("10000000000000000000000000000", "JPY"),
+        ("79228162514264337593543950335", "JPY"),
+        ("792281625142643375935439503.35", "USD"),
+        ("79228162514264337593543950.335", "KWD"),
+    ] {
+        let total: attain_types::Decimal = amount.parse().unwrap();
+        let (code, out, err) = attain(&allocate(amount, "a=1,b=2,c=4", currency));
+        assert_eq!(code, 0, "{amount} {currency}: {err}");
+        assert_eq!(out.lines().count(), 1 + 3, "{out}");
+        assert_eq!(sum_amounts(&out), total, "{out}");
+        let split = [
+            &plan_quarters(amount, currency)[..],
+            &["--split", "c=a:1,b:2"],
+        ]
+        .concat();
+        let (code, out, err) = attain(&split);
+        assert_eq!(code, 0, "{amount} {currency}: {err}");
+        assert_eq!(out.lines().count(), 1 + 8, "{out}");
+        assert_eq!(sum_amounts(&out), total, "{out}");
+    }
+}
+
+/// Issue 12 (messages): `allocate --total 10.005 --currency USD` blamed `--weights`.
+#[test]
+fn a_total_finer_than_the_minor_unit_blames_total() {
+    let (code, _, err) = attain(&allocate("10.005", "1", "USD"));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.starts_with("attain: error: --total: "), "{err}");
+    assert!(err.contains("10.005") && err.contains("USD"), "{err}");
+}
+
+/// Issue 12 (messages): `--start 2026-02-01 --end 2026-01-01` reported end `2026-01-02`.
+#[test]
+fn an_end_before_the_start_is_reported_as_typed() {
+    let (code, _, err) = attain(&[
+        "plan",
+        "--target",
+        "10",
+        "--start",
+        "2026-02-01",
+        "--end",
+        "2026-01-01",
+    ]);
+    assert_ne!(code, 0);
+    assert!(
+        err.contains("2026-01-01") && err.contains("2026-02-01"),
+        "{err}"
+    );
+    assert!(!err.contains("2026-01-02"), "{err}");
+}

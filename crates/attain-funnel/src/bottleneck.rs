@@ -50,6 +50,7 @@ pub struct StageSensitivity {
     /// Revenue lift from moving to the benchmark (negative if the stage is above it).
     pub lift_to_benchmark: Money,
     /// Revenue elasticity: 1 when the rate is positive, `None` at a zero rate (revenue 0).
+    #[cfg_attr(feature = "serde", serde(with = "attain_types::serde::decimal_option"))]
     pub elasticity: Option<Decimal>,
 }
 

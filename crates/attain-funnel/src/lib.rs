@@ -64,8 +64,8 @@
 //!
 //! # Crate features
 //!
-//! * `stats` (default): the Jeffreys interval ([`stats::IntervalMethod`]), which needs the
-//!   inverse regularized incomplete beta function of `statrs`. Everything else is built in.
+//! * `stats` (default): kept for compatibility and does nothing: `statrs` (the special
+//!   functions, the Jeffreys interval of [`stats::IntervalMethod`]) is always a dependency.
 //! * `serde`: `Serialize`/`Deserialize` on every public data type.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 

@@ -95,6 +95,7 @@ pub struct ChannelMetrics {
     /// `spend / new customers` (CAC); `None` without new customers.
     pub cost_per_acquisition: Option<Money>,
     /// `(revenue - spend) / spend`; `None` for a free channel or without a revenue.
+    #[cfg_attr(feature = "serde", serde(with = "attain_types::serde::decimal_option"))]
     pub roi: Option<Decimal>,
 }
 

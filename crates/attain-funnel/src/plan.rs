@@ -116,6 +116,7 @@ pub struct StagePlan {
     /// What the next stage needs from this one (deals, for the last stage).
     pub needed_outputs: u64,
     /// `entries * rate`, exact: never below `needed_outputs`.
+    #[cfg_attr(feature = "serde", serde(with = "attain_types::serde::decimal"))]
     pub expected_outputs: Decimal,
 }
 
@@ -127,8 +128,10 @@ pub struct RoundingOutcome {
     /// Entries at the top of the funnel.
     pub top_entries: u64,
     /// `top_entries * product of rates`, the expected deals.
+    #[cfg_attr(feature = "serde", serde(with = "attain_types::serde::decimal"))]
     pub expected_deals: Decimal,
     /// `expected_deals - deals`, never negative.
+    #[cfg_attr(feature = "serde", serde(with = "attain_types::serde::decimal"))]
     pub deal_overshoot: Decimal,
 }
 
@@ -215,8 +218,10 @@ pub struct StageForecast {
     /// Its conversion rate.
     pub rate: Rate,
     /// Expected entries at this stage.
+    #[cfg_attr(feature = "serde", serde(with = "attain_types::serde::decimal"))]
     pub expected_entries: Decimal,
     /// Expected outputs: `expected_entries * rate`.
+    #[cfg_attr(feature = "serde", serde(with = "attain_types::serde::decimal"))]
     pub expected_outputs: Decimal,
 }
 
@@ -230,6 +235,7 @@ pub struct Forecast {
     /// Every stage, top first.
     pub stages: Vec<StageForecast>,
     /// Expected deals: `entries * product of rates`.
+    #[cfg_attr(feature = "serde", serde(with = "attain_types::serde::decimal"))]
     pub expected_deals: Decimal,
     /// Expected revenue: `expected_deals * deal_size` (not rounded).
     pub expected_revenue: Money,
@@ -245,6 +251,7 @@ pub struct DailyAction {
     /// The count needed over the whole period.
     pub per_period: u64,
     /// `per_period / working_days`, exact to 28 digits.
+    #[cfg_attr(feature = "serde", serde(with = "attain_types::serde::decimal"))]
     pub per_day_exact: Decimal,
     /// `ceil(per_period / working_days)`: doing this every working day meets the period.
     pub per_day: u64,
@@ -281,11 +288,14 @@ pub(crate) fn exact_mul(a: Decimal, b: Decimal, operation: &'static str) -> Resu
 }
 
 impl Funnel {
-    /// Checks the funnel: at least one stage, no zero rate, a positive deal size.
+    /// Checks the funnel: at least one stage, no zero rate, a positive deal size held exactly
+    /// in whole minor units of its currency (`83333.33` JPY is refused).
     ///
     /// # Errors
     /// [`Error::NoStages`], [`Error::ZeroRate`] naming the stage,
-    /// [`Error::NonPositiveDealSize`].
+    /// [`Error::NonPositiveDealSize`]; [`Error::Types`] with
+    /// [`attain_types::Error::NotWholeMinorUnits`] or
+    /// [`attain_types::Error::MinorUnitsOutOfRange`] for a deal size the currency cannot hold.
     pub fn check(&self) -> Result<()> {
         if self.stages.is_empty() {
             return Err(Error::NoStages);
@@ -300,6 +310,7 @@ impl Funnel {
                 amount: self.deal_size.to_string(),
             });
         }
+        self.deal_size.to_minor_units()?;
         Ok(())
     }
 
@@ -315,7 +326,10 @@ impl Funnel {
     /// Deals needed for a money target under a rule (0 for a target of zero or less).
     ///
     /// # Errors
-    /// [`Error::NonPositiveDealSize`], a currency mismatch or overflow from `attain-types`.
+    /// [`Error::NonPositiveDealSize`]; from `attain-types`: a currency mismatch, a target or
+    /// deal size that is not held exactly in whole minor units of its currency
+    /// ([`attain_types::Error::NotWholeMinorUnits`]: `250000.005` USD;
+    /// [`attain_types::Error::MinorUnitsOutOfRange`]), overflow.
     pub fn deals_for(&self, target: Money, rule: DealRule) -> Result<u64> {
         let deal = self.deal_size;
         if deal.amount() <= Decimal::ZERO {
@@ -325,6 +339,8 @@ impl Funnel {
         }
         // Fails on a currency mismatch.
         target.checked_sub(deal)?;
+        deal.to_minor_units()?;
+        target.to_minor_units()?;
         let t = target.amount();
         let strict = count::ceil_div(t, deal.amount())?;
         match rule {
@@ -358,7 +374,8 @@ impl Funnel {
     ///
     /// # Errors
     /// [`Error::NoStages`], [`Error::ZeroRate`], [`Error::NonPositiveDealSize`], a currency
-    /// mismatch between target and deal size, overflow.
+    /// mismatch between target and deal size, a target or deal size not held exactly in whole
+    /// minor units ([`Error::Types`]; see [`Funnel::deals_for`]), overflow.
     pub fn plan_revenue(&self, target: Money, options: PlanOptions) -> Result<Plan> {
         self.check()?;
         let deals = self.deals_for(target, options.deal_rule)?;
@@ -373,7 +390,9 @@ impl Funnel {
     /// (and once at the top, for comparison).
     ///
     /// # Errors
-    /// [`Error::NoStages`], [`Error::ZeroRate`], [`Error::NonPositiveDealSize`], overflow.
+    /// [`Error::NoStages`], [`Error::ZeroRate`], [`Error::NonPositiveDealSize`], a deal size
+    /// not held exactly in whole minor units ([`Error::Types`]), [`Error::Precision`] or
+    /// overflow if `deals * deal_size` cannot be held exactly.
     pub fn plan_deals(&self, deals: u64) -> Result<Plan> {
         self.check()?;
         let mut needed = deals;
@@ -426,7 +445,14 @@ impl Funnel {
             deal_size: self.deal_size,
             deal_rule: DealRule::Strict,
             deals,
-            deal_revenue: self.deal_size.checked_mul(Decimal::from(deals))?,
+            deal_revenue: Money::try_new(
+                exact_mul(
+                    self.deal_size.amount(),
+                    Decimal::from(deals),
+                    "deal revenue",
+                )?,
+                self.deal_size.currency(),
+            )?,
             revenue_overshoot: None,
             stages,
             every_stage,
@@ -447,11 +473,13 @@ impl Funnel {
     /// 249,999.99.
     ///
     /// # Errors
-    /// [`Error::NoStages`], overflow.
+    /// [`Error::NoStages`], a deal size not held exactly in whole minor units
+    /// ([`Error::Types`]), overflow.
     pub fn forward(&self, entries: u64) -> Result<Forecast> {
         if self.stages.is_empty() {
             return Err(Error::NoStages);
         }
+        self.deal_size.to_minor_units()?;
         let mut flow = Decimal::from(entries);
         let mut stages = Vec::with_capacity(self.stages.len());
         for stage in &self.stages {
@@ -540,6 +568,55 @@ mod tests {
         assert_eq!(exact_mul(dec!(0.1), dec!(0.2), "t").unwrap(), dec!(0.02));
         let third = dec!(1) / dec!(3);
         assert!(exact_mul(third, third, "t").is_err());
+    }
+
+    #[test]
+    fn money_the_currency_cannot_hold_is_a_typed_error() {
+        let stages = vec![Stage::new("a", Rate::ONE)];
+        let jpy = Funnel {
+            stages: stages.clone(),
+            deal_size: Money::new(dec!(83333.33), Currency::JPY),
+        };
+        let whole = |r: Result<Plan>| {
+            matches!(
+                r,
+                Err(Error::Types(attain_types::Error::NotWholeMinorUnits { .. }))
+            )
+        };
+        assert!(whole(jpy.plan_deals(3)));
+        assert!(whole(jpy.plan_revenue(
+            Money::new(dec!(250000), Currency::JPY),
+            PlanOptions::default()
+        )));
+        assert!(jpy.forward(3).is_err());
+        let usd = Funnel {
+            stages,
+            deal_size: Money::new(dec!(83333.33), Currency::USD),
+        };
+        assert!(whole(usd.plan_revenue(
+            Money::new(dec!(250000.005), Currency::USD),
+            PlanOptions::default()
+        )));
+        assert!(matches!(
+            usd.plan_revenue(
+                Money::new(dec!(1000000000000000000000000000), Currency::USD),
+                PlanOptions::default()
+            ),
+            Err(Error::Types(
+                attain_types::Error::MinorUnitsOutOfRange { .. }
+            ))
+        ));
+        // The same target in whole cents plans as before.
+        let plan = usd
+            .plan_revenue(
+                Money::new(dec!(250000.00), Currency::USD),
+                PlanOptions::default(),
+            )
+            .unwrap();
+        assert_eq!(
+            (plan.deals, plan.deal_revenue.amount()),
+            (4, dec!(333333.32))
+        );
     }
 
     #[test]

@@ -69,9 +69,7 @@ pub enum IntervalMethod {
     Wilson,
     /// Jeffreys interval: the equal-tailed interval of the `Beta(s + 1/2, n - s + 1/2)`
     /// posterior, with the lower bound 0 when `s = 0` and the upper bound 1 when `s = n`
-    /// (Brown, Cai and DasGupta 2001). Needs the `stats` feature (statrs' inverse regularized
-    /// incomplete beta).
-    #[cfg(feature = "stats")]
+    /// (Brown, Cai and DasGupta 2001), with statrs' inverse regularized incomplete beta.
     Jeffreys,
 }
 
@@ -136,7 +134,6 @@ pub fn rate_interval(
             // Wilson contains the estimate by construction; keep it so despite rounding.
             ((centre - half).min(p), (centre + half).max(p))
         }
-        #[cfg(feature = "stats")]
         IntervalMethod::Jeffreys => {
             let alpha = 1.0 - confidence;
             let (a, b) = (s + 0.5, n - s + 0.5);

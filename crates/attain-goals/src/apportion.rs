@@ -47,6 +47,7 @@ use crate::int;
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Part {
     /// The non-negative weight (only ratios matter).
+    #[cfg_attr(feature = "serde", serde(with = "attain_types::serde::decimal"))]
     pub weight: Decimal,
     /// A fixed amount (a month already set): the part gets exactly this.
     pub locked: Option<Money>,
@@ -87,7 +88,8 @@ impl Ratio {
 /// [`Error::Empty`]; [`Error::NegativeAmount`] for a negative total, lock, floor or cap;
 /// [`Error::NegativeWeight`]; [`Error::BoundsInverted`] if a floor is above its cap;
 /// [`Error::Infeasible`] if locks exceed the total, floors exceed what is left, or caps cannot
-/// hold it; [`Error::Types`] for a currency mismatch or amounts not in whole minor units.
+/// hold it; [`Error::Types`] for a currency mismatch or amounts not held exactly in whole minor units
+/// (finer than the minor unit, or too large to hold at it: never rescaled).
 pub fn apportion(total: Money, parts: &[Part]) -> Result<Vec<Money>> {
     if parts.is_empty() {
         return Err(Error::Empty { what: "parts" });

@@ -91,6 +91,7 @@ pub struct MarketCapacity {
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Resources {
     /// Headcount (fractional for part-timers).
+    #[cfg_attr(feature = "serde", serde(with = "attain_types::serde::decimal"))]
     pub reps: Decimal,
     /// What a fully ramped rep sells over the plan period.
     pub productivity_per_rep: Money,

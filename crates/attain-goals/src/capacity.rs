@@ -194,6 +194,7 @@ pub struct QuotaPlan {
     /// `target - capacity` (positive: the quotas ask more than the team's capacity).
     pub capacity_gap: Money,
     /// `target / capacity` (how far quota is loaded over capacity), `None` for no capacity.
+    #[cfg_attr(feature = "serde", serde(with = "attain_types::serde::decimal_option"))]
     pub quota_to_capacity: Option<Decimal>,
 }
 

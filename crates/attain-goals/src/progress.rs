@@ -133,12 +133,14 @@ pub struct Progress {
     /// The plan's amount up to `as_of`, under its own day weights.
     pub expected_to_date: Money,
     /// `actual / target`.
+    #[cfg_attr(feature = "serde", serde(with = "attain_types::serde::decimal_option"))]
     pub attainment: Option<Decimal>,
     /// `actual - expected`.
     pub variance: Money,
     /// Ahead, on plan or behind.
     pub pace: Pace,
     /// `actual / expected`.
+    #[cfg_attr(feature = "serde", serde(with = "attain_types::serde::decimal_option"))]
     pub pace_ratio: Option<Decimal>,
     /// `target - actual` (negative once the target is passed).
     pub remaining: Money,

@@ -77,6 +77,7 @@ pub struct Dimension {
     /// One label per category (`new`, `repeat`).
     pub labels: Vec<String>,
     /// One non-negative weight per category (`40`, `60`); only ratios matter.
+    #[cfg_attr(feature = "serde", serde(with = "attain_types::serde::decimal_vec"))]
     pub weights: Vec<Decimal>,
 }
 

@@ -109,6 +109,7 @@ pub struct Profile {
     pub by: Level,
     /// One non-negative weight per period, in order. Indices (`1.2`) and amounts (last year's
     /// actuals) both work: only ratios matter.
+    #[cfg_attr(feature = "serde", serde(with = "attain_types::serde::decimal_vec"))]
     pub weights: Vec<Decimal>,
     /// How each period's weight is spread over its days.
     pub within: DayBasis,
@@ -229,8 +230,10 @@ pub struct NestedPlan {
 /// # Errors
 /// [`Error::Empty`] for an empty period; [`Error::TooManyParts`], [`Error::LevelGap`],
 /// [`Error::LengthMismatch`] and [`Error::ProfileWithoutDays`] for bad levels or profiles;
-/// [`Error::Types`] if the total is not whole minor units or a parent has only zero weights
-/// (for example a week without working days under [`Weighting::WorkingDays`]).
+/// [`Error::Types`] if the total is not held exactly in whole minor units (finer than the
+/// minor unit, or too large to hold at it, like `10^27` USD: never rescaled), or if a parent
+/// has only zero weights (for example a week without working days under
+/// [`Weighting::WorkingDays`]).
 pub fn nested(
     total: Money,
     period: Period,
@@ -400,7 +403,7 @@ impl TryFrom<DailyPlanRepr> for DailyPlan {
 /// [`Error::Empty`] for an empty period; [`Error::LengthMismatch`],
 /// [`Error::ProfileWithoutDays`] or [`Error::LevelGap`] for a bad profile; [`Error::Overflow`]
 /// if profile weights need more than 96 bits at one scale; [`Error::Types`] if the total is not
-/// whole minor units or every day weighs zero (no working day).
+/// held exactly in whole minor units (see [`nested`]) or every day weighs zero (no working day).
 pub fn daily(total: Money, period: Period, options: &TimeOptions) -> Result<DailyPlan> {
     let units = total.to_minor_units()?;
     let w = day_weights(period, options)?;

@@ -45,9 +45,10 @@ use crate::money::Money;
 /// unit (largest remainder; see the [module docs](self) for the tie rule and guarantees).
 ///
 /// # Errors
-/// [`Error::EmptyWeights`], [`Error::ZeroWeights`], [`Error::NegativeWeight`], or
+/// [`Error::EmptyWeights`], [`Error::ZeroWeights`], [`Error::NegativeWeight`],
 /// [`Error::NotWholeMinorUnits`] if `total` has finer fractions than its minor unit (round it
-/// first with [`Money::round_to_minor_unit`]).
+/// first with [`Money::round_to_minor_unit`]), or [`Error::MinorUnitsOutOfRange`] if `total`
+/// is too large to hold at its minor unit (`10^27` USD): never rescaled.
 pub fn allocate(total: Money, weights: &[Decimal]) -> Result<Vec<Money>> {
     let units = total.to_minor_units()?;
     let parts = allocate_units(units, weights)?;

@@ -70,6 +70,22 @@ pub enum Error {
         /// The currency's minor-unit exponent.
         minor_units: u32,
     },
+    /// An amount cannot be held exactly at its currency's minor unit: as a whole number of
+    /// minor units it needs more than `Decimal`'s 96-bit mantissa (`10^27` USD is `10^29`
+    /// cents; the most is `79228162514264337593543950335` minor units). It is refused, never
+    /// rescaled. Fix: use a larger unit (thousands) or split the amount.
+    #[error(
+        "amount {amount} {currency} cannot be held exactly at {minor_units} decimals: at most \
+         79228162514264337593543950335 minor units fit"
+    )]
+    MinorUnitsOutOfRange {
+        /// The amount, as exact decimal text (it may not fit a `Decimal` at that scale).
+        amount: String,
+        /// The currency code.
+        currency: String,
+        /// The currency's minor-unit exponent.
+        minor_units: u32,
+    },
     /// A rate was outside `0..=1`.
     #[error("rate {value} is outside 0..=1")]
     RateOutOfRange {

@@ -47,8 +47,10 @@
 //!
 //! # Crate features
 //!
-//! * `serde`: `Serialize`/`Deserialize` for every public data type (decimals as strings,
-//!   so the wire format is lossless); deserializing re-checks invariants.
+//! * `serde`: `Serialize`/`Deserialize` for every public data type; deserializing re-checks
+//!   invariants. Decimals are strings of plain decimal text, pinned by the
+//!   [`serde`](mod@crate::serde) modules so that no `rust_decimal` feature enabled elsewhere
+//!   in a build can change the format.
 //! * `proptest`: strategies for `Money`, `Rate` and `Period` in [`proptest`](mod@crate::proptest),
 //!   for downstream property tests.
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -67,6 +69,8 @@ mod period;
 pub mod proptest;
 mod rate;
 mod repeat;
+#[cfg(feature = "serde")]
+pub mod serde;
 mod transaction;
 pub mod wide;
 

@@ -283,15 +283,45 @@ impl ParseOptions {
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Money {
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde::decimal"))]
     amount: Decimal,
     currency: Currency,
 }
 
 impl Money {
-    /// An amount in a currency. The amount is kept exactly as given (no rounding).
+    /// The most minor units an amount can have: `2^96 - 1`, `Decimal`'s largest mantissa
+    /// (`792281625142643375935439503.35` USD, `79228162514264337593543950335` JPY,
+    /// `79228162514264337593543950.335` KWD).
+    pub const MAX_MINOR_UNITS: i128 = 79_228_162_514_264_337_593_543_950_335;
+
+    /// An amount in a currency. The amount is kept exactly as given (no rounding, no check
+    /// against the minor unit; see [`Money::try_new`] for the checked form).
     #[must_use]
     pub const fn new(amount: Decimal, currency: Currency) -> Money {
         Money { amount, currency }
+    }
+
+    /// An amount that must be held exactly in whole minor units of `currency`: the result has
+    /// exactly the currency's number of decimals (`10.5` USD becomes `10.50`). Nothing is
+    /// rounded or rescaled: an amount finer than the minor unit, or too large to hold at that
+    /// scale, is an error.
+    ///
+    /// ```
+    /// use attain_types::{Currency, Error, Money, dec};
+    /// assert_eq!(Money::try_new(dec!(10.5), Currency::USD)?.amount().to_string(), "10.50");
+    /// assert!(matches!(Money::try_new(dec!(10.005), Currency::USD), Err(Error::NotWholeMinorUnits { .. })));
+    /// // 10^27 USD is 10^29 cents, more than a Decimal's 96-bit mantissa holds.
+    /// let big = dec!(1000000000000000000000000000);
+    /// assert!(matches!(Money::try_new(big, Currency::USD), Err(Error::MinorUnitsOutOfRange { .. })));
+    /// assert_eq!(Money::try_new(big, Currency::JPY)?.amount(), big);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::NotWholeMinorUnits`] if `amount` has finer fractions than the minor unit,
+    /// [`Error::MinorUnitsOutOfRange`] if its minor units exceed [`Money::MAX_MINOR_UNITS`].
+    pub fn try_new(amount: Decimal, currency: Currency) -> Result<Money> {
+        Money::from_minor_units(minor_units_of(amount, currency)?, currency)
     }
 
     /// Zero in a currency.
@@ -303,16 +333,19 @@ impl Money {
         }
     }
 
-    /// Builds an amount from a whole number of minor units (`1234` cents is `12.34 USD`).
+    /// Builds an amount from a whole number of minor units (`1234` cents is `12.34 USD`); the
+    /// amount has exactly the currency's number of decimals.
     ///
     /// # Errors
-    /// [`Error::Overflow`] if the amount does not fit a `Decimal`.
+    /// [`Error::MinorUnitsOutOfRange`] if `|units|` exceeds [`Money::MAX_MINOR_UNITS`].
     pub fn from_minor_units(units: i128, currency: Currency) -> Result<Money> {
-        Decimal::try_from_i128_with_scale(units, currency.minor_units())
+        let minor = currency.minor_units();
+        if units.unsigned_abs() > Money::MAX_MINOR_UNITS.unsigned_abs() {
+            return Err(out_of_range(units_text(units, minor), currency));
+        }
+        Decimal::try_from_i128_with_scale(units, minor)
             .map(|amount| Money { amount, currency })
-            .map_err(|_| Error::Overflow {
-                operation: "money from minor units",
-            })
+            .map_err(|_| out_of_range(units_text(units, minor), currency))
     }
 
     /// Parses plain decimal text: an optional `-` or `+`, digits, an optional `.` and digits
@@ -363,21 +396,14 @@ impl Money {
         self.amount.normalize().scale() <= self.currency.minor_units()
     }
 
-    /// The amount as a whole number of minor units.
+    /// The amount as a whole number of minor units, computed exactly (never rescaled).
     ///
     /// # Errors
-    /// [`Error::NotWholeMinorUnits`] if it has finer fractions than the minor unit.
+    /// [`Error::NotWholeMinorUnits`] if it has finer fractions than the minor unit,
+    /// [`Error::MinorUnitsOutOfRange`] if its minor units exceed [`Money::MAX_MINOR_UNITS`]
+    /// (so the amount cannot be held at the minor unit's scale: `10^27` USD).
     pub fn to_minor_units(&self) -> Result<i128> {
-        if !self.is_whole_minor_units() {
-            return Err(Error::NotWholeMinorUnits {
-                amount: self.amount,
-                currency: self.currency.code().to_owned(),
-                minor_units: self.currency.minor_units(),
-            });
-        }
-        let mut d = self.amount;
-        d.rescale(self.currency.minor_units());
-        Ok(d.mantissa())
+        minor_units_of(self.amount, self.currency)
     }
 
     fn same_currency(&self, other: &Money) -> Result<()> {
@@ -425,7 +451,11 @@ impl Money {
             })
     }
 
-    /// `self * factor`, exact (up to `Decimal`'s 28 digits; no rounding to the minor unit).
+    /// `self * factor` at `Decimal` precision, not rounded to the minor unit. The product is
+    /// exact when it fits 96 bits at the sum of the two scales; a longer one is rounded to
+    /// fewer decimals, as `rust_decimal` does (`792281625142643375935439503.35 x 1.5` gives
+    /// `1188422437713965063903159255.0`, not `...255.025`). Check the result with
+    /// [`Money::to_minor_units`] or [`Money::try_new`] where it must be held exactly.
     ///
     /// # Errors
     /// [`Error::Overflow`].
@@ -507,7 +537,10 @@ impl Money {
         )
     }
 
-    /// Rounds to `decimals` places with an explicit strategy.
+    /// Rounds to `decimals` places with an explicit strategy. The value is only ever changed
+    /// by the rounding itself; the scale is raised to `decimals` when a `Decimal` can hold it
+    /// (an amount too large for that scale keeps fewer trailing zeros, with the same value;
+    /// [`Money::try_new`] and [`Money::to_minor_units`] refuse it).
     #[must_use]
     pub fn round(self, decimals: u32, strategy: RoundingStrategy) -> Money {
         let mut amount = self.amount.round_dp_with_strategy(decimals, strategy);
@@ -550,6 +583,47 @@ impl fmt::Display for Money {
         } else {
             write!(f, "{} {}", self.amount, self.currency)
         }
+    }
+}
+
+/// The exact number of minor units of `amount` in `currency` (see [`Money::to_minor_units`]).
+fn minor_units_of(amount: Decimal, currency: Currency) -> Result<i128> {
+    let minor = currency.minor_units();
+    let d = amount.normalize();
+    if d.scale() > minor {
+        return Err(Error::NotWholeMinorUnits {
+            amount,
+            currency: currency.code().to_owned(),
+            minor_units: minor,
+        });
+    }
+    // |mantissa| < 2^96 and the factor is at most 10^9, so the product fits i128; checked anyway.
+    10i128
+        .checked_pow(minor - d.scale())
+        .and_then(|f| d.mantissa().checked_mul(f))
+        .filter(|u| u.unsigned_abs() <= Money::MAX_MINOR_UNITS.unsigned_abs())
+        .ok_or_else(|| out_of_range(amount.to_string(), currency))
+}
+
+fn out_of_range(amount: String, currency: Currency) -> Error {
+    Error::MinorUnitsOutOfRange {
+        amount,
+        currency: currency.code().to_owned(),
+        minor_units: currency.minor_units(),
+    }
+}
+
+/// `units` minor units as exact decimal text with `minor` decimals (`-1234`, 2: `-12.34`).
+fn units_text(units: i128, minor: u32) -> String {
+    let digits = units.unsigned_abs().to_string();
+    let minor = minor as usize;
+    let padded = format!("{digits:0>width$}", width = minor + 1);
+    let (int, frac) = padded.split_at(padded.len() - minor);
+    let sign = if units < 0 { "-" } else { "" };
+    if frac.is_empty() {
+        format!("{sign}{int}")
+    } else {
+        format!("{sign}{int}.{frac}")
     }
 }
 
@@ -696,6 +770,85 @@ mod tests {
         assert_eq!(group_thousands("12000000.00"), "12,000,000.00");
         assert_eq!(group_thousands("-1234"), "-1,234");
         assert_eq!(group_thousands("999"), "999");
+    }
+
+    #[test]
+    fn amounts_beyond_the_minor_unit_scale_are_refused_not_rescaled() {
+        let e27 = dec!(1000000000000000000000000000);
+        for (amount, currency) in [
+            (e27, Currency::USD),
+            (e27, Currency::KWD),
+            (dec!(792281625142643375935439503.4), Currency::USD),
+            (dec!(79228162514264337593543950.34), Currency::KWD),
+        ] {
+            let m = Money::new(amount, currency);
+            let err = m.to_minor_units().unwrap_err();
+            assert!(
+                matches!(err, Error::MinorUnitsOutOfRange { .. }),
+                "{amount} {currency}: {err}"
+            );
+            assert_eq!(Money::try_new(amount, currency).unwrap_err(), err);
+            assert!(err.to_string().contains(&amount.to_string()), "{err}");
+        }
+        // The largest amounts that fit, at scales 0, 2 and 3.
+        for (text, currency) in [
+            ("79228162514264337593543950335", Currency::JPY),
+            ("792281625142643375935439503.35", Currency::USD),
+            ("79228162514264337593543950.335", Currency::KWD),
+            ("10000000000000000000000000000", Currency::JPY),
+        ] {
+            let amount: Decimal = text.parse().unwrap();
+            let m = Money::try_new(amount, currency).unwrap();
+            assert_eq!(m.amount(), amount);
+            assert_eq!(m.amount().scale(), currency.minor_units());
+            let units = m.to_minor_units().unwrap();
+            assert_eq!(units.unsigned_abs(), amount.mantissa().unsigned_abs());
+            assert_eq!(Money::from_minor_units(units, currency).unwrap(), m);
+            assert_eq!(
+                Money::from_minor_units(-units, currency).unwrap(),
+                m.negate()
+            );
+        }
+        let over = Money::MAX_MINOR_UNITS + 1;
+        assert_eq!(
+            Money::from_minor_units(-over, Currency::USD).unwrap_err(),
+            Error::MinorUnitsOutOfRange {
+                amount: "-792281625142643375935439503.36".into(),
+                currency: "USD".into(),
+                minor_units: 2,
+            }
+        );
+    }
+
+    #[test]
+    fn checked_mul_rounds_only_past_96_bits_as_documented() {
+        let m = Money::new(dec!(792281625142643375935439503.35), Currency::USD);
+        let p = m.checked_mul(dec!(1.5)).unwrap();
+        assert_eq!(p.amount(), dec!(1188422437713965063903159255.0));
+        assert!(p.to_minor_units().is_err());
+        let small = Money::new(dec!(10.25), Currency::USD);
+        assert_eq!(small.checked_mul(dec!(1.5)).unwrap().amount(), dec!(15.375));
+    }
+
+    #[test]
+    fn try_new_sets_the_minor_unit_scale() {
+        assert_eq!(
+            Money::try_new(dec!(10.500), Currency::USD)
+                .unwrap()
+                .to_string(),
+            "10.50 USD"
+        );
+        assert_eq!(
+            Money::try_new(dec!(7), Currency::KWD).unwrap().to_string(),
+            "7.000 KWD"
+        );
+        assert!(matches!(
+            Money::try_new(dec!(83333.33), Currency::JPY),
+            Err(Error::NotWholeMinorUnits { .. })
+        ));
+        assert_eq!(units_text(5, 3), "0.005");
+        assert_eq!(units_text(-1234, 2), "-12.34");
+        assert_eq!(units_text(42, 0), "42");
     }
 
     #[test]

@@ -23,7 +23,7 @@ use crate::error::{Error, Result};
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", serde(transparent))]
-pub struct Rate(Decimal);
+pub struct Rate(#[cfg_attr(feature = "serde", serde(with = "crate::serde::decimal"))] Decimal);
 
 impl Rate {
     /// The rate 0.
@@ -153,7 +153,7 @@ impl FromStr for Rate {
 #[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for Rate {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> core::result::Result<Self, D::Error> {
-        let v = <Decimal as serde::Deserialize>::deserialize(d)?;
+        let v = crate::serde::decimal::deserialize(d)?;
         Rate::new(v).map_err(serde::de::Error::custom)
     }
 }
@@ -171,7 +171,7 @@ impl<'de> serde::Deserialize<'de> for Rate {
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(transparent))]
-pub struct Growth(Decimal);
+pub struct Growth(#[cfg_attr(feature = "serde", serde(with = "crate::serde::decimal"))] Decimal);
 
 impl Growth {
     /// A change from its fraction (`0.15` for +15%).

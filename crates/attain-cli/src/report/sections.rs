@@ -169,7 +169,7 @@ pub(super) fn build(args: &ReportArgs, log: &Log) -> anyhow::Result<Sections> {
         .collect();
     let trailing = sum(window.iter().map(|t| t.amount), currency)?;
     let target = match &args.target {
-        Some(t) => Money::parse(t, currency).context("--target")?,
+        Some(t) => attain_types::input::parse_money(t, currency).context("--target")?,
         None => {
             if !trailing.amount().is_sign_positive() || trailing.is_zero() {
                 bail!(
@@ -215,7 +215,7 @@ pub(super) fn build(args: &ReportArgs, log: &Log) -> anyhow::Result<Sections> {
     };
     let orders = window.len().max(1);
     let deal_size = match &args.deal_size {
-        Some(d) => Money::parse(d, currency).context("--deal-size")?,
+        Some(d) => attain_types::input::parse_money(d, currency).context("--deal-size")?,
         None => Money::new(
             div(
                 trailing.amount(),

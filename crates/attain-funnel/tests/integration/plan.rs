@@ -253,3 +253,37 @@ proptest! {
         prop_assert!(short < Decimal::from(tol) * dec!(0.01) || short <= Decimal::ZERO);
     }
 }
+
+/// Issue 12, item 7: the plan's JSON (money, rates and exact decimals) is pinned by
+/// `attain_types::serde`: golden string, and back. 250,000 at 83,333.33 is 4 deals strictly.
+#[test]
+fn plan_json_is_pinned() {
+    use attain_funnel::{Funnel, Plan, PlanOptions, Stage};
+    use attain_types::{Currency, Money, Rate, dec};
+    let rate = |d| Rate::new(d).unwrap();
+    let cny = |d| Money::new(d, Currency::CNY);
+    let funnel = Funnel {
+        stages: vec![
+            Stage::new("lead", rate(dec!(0.1))),
+            Stage::new("prospect", rate(dec!(0.2))),
+        ],
+        deal_size: cny(dec!(83333.33)),
+    };
+    let plan = funnel
+        .plan_revenue(cny(dec!(250000.00)), PlanOptions::default())
+        .unwrap();
+    let money =
+        |a: &str| format!(r#"{{"amount":"{a}","currency":{{"code":"CNY","minor_units":2}}}}"#);
+    let golden = [
+        format!(r#"{{"target":{},"deal_size":{},"deal_rule":"Strict","deals":4,"#, money("250000.00"), money("83333.33")),
+        format!(r#""deal_revenue":{},"revenue_overshoot":{},"#, money("333333.32"), money("83333.32")),
+        r#""stages":[{"name":"lead","rate":"0.1","entries":200,"needed_outputs":20,"expected_outputs":"20.0"},"#.to_owned(),
+        r#"{"name":"prospect","rate":"0.2","entries":20,"needed_outputs":4,"expected_outputs":"4.0"}],"#.to_owned(),
+        r#""every_stage":{"top_entries":200,"expected_deals":"4.00","deal_overshoot":"0.00"},"#.to_owned(),
+        r#""once_at_top":{"top_entries":200,"expected_deals":"4.00","deal_overshoot":"0.00"}}"#.to_owned(),
+    ]
+    .concat();
+    let json = serde_json::to_string(&plan).unwrap();
+    assert_eq!(json, golden);
+    assert_eq!(serde_json::from_str::<Plan>(&json).unwrap(), plan);
+}

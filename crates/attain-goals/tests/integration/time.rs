@@ -223,3 +223,103 @@ fn nested_to_daily_rolls_back_to_leaves() {
         );
     }
 }
+
+/// Issue 12, item 5: 10^27 USD used to come back as quarters summing to 10^26 (the total was
+/// rescaled to fit 96 bits). Amounts the currency cannot hold at its minor unit are refused;
+/// the largest ones that fit are split exactly.
+#[test]
+fn totals_at_the_limit_of_decimal_are_split_exactly_or_refused() {
+    let year = Period::year(2026).unwrap();
+    let levels = [
+        Level::Calendar(Granularity::Quarter),
+        Level::Calendar(Granularity::Month),
+    ];
+    let options = TimeOptions::default().weighting(Weighting::CalendarDays);
+    let e27: Decimal = "1000000000000000000000000000".parse().unwrap();
+    for (amount, currency) in [
+        (e27, Currency::USD),
+        (
+            "100000000000000000000000000".parse().unwrap(),
+            Currency::KWD,
+        ),
+        (
+            "792281625142643375935439503.4".parse().unwrap(),
+            Currency::USD,
+        ),
+    ] {
+        let total = Money::new(amount, currency);
+        for err in [
+            nested(total, year, &levels, &options).unwrap_err(),
+            daily(total, year, &options).unwrap_err(),
+        ] {
+            assert!(
+                matches!(
+                    err,
+                    attain_goals::Error::Types(attain_types::Error::MinorUnitsOutOfRange { .. })
+                ),
+                "{amount} {currency}: {err}"
+            );
+        }
+    }
+    for (text, currency) in [
+        ("10000000000000000000000000000", Currency::JPY),
+        ("79228162514264337593543950335", Currency::JPY),
+        ("792281625142643375935439503.35", Currency::USD),
+        ("79228162514264337593543950.335", Currency::KWD),
+        ("-792281625142643375935439503.35", Currency::USD),
+    ] {
+        let total = Money::new(text.parse().unwrap(), currency);
+        let plan = nested(total, year, &levels, &options).unwrap();
+        for level in [&plan.levels[0], &plan.levels[1]] {
+            let sum = Money::try_sum(level.iter().map(|s| s.amount), currency).unwrap();
+            assert_eq!(sum, total, "{text} {currency}");
+        }
+        let days = daily(total, year, &options).unwrap();
+        assert_eq!(days.total().unwrap(), total, "{text} {currency}");
+        let months = days.roll_up(&Level::Calendar(Granularity::Month)).unwrap();
+        let sum = Money::try_sum(months.iter().map(|s| s.amount), currency).unwrap();
+        assert_eq!(sum, total);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// Issue 12: totals near the limits of `Decimal` (mantissa near 2^96) at scales 0, 2
+    /// and 3: a plan is made exactly (every level and the days sum to the total) exactly when
+    /// the total can be held at its minor unit; otherwise a typed error, never a rescaled plan.
+    #[test]
+    fn prop_plans_near_the_limits_are_exact_or_refused(
+        k in 0u32..=6,
+        below in 0u128..1_000_000,
+        scale in 0u32..=4,
+        negative in any::<bool>(),
+        c in prop_oneof![Just(Currency::JPY), Just(Currency::USD), Just(Currency::KWD)],
+        weighting in weighting(),
+    ) {
+        let max: u128 = (1 << 96) - 1;
+        let m = i128::try_from((max / 10u128.pow(k)).saturating_sub(below)).unwrap();
+        let amount = Decimal::from_i128_with_scale(if negative { -m } else { m }, scale);
+        let total = Money::new(amount, c);
+        let year = Period::year(2026).unwrap();
+        let options = TimeOptions::default().weighting(weighting);
+        let levels = [Level::Calendar(Granularity::Quarter), Level::Calendar(Granularity::Month)];
+        let nested_plan = nested(total, year, &levels, &options);
+        let daily_plan = daily(total, year, &options);
+        match Money::try_new(amount, c) {
+            Ok(held) => {
+                let plan = nested_plan.unwrap();
+                for level in &plan.levels {
+                    let sum = Money::try_sum(level.iter().map(|s| s.amount), c).unwrap();
+                    prop_assert_eq!(sum, held);
+                }
+                prop_assert_eq!(daily_plan.unwrap().total().unwrap(), held);
+            }
+            Err(e) => {
+                let e = attain_goals::Error::Types(e);
+                prop_assert_eq!(nested_plan.unwrap_err(), e.clone());
+                prop_assert_eq!(daily_plan.unwrap_err(), e);
+            }
+        }
+    }
+}

@@ -82,3 +82,30 @@ mod prop {
         }
     }
 }
+
+/// Issue 12, item 7: decimals in attain-goals' JSON are pinned strings
+/// (`attain_types::serde`), whatever `rust_decimal` features the build unifies.
+#[test]
+fn decimal_json_is_pinned() {
+    let cny = |d| Money::new(d, Currency::CNY);
+    let part = Part {
+        weight: dec!(1.50),
+        locked: None,
+        floor: Some(cny(dec!(100.00))),
+        cap: None,
+    };
+    let json = r#"{"weight":"1.50","locked":null,"floor":{"amount":"100.00","currency":{"code":"CNY","minor_units":2}},"cap":null}"#;
+    assert_eq!(serde_json::to_string(&part).unwrap(), json);
+    assert_eq!(serde_json::from_str::<Part>(json).unwrap(), part);
+    let dim = Dimension {
+        name: "customer".into(),
+        labels: vec!["new".into(), "repeat".into()],
+        weights: vec![dec!(40), dec!(0.6)],
+    };
+    let json = r#"{"name":"customer","labels":["new","repeat"],"weights":["40","0.6"]}"#;
+    assert_eq!(serde_json::to_string(&dim).unwrap(), json);
+    assert_eq!(serde_json::from_str::<Dimension>(json).unwrap(), dim);
+    // A weight written as a JSON number (what `serde-float` would write) is refused.
+    let float = r#"{"name":"c","labels":["a"],"weights":[0.6]}"#;
+    assert!(serde_json::from_str::<Dimension>(float).is_err());
+}
