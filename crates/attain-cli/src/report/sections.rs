@@ -5,12 +5,15 @@ use std::collections::HashMap;
 use anyhow::{Context, anyhow, bail};
 use attain_funnel::measure::{Event, MeasureOptions};
 use attain_funnel::{DealRule, Funnel, PlanOptions, Stage};
+use attain_goals::calibrate::{TrailingYear, default_target};
+use attain_goals::progress::{Actual, run_rate};
 use attain_goals::table::fit_rows;
 use attain_goals::{Level, TimeOptions, nested};
 use attain_lifecycle::clv::{self, ClvOptions, CustomerSummary, Purchase, PurchaseModel, TimeUnit};
 use attain_lifecycle::cohort::{CohortBuilder, CohortOptions};
+use attain_lifecycle::new_repeat::{NewRepeatRevenue, new_repeat_by_period};
 use attain_types::{
-    Currency, Decimal, Granularity, Money, NaiveDate, Period, Rate, RoundingStrategy,
+    Currency, Decimal, Granularity, Money, NaiveDate, Period, Rate, RoundingStrategy, Transaction,
 };
 
 use super::ReportArgs;
@@ -70,50 +73,12 @@ pub(super) fn add(a: Decimal, b: Decimal, what: &str) -> anyhow::Result<Decimal>
         .ok_or_else(|| anyhow!("{what}: the sum overflows the decimal range"))
 }
 
-/// `a * b`; overflow is an error naming `what`.
-fn mul(a: Decimal, b: Decimal, what: &str) -> anyhow::Result<Decimal> {
-    a.checked_mul(b)
-        .ok_or_else(|| anyhow!("{what}: the product overflows the decimal range"))
-}
-
-/// `a / b`; overflow or a zero divisor is an error naming `what`.
-fn div(a: Decimal, b: Decimal, what: &str) -> anyhow::Result<Decimal> {
-    a.checked_div(b)
-        .ok_or_else(|| anyhow!("{what}: cannot divide {a} by {b}"))
-}
-
 fn to_f64(d: Decimal) -> f64 {
     d.try_into().unwrap_or(f64::NAN)
 }
 
 fn sum(items: impl IntoIterator<Item = Money>, currency: Currency) -> anyhow::Result<Money> {
     Ok(Money::try_sum(items, currency)?)
-}
-
-/// The 12 months before the report date: `[as_of - 12 months, as_of)`.
-fn trailing_year(as_of: NaiveDate) -> NaiveDate {
-    as_of
-        .checked_sub_months(chrono_months(12))
-        .unwrap_or(NaiveDate::MIN)
-}
-
-fn chrono_months(n: u32) -> chrono::Months {
-    chrono::Months::new(n)
-}
-
-/// Rounds a positive amount up to two significant digits (107,759.4 -> 110,000).
-fn round_up_2_significant(v: Decimal) -> anyhow::Result<Decimal> {
-    let int = v.ceil();
-    let digits = int.to_string().trim_start_matches('-').len();
-    if digits <= 2 {
-        return Ok(int);
-    }
-    let scale = Decimal::from(10_u64.pow(u32::try_from(digits - 2).unwrap_or(0).min(18)));
-    mul(
-        div(v, scale, "default target")?.ceil(),
-        scale,
-        "default target",
-    )
 }
 
 /// Parses `name=label:weight,...` (as `attain plan --split`).
@@ -145,89 +110,70 @@ fn parse_split(text: &str) -> anyhow::Result<(String, Vec<String>, Vec<Decimal>)
     Ok((name.trim().to_owned(), labels, weights))
 }
 
-/// The first purchase date of every customer.
-fn first_dates(log: &Log) -> Vec<Option<NaiveDate>> {
-    let mut first = vec![None; log.customers.len()];
-    for t in &log.rows {
-        let f: &mut Option<NaiveDate> = &mut first[t.customer as usize];
-        if f.is_none_or(|d| t.date < d) {
-            *f = Some(t.date);
-        }
-    }
-    first
+/// The log's rows as the shared transaction noun (for the attain-lifecycle calls).
+fn transactions(log: &Log) -> impl Iterator<Item = Transaction<'_>> + Clone {
+    log.rows.iter().map(|t| Transaction {
+        customer_id: &log.customers[t.customer as usize],
+        date: t.date,
+        amount: t.amount.amount(),
+        order_id: None,
+    })
+}
+
+/// New and repeat revenue of each period (first-purchase days over the whole log).
+fn new_repeat(log: &Log, periods: &[Period]) -> anyhow::Result<Vec<NewRepeatRevenue>> {
+    new_repeat_by_period(transactions(log), periods, log.currency)
+        .with_context(|| format!("{}: new and repeat revenue", log.file))
 }
 
 /// Builds every section.
 pub(super) fn build(args: &ReportArgs, log: &Log) -> anyhow::Result<Sections> {
     let currency = log.currency;
     let total = sum(log.rows.iter().map(|t| t.amount), currency)?;
-    let from = trailing_year(log.as_of);
-    let window: Vec<&super::data::Tx> = log
+    let history: Vec<Actual> = log
         .rows
         .iter()
-        .filter(|t| t.date >= from && t.date < log.as_of)
+        .map(|t| Actual {
+            date: t.date,
+            amount: t.amount,
+        })
         .collect();
-    let trailing = sum(window.iter().map(|t| t.amount), currency)?;
+    let trailing = TrailingYear::measure(&history, log.as_of, currency)
+        .with_context(|| format!("{}: the 12 months before {}", log.file, log.as_of))?;
     let target = match &args.target {
         Some(t) => Money::parse(t, currency).context("--target")?,
         None => {
-            if !trailing.amount().is_sign_positive() || trailing.is_zero() {
-                bail!(
-                    "{}: no revenue in the 12 months before {}: give --target",
-                    log.file,
-                    log.as_of
-                );
-            }
-            Money::new(
-                round_up_2_significant(mul(
-                    trailing.amount(),
-                    Decimal::new(11, 1),
-                    "default target",
-                )?)?,
-                currency,
-            )
+            default_target(&trailing).map_err(|e| anyhow!("{}: {e}: give --target", log.file))?
         }
     };
-    let last_day = log.as_of.pred_opt().unwrap_or(log.as_of);
+    let last_day = log.as_of.pred_opt().ok_or_else(|| {
+        anyhow!(
+            "{}: the report date {} has no day before it",
+            log.file,
+            log.as_of
+        )
+    })?;
     let year = args.year.unwrap_or_else(|| chrono_year(last_day));
-    let first = first_dates(log);
     let split = match &args.split {
         Some(s) => parse_split(s)?,
         None => {
-            let (mut new, mut repeat) = (Decimal::ZERO, Decimal::ZERO);
-            for t in &window {
-                if first[t.customer as usize] == Some(t.date) {
-                    new = add(new, t.amount.amount(), "default split")?;
-                } else {
-                    repeat = add(repeat, t.amount.amount(), "default split")?;
-                }
-            }
-            let (new, mut repeat) = (new.max(Decimal::ZERO), repeat.max(Decimal::ZERO));
-            if new.is_zero() && repeat.is_zero() {
-                repeat = Decimal::ONE;
-            }
+            let weights = new_repeat(log, &[trailing.period])?.first().map_or(
+                [Decimal::ZERO, Decimal::ONE],
+                NewRepeatRevenue::plan_weights,
+            );
             (
                 "customer".to_owned(),
                 vec!["new".to_owned(), "repeat".to_owned()],
-                vec![new.normalize(), repeat.normalize()],
+                weights.to_vec(),
             )
         }
     };
-    let orders = window.len().max(1);
     let deal_size = match &args.deal_size {
-        Some(d) => Money::parse(d, currency).context("--deal-size")?,
-        None => Money::new(
-            div(
-                trailing.amount(),
-                Decimal::from(orders as u64),
-                "default deal size",
-            )?
-            .round_dp(currency.minor_units()),
-            currency,
-        ),
+        Some(d) => Some(Money::parse(d, currency).context("--deal-size")?),
+        None => trailing.mean()?,
     };
 
-    let mut plan = plan_section(args, log, target, year, &split, &first)?;
+    let mut plan = plan_section(args, log, target, year, last_day, &split)?;
     let funnel = funnel_section(args, log, target, deal_size)?;
     let rfm = super::rfm_part::section(log)?;
     let cohort = cohort_section(log)?;
@@ -248,7 +194,7 @@ pub(super) fn build(args: &ReportArgs, log: &Log) -> anyhow::Result<Sections> {
         ),
         (
             format!("Last 12 months ({})", currency.code()),
-            svg::money(trailing.amount(), currency),
+            svg::money(trailing.revenue.amount(), currency),
         ),
     ];
     summary.extend(std::mem::take(&mut plan.kpis));
@@ -268,8 +214,8 @@ fn plan_section(
     log: &Log,
     target: Money,
     year: i32,
+    last_day: NaiveDate,
     split: &(String, Vec<String>, Vec<Decimal>),
-    first: &[Option<NaiveDate>],
 ) -> anyhow::Result<Section> {
     let currency = log.currency;
     let (name, labels, weights) = split;
@@ -285,22 +231,11 @@ fn plan_section(
     let table = fit_rows(&amounts, weights).with_context(|| format!("--split {name}"))?;
 
     // Actuals per month, split into first-purchase days (new) and later days (repeat).
-    let mut actual_new = vec![Decimal::ZERO; slots.len()];
-    let mut actual_repeat = vec![Decimal::ZERO; slots.len()];
-    for t in &log.rows {
-        if let Some(i) = slots.iter().position(|s| s.period.contains(t.date)) {
-            if first[t.customer as usize] == Some(t.date) {
-                actual_new[i] = add(actual_new[i], t.amount.amount(), "actuals")?;
-            } else {
-                actual_repeat[i] = add(actual_repeat[i], t.amount.amount(), "actuals")?;
-            }
-        }
-    }
+    let periods: Vec<Period> = slots.iter().map(|s| s.period).collect();
+    let by_month = new_repeat(log, &periods)?;
+    let actual_new: Vec<Decimal> = by_month.iter().map(|m| m.new.amount()).collect();
+    let actual_repeat: Vec<Decimal> = by_month.iter().map(|m| m.repeat.amount()).collect();
     let observed = |i: usize| slots[i].period.start() <= log.data_end;
-    let year_days = period.days();
-    let elapsed = (log.as_of.min(period.end()) - period.start())
-        .num_days()
-        .clamp(0, year_days);
     let mut actual_total: Vec<Option<Decimal>> = Vec::with_capacity(slots.len());
     for i in 0..slots.len() {
         actual_total.push(if observed(i) {
@@ -313,19 +248,17 @@ fn plan_section(
     for v in actual_total.iter().flatten() {
         ytd = add(ytd, *v, "actuals")?;
     }
-    let daily = if elapsed > 0 {
-        Some(div(ytd, Decimal::from(elapsed), "run rate")?)
-    } else {
-        None
-    };
-    let projected = daily
-        .map(|d| mul(d, Decimal::from(year_days), "run rate"))
-        .transpose()?;
-    // The run rate per month: the year-to-date daily rate times the days of an average month
-    // of the plan year (a flat line, easier to read than one that follows month lengths).
-    let monthly = projected
-        .map(|p| div(p, Decimal::from(slots.len().max(1) as u64), "run rate"))
-        .transpose()?;
+    // The year-to-date daily rate, and per month the days of an average month of the plan
+    // year (a flat line, easier to read than one that follows month lengths).
+    let rate = run_rate(Money::new(ytd, currency), period, last_day).context("run rate")?;
+    let daily = rate.map(|r| r.per_day.amount());
+    let projected = rate.map(|r| r.projected.amount());
+    let parts = u32::try_from(slots.len().max(1)).context("run rate")?;
+    let monthly = rate
+        .map(|r| r.per_part(parts))
+        .transpose()
+        .context("run rate")?
+        .map(|m| m.amount());
     let pct = |part: Decimal| match part.checked_div(target.amount()) {
         Some(share) if !target.amount().is_zero() => svg::percent(to_f64(share)),
         _ => "n/a".to_owned(),
@@ -595,7 +528,7 @@ fn funnel_section(
     args: &ReportArgs,
     log: &Log,
     target: Money,
-    deal_size: Money,
+    deal_size: Option<Money>,
 ) -> anyhow::Result<Section> {
     let currency = log.currency;
     let mut section = Section {
@@ -627,6 +560,13 @@ fn funnel_section(
         }
         stages.push(Stage::new(name.trim(), rate));
     }
+    let deal_size = deal_size.ok_or_else(|| {
+        anyhow!(
+            "{}: no transaction in the 12 months before {} for a default deal size: give --deal-size",
+            log.file,
+            log.as_of
+        )
+    })?;
     let funnel = Funnel { stages, deal_size };
     let plan = funnel
         .plan_revenue(target, PlanOptions::default().deal_rule(DealRule::Strict))
@@ -1021,16 +961,8 @@ mod tests {
     use attain_types::dec;
 
     #[test]
-    fn default_target_rounds_up_to_two_digits() {
-        assert_eq!(
-            round_up_2_significant(dec!(107759.4)).unwrap(),
-            dec!(110000)
-        );
-        assert_eq!(round_up_2_significant(dec!(110000)).unwrap(), dec!(110000));
-        assert_eq!(round_up_2_significant(dec!(99.5)).unwrap(), dec!(100));
-        assert_eq!(round_up_2_significant(dec!(7.2)).unwrap(), dec!(8));
+    fn checked_helpers_refuse_overflow() {
         assert!(add(Decimal::MAX, Decimal::ONE, "x").is_err());
-        assert!(div(Decimal::ONE, Decimal::ZERO, "x").is_err());
     }
 
     #[test]
