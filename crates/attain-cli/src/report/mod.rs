@@ -10,7 +10,6 @@
 mod charts;
 mod data;
 mod html;
-mod rfm_part;
 mod sections;
 mod svg;
 
