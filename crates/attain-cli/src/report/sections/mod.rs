@@ -10,7 +10,7 @@ mod funnel;
 mod plan;
 mod rfm;
 
-use anyhow::{Context, anyhow};
+use anyhow::{Context, anyhow, bail};
 use attain_goals::calibrate::{TrailingYear, default_target};
 use attain_goals::progress::Actual;
 use attain_lifecycle::new_repeat::{NewRepeatRevenue, new_repeat_by_period};
@@ -96,8 +96,24 @@ fn new_repeat(log: &Log, periods: &[Period]) -> anyhow::Result<Vec<NewRepeatReve
         .with_context(|| format!("{}: new and repeat revenue", log.file))
 }
 
+/// The last report date: dates are printed as YYYY-MM-DD.
+const MAX_REPORT_DATE: NaiveDate = match NaiveDate::from_ymd_opt(9999, 12, 31) {
+    Some(d) => d,
+    None => NaiveDate::MAX,
+};
+
 /// Builds every section.
 pub(super) fn build(args: &ReportArgs, log: &Log) -> anyhow::Result<Sections> {
+    // Every date the page prints is YYYY-MM-DD, and so are the `--as-of` values of the
+    // commands it shows: a report dated past 9999-12-31 could not be reproduced.
+    if log.as_of > MAX_REPORT_DATE {
+        bail!(
+            "{}: the report date {} is after {MAX_REPORT_DATE} (the latest row is dated {}): check for a stray date, or give an earlier --as-of",
+            log.file,
+            log.as_of,
+            log.data_end
+        );
+    }
     let currency = log.currency;
     let total = sum(log.rows.iter().map(|t| t.amount), currency)?;
     let history: Vec<Actual> = log
