@@ -10,9 +10,9 @@ use attain_lifecycle::clv::{
 use attain_types::{Decimal, NaiveDate, Rate, dec};
 use proptest::prelude::*;
 
-/// The CDNOW sample log (tests/data/cdnow_PROVENANCE.md).
+/// The CDNOW sample log, the repository's `data/CDNOW_sample.txt` (provenance in tests/data/README.md).
 fn cdnow_purchases() -> Vec<Purchase<String>> {
-    let text = include_str!("../data/cdnow_sample.txt");
+    let text = include_str!("../../../../data/CDNOW_sample.txt");
     text.lines()
         .map(|line| {
             let cols: Vec<&str> = line.split_whitespace().collect();
