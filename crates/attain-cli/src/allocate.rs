@@ -52,15 +52,39 @@ pub(crate) fn run(args: &AllocateArgs) -> anyhow::Result<()> {
             Ok(())
         }
         Format::Json => {
-            let rows: Vec<_> = labels
-                .iter()
-                .zip(&weights)
-                .zip(&parts)
-                .map(|((l, wt), p)| serde_json::json!({"part": l, "weight": wt.to_string(), "amount": p.amount().to_string()}))
-                .collect();
-            let doc = serde_json::json!({"total": total.amount().to_string(), "currency": currency.code(), "parts": rows});
+            let doc = AllocationJson {
+                currency: currency.code(),
+                parts: labels
+                    .iter()
+                    .zip(&weights)
+                    .zip(&parts)
+                    .map(|((part, weight), p)| PartJson {
+                        amount: p.amount().to_string(),
+                        part,
+                        weight: weight.to_string(),
+                    })
+                    .collect(),
+                total: total.amount().to_string(),
+            };
             serde_json::to_writer_pretty(&mut *w, &doc)?;
             writeln!(w)
         }
     })
+}
+
+/// `--format json`. Keys are declared in alphabetical order, the order of the
+/// `serde_json::Value` this document was first built as; amounts are exact decimal strings.
+#[derive(Debug, serde::Serialize)]
+struct AllocationJson<'a> {
+    currency: &'a str,
+    parts: Vec<PartJson<'a>>,
+    total: String,
+}
+
+/// One part of [`AllocationJson`].
+#[derive(Debug, serde::Serialize)]
+struct PartJson<'a> {
+    amount: String,
+    part: &'a str,
+    weight: String,
 }
