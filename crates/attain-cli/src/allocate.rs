@@ -45,11 +45,12 @@ pub(crate) fn run(args: &AllocateArgs) -> anyhow::Result<()> {
     let parts = allocate(total, &weights).context("--weights")?;
     args.out.write_with(|w| match args.out.format {
         Format::Csv => {
-            writeln!(w, "part,weight,amount")?;
+            let mut c = csv::Writer::from_writer(w);
+            c.write_record(["part", "weight", "amount"])?;
             for ((l, wt), p) in labels.iter().zip(&weights).zip(&parts) {
-                writeln!(w, "{l},{wt},{}", p.amount())?;
+                c.write_record([l.as_str(), &wt.to_string(), &p.amount().to_string()])?;
             }
-            Ok(())
+            c.flush()
         }
         Format::Json => {
             let doc = AllocationJson {
