@@ -49,22 +49,47 @@ pub(crate) fn run(args: &AllocateArgs) -> anyhow::Result<()> {
     let parts = allocate(total, &weights).usage("--weights")?;
     out.write_with(|w| match args.out.format {
         Format::Csv => {
-            writeln!(w, "part,weight,amount")?;
+            let mut c = csv::Writer::from_writer(w);
+            c.write_record(["part", "weight", "amount"])?;
             for ((l, wt), p) in labels.iter().zip(&weights).zip(&parts) {
-                writeln!(w, "{l},{wt},{}", p.amount())?;
+                c.write_record([l.as_str(), &wt.to_string(), &p.amount().to_string()])?;
             }
-            Ok(())
+            c.flush()
         }
         Format::Json => {
-            let rows: Vec<_> = labels
-                .iter()
-                .zip(&weights)
-                .zip(&parts)
-                .map(|((l, wt), p)| serde_json::json!({"part": l, "weight": wt.to_string(), "amount": p.amount().to_string()}))
-                .collect();
-            let doc = serde_json::json!({"total": total.amount().to_string(), "currency": currency.code(), "parts": rows});
+            let doc = AllocationJson {
+                currency: currency.code(),
+                parts: labels
+                    .iter()
+                    .zip(&weights)
+                    .zip(&parts)
+                    .map(|((part, weight), p)| PartJson {
+                        amount: p.amount().to_string(),
+                        part,
+                        weight: weight.to_string(),
+                    })
+                    .collect(),
+                total: total.amount().to_string(),
+            };
             serde_json::to_writer_pretty(&mut *w, &doc)?;
             writeln!(w)
         }
     })
+}
+
+/// `--format json`. Keys are declared in alphabetical order, the order of the
+/// `serde_json::Value` this document was first built as; amounts are exact decimal strings.
+#[derive(Debug, serde::Serialize)]
+struct AllocationJson<'a> {
+    currency: &'a str,
+    parts: Vec<PartJson<'a>>,
+    total: String,
+}
+
+/// One part of [`AllocationJson`].
+#[derive(Debug, serde::Serialize)]
+struct PartJson<'a> {
+    amount: String,
+    part: &'a str,
+    weight: String,
 }

@@ -205,41 +205,73 @@ fn write_long_csv(w: &mut dyn Write, table: &CohortTable, decimals: u32) -> io::
     Ok(())
 }
 
+/// `--format json`. Keys are declared in alphabetical order, the order of the
+/// `serde_json::Value` this document was first built as; amounts are exact decimal strings.
+#[derive(Debug, serde::Serialize)]
+struct CohortTableJson<'a> {
+    as_of: Option<String>,
+    by: String,
+    cohorts: Vec<CohortJson<'a>>,
+    currency: &'a str,
+    customers: u64,
+    excluded_after_as_of: u64,
+    input: String,
+    metric: &'static str,
+    periods: usize,
+    total_revenue: String,
+    transactions: u64,
+}
+
+/// One cohort of [`CohortTableJson`]: `values[k]` is the metric `k` periods after
+/// acquisition, `null` where not observed yet.
+#[derive(Debug, serde::Serialize)]
+struct CohortJson<'a> {
+    cohort: &'a str,
+    size: u64,
+    start: String,
+    values: Vec<Option<CellJson>>,
+}
+
+/// A cell: a count (`--metric active`) or the metric as decimal text.
+#[derive(Debug, serde::Serialize)]
+#[serde(untagged)]
+enum CellJson {
+    Count(u64),
+    Text(Option<String>),
+}
+
 fn write_json(w: &mut dyn Write, table: &CohortTable, args: &CohortArgs) -> io::Result<()> {
-    let cohorts: Vec<serde_json::Value> = table
+    let cohorts = table
         .cohorts
         .iter()
-        .map(|c| {
-            let values: Vec<serde_json::Value> = c
+        .map(|c| CohortJson {
+            cohort: &c.label,
+            size: c.size,
+            start: c.period.start().to_string(),
+            values: c
                 .cells
                 .iter()
                 .map(|cell| match (cell, args.metric) {
-                    (None, _) => serde_json::Value::Null,
-                    (Some(x), Metric::Active) => serde_json::json!(x.active),
-                    (Some(x), m) => serde_json::json!(cell_text(Some(x), m, args.decimals)),
+                    (None, _) => None,
+                    (Some(x), Metric::Active) => Some(CellJson::Count(x.active)),
+                    (Some(x), m) => Some(CellJson::Text(cell_text(Some(x), m, args.decimals))),
                 })
-                .collect();
-            serde_json::json!({
-                "cohort": c.label,
-                "start": c.period.start().to_string(),
-                "size": c.size,
-                "values": values,
-            })
+                .collect(),
         })
         .collect();
-    let doc = serde_json::json!({
-        "input": args.input.display().to_string(),
-        "by": format!("{:?}", args.by).to_lowercase(),
-        "metric": metric_name(args.metric),
-        "as_of": table.as_of.map(|d| d.to_string()),
-        "currency": table.currency.code(),
-        "customers": table.customers,
-        "transactions": table.transactions,
-        "excluded_after_as_of": table.excluded_after_as_of,
-        "total_revenue": table.total_revenue.amount().to_string(),
-        "periods": table.width(),
-        "cohorts": cohorts,
-    });
+    let doc = CohortTableJson {
+        as_of: table.as_of.map(|d| d.to_string()),
+        by: format!("{:?}", args.by).to_lowercase(),
+        cohorts,
+        currency: table.currency.code(),
+        customers: table.customers,
+        excluded_after_as_of: table.excluded_after_as_of,
+        input: args.input.display().to_string(),
+        metric: metric_name(args.metric),
+        periods: table.width(),
+        total_revenue: table.total_revenue.amount().to_string(),
+        transactions: table.transactions,
+    };
     serde_json::to_writer_pretty(&mut *w, &doc)?;
     writeln!(w)
 }

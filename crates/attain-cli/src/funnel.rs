@@ -156,7 +156,15 @@ fn run_plan(args: &PlanArgs) -> anyhow::Result<()> {
     out.write_with(|w| match args.out.format {
         Format::Csv => {
             let mut c = csv::Writer::from_writer(w);
-            c.write_record(["stage", "rate", "entries", "needed_outputs", "expected_outputs", "hit_probability", "entries_for_confidence"])?;
+            c.write_record([
+                "stage",
+                "rate",
+                "entries",
+                "needed_outputs",
+                "expected_outputs",
+                "hit_probability",
+                "entries_for_confidence",
+            ])?;
             for r in &rows {
                 c.write_record([
                     r.name.clone(),
@@ -171,32 +179,41 @@ fn run_plan(args: &PlanArgs) -> anyhow::Result<()> {
             c.flush()
         }
         Format::Json => {
-            let stages: Vec<_> = rows
-                .iter()
-                .map(|r| {
-                    serde_json::json!({
-                        "stage": r.name, "rate": r.rate, "entries": r.entries,
-                        "needed_outputs": r.needed, "expected_outputs": r.expected,
-                        "hit_probability": r.hit, "entries_for_confidence": r.for_confidence,
-                    })
-                })
-                .collect();
-            let outcome = |o: &attain_funnel::RoundingOutcome| {
-                serde_json::json!({"top_entries": o.top_entries, "expected_deals": o.expected_deals.normalize().to_string(),
-                    "deal_overshoot": o.deal_overshoot.normalize().to_string()})
+            let outcome = |o: &attain_funnel::RoundingOutcome| OutcomeJson {
+                deal_overshoot: o.deal_overshoot.normalize().to_string(),
+                expected_deals: o.expected_deals.normalize().to_string(),
+                top_entries: o.top_entries,
             };
-            let doc = serde_json::json!({
-                "currency": currency.code(),
-                "target": plan.target.map(|t| t.amount().to_string()),
-                "deal_size": plan.deal_size.amount().to_string(),
-                "deal_rule": if args.tolerance { "minor_unit_tolerance" } else { "strict" },
-                "deals": plan.deals,
-                "deal_revenue": plan.deal_revenue.amount().to_string(),
-                "revenue_overshoot": plan.revenue_overshoot.map(|m| m.amount().to_string()),
-                "confidence": args.confidence,
-                "stages": stages,
-                "rounding": {"every_stage": outcome(&plan.every_stage), "once_at_top": outcome(&plan.once_at_top)},
-            });
+            let doc = FunnelPlanJson {
+                confidence: args.confidence,
+                currency: currency.code(),
+                deal_revenue: plan.deal_revenue.amount().to_string(),
+                deal_rule: if args.tolerance {
+                    "minor_unit_tolerance"
+                } else {
+                    "strict"
+                },
+                deal_size: plan.deal_size.amount().to_string(),
+                deals: plan.deals,
+                revenue_overshoot: plan.revenue_overshoot.map(|m| m.amount().to_string()),
+                rounding: RoundingJson {
+                    every_stage: outcome(&plan.every_stage),
+                    once_at_top: outcome(&plan.once_at_top),
+                },
+                stages: rows
+                    .iter()
+                    .map(|r| StageJson {
+                        entries: r.entries,
+                        entries_for_confidence: r.for_confidence,
+                        expected_outputs: r.expected.as_deref(),
+                        hit_probability: r.hit,
+                        needed_outputs: r.needed,
+                        rate: r.rate.as_deref(),
+                        stage: &r.name,
+                    })
+                    .collect(),
+                target: plan.target.map(|t| t.amount().to_string()),
+            };
             serde_json::to_writer_pretty(&mut *w, &doc)?;
             writeln!(w)
         }
@@ -455,48 +472,164 @@ fn write_measurement(
         }
         (Format::Json, _) => {
             let table_json = |t: &StepTable| {
-                let steps: Vec<_> = t
-                    .steps
-                    .iter()
-                    .map(|s| {
-                        let time = |x: Option<attain_funnel::measure::TimeStats>| {
-                            x.map(|x| serde_json::json!({"samples": x.samples, "median": x.median, "p90": x.p90}))
-                        };
-                        serde_json::json!({
-                            "step": s.step, "name": args.steps.get(s.step), "reached": s.reached, "deepest": s.deepest,
-                            "conversion_from_previous": s.conversion_from_previous.map(|r| r.to_decimal().to_string()),
-                            "conversion_from_first": s.conversion_from_first.map(|r| r.to_decimal().to_string()),
-                            "time_from_previous": time(s.time_from_previous), "time_from_first": time(s.time_from_first),
-                        })
+                let time = |x: Option<attain_funnel::measure::TimeStats>| {
+                    x.map(|x| TimeJson {
+                        median: x.median,
+                        p90: x.p90,
+                        samples: x.samples,
                     })
-                    .collect();
-                serde_json::json!({"entities": t.entities, "steps": steps})
+                };
+                let rate = |r: Option<Rate>| r.map(|r| r.to_decimal().to_string());
+                StepTableJson {
+                    entities: t.entities,
+                    steps: t
+                        .steps
+                        .iter()
+                        .map(|s| StepJson {
+                            conversion_from_first: rate(s.conversion_from_first),
+                            conversion_from_previous: rate(s.conversion_from_previous),
+                            deepest: s.deepest,
+                            name: args.steps.get(s.step).map(String::as_str),
+                            reached: s.reached,
+                            step: s.step,
+                            time_from_first: time(s.time_from_first),
+                            time_from_previous: time(s.time_from_previous),
+                        })
+                        .collect(),
+                }
             };
-            let groups: Vec<_> = m
-                .groups
-                .iter()
-                .map(|g| serde_json::json!({"group": group_name(g.group), "funnel": table_json(&g.table)}))
-                .collect();
-            let paths: Vec<_> = m
-                .paths
-                .iter()
-                .map(|p| {
-                    serde_json::json!({"entity_id": loaded.entity_names.get(p.entity as usize), "group": group_name(p.group),
-                        "timestamps": p.timestamps})
-                })
-                .collect();
-            let mut doc = serde_json::json!({"steps": args.steps, "total": table_json(&m.total)});
-            if args.breakdown.is_some() {
-                doc["breakdown"] = serde_json::json!(args.breakdown);
-                doc["groups"] = serde_json::json!(groups);
-            }
-            if args.paths {
-                doc["paths"] = serde_json::json!(paths);
-            }
+            let doc = MeasurementJson {
+                breakdown: args.breakdown.as_deref(),
+                groups: args.breakdown.is_some().then(|| {
+                    m.groups
+                        .iter()
+                        .map(|g| GroupJson {
+                            funnel: table_json(&g.table),
+                            group: group_name(g.group),
+                        })
+                        .collect()
+                }),
+                paths: args.paths.then(|| {
+                    m.paths
+                        .iter()
+                        .map(|p| PathJson {
+                            entity_id: loaded
+                                .entity_names
+                                .get(p.entity as usize)
+                                .map(String::as_str),
+                            group: group_name(p.group),
+                            timestamps: &p.timestamps,
+                        })
+                        .collect()
+                }),
+                steps: &args.steps,
+                total: table_json(&m.total),
+            };
             serde_json::to_writer_pretty(&mut *w, &doc)?;
             writeln!(w)
         }
     }
+}
+
+/// `attain funnel plan --format json`. Keys of every object here are declared in
+/// alphabetical order, the order of the `serde_json::Value` this document was first built as;
+/// amounts and rates are exact decimal strings.
+#[derive(Debug, serde::Serialize)]
+struct FunnelPlanJson<'a> {
+    confidence: f64,
+    currency: &'a str,
+    deal_revenue: String,
+    deal_rule: &'static str,
+    deal_size: String,
+    deals: u64,
+    revenue_overshoot: Option<String>,
+    rounding: RoundingJson,
+    stages: Vec<StageJson<'a>>,
+    target: Option<String>,
+}
+
+/// The two rounding policies side by side.
+#[derive(Debug, serde::Serialize)]
+struct RoundingJson {
+    every_stage: OutcomeJson,
+    once_at_top: OutcomeJson,
+}
+
+/// One rounding policy's outcome.
+#[derive(Debug, serde::Serialize)]
+struct OutcomeJson {
+    deal_overshoot: String,
+    expected_deals: String,
+    top_entries: u64,
+}
+
+/// One stage of [`FunnelPlanJson`].
+#[derive(Debug, serde::Serialize)]
+struct StageJson<'a> {
+    entries: u64,
+    entries_for_confidence: u64,
+    expected_outputs: Option<&'a str>,
+    hit_probability: f64,
+    needed_outputs: Option<u64>,
+    rate: Option<&'a str>,
+    stage: &'a str,
+}
+
+/// `attain funnel measure --format json`: `breakdown` and `groups` only with --breakdown,
+/// `paths` only with --paths.
+#[derive(Debug, serde::Serialize)]
+struct MeasurementJson<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    breakdown: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    groups: Option<Vec<GroupJson<'a>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    paths: Option<Vec<PathJson<'a>>>,
+    steps: &'a [String],
+    total: StepTableJson<'a>,
+}
+
+/// One group of a breakdown.
+#[derive(Debug, serde::Serialize)]
+struct GroupJson<'a> {
+    funnel: StepTableJson<'a>,
+    group: String,
+}
+
+/// One entity's step timestamps (`null` for a step not reached).
+#[derive(Debug, serde::Serialize)]
+struct PathJson<'a> {
+    entity_id: Option<&'a str>,
+    group: String,
+    timestamps: &'a [i64],
+}
+
+/// A step table.
+#[derive(Debug, serde::Serialize)]
+struct StepTableJson<'a> {
+    entities: u64,
+    steps: Vec<StepJson<'a>>,
+}
+
+/// One step of a [`StepTableJson`].
+#[derive(Debug, serde::Serialize)]
+struct StepJson<'a> {
+    conversion_from_first: Option<String>,
+    conversion_from_previous: Option<String>,
+    deepest: u64,
+    name: Option<&'a str>,
+    reached: u64,
+    step: usize,
+    time_from_first: Option<TimeJson>,
+    time_from_previous: Option<TimeJson>,
+}
+
+/// Time-to-convert statistics, in the timestamps' unit.
+#[derive(Debug, serde::Serialize)]
+struct TimeJson {
+    median: i64,
+    p90: i64,
+    samples: u64,
 }
 
 #[cfg(test)]

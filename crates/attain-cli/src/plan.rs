@@ -1,6 +1,7 @@
 //! `attain plan`: decompose a target over time and up to two share dimensions, exact to the
 //! minor unit (attain-goals).
 
+use std::collections::BTreeMap;
 use std::io::Write;
 
 use anyhow::{Context, bail};
@@ -391,6 +392,19 @@ fn write_csv(w: &mut dyn Write, names: &[&str], rows: &[Row]) -> std::io::Result
     wtr.flush()
 }
 
+/// `--format json`. Keys are declared in alphabetical order, the order of the
+/// `serde_json::Value` this document was first built as; amounts are exact decimal strings.
+#[derive(Debug, serde::Serialize)]
+struct PlanJson<'a> {
+    by: String,
+    currency: String,
+    first_day: String,
+    last_day: String,
+    mode: String,
+    rows: Vec<BTreeMap<&'a str, String>>,
+    target: String,
+}
+
 fn write_json(
     w: &mut dyn Write,
     args: &PlanArgs,
@@ -399,29 +413,31 @@ fn write_json(
     names: &[&str],
     rows: &[Row],
 ) -> std::io::Result<()> {
-    let rows: Vec<serde_json::Value> = rows
+    // A row's keys include the dimension names, so a row is a map (sorted by key, as the
+    // `serde_json::Value` this document was first built as); a later key wins, as before.
+    let rows: Vec<BTreeMap<&str, String>> = rows
         .iter()
         .map(|r| {
-            let mut o = serde_json::Map::new();
-            o.insert("period".into(), r.slot.label.clone().into());
-            o.insert("first_day".into(), r.slot.period.start().to_string().into());
-            o.insert("last_day".into(), last_day(&r.slot.period).into());
+            let mut o = BTreeMap::new();
+            o.insert("period", r.slot.label.clone());
+            o.insert("first_day", r.slot.period.start().to_string());
+            o.insert("last_day", last_day(&r.slot.period));
             for (n, c) in names.iter().zip(&r.categories) {
-                o.insert((*n).to_owned(), c.clone().into());
+                o.insert(*n, c.clone());
             }
-            o.insert("amount".into(), r.amount.amount().to_string().into());
-            serde_json::Value::Object(o)
+            o.insert("amount", r.amount.amount().to_string());
+            o
         })
         .collect();
-    let doc = serde_json::json!({
-        "target": target.amount().to_string(),
-        "currency": target.currency().code(),
-        "first_day": period.start().to_string(),
-        "last_day": last_day(&period),
-        "mode": format!("{:?}", args.mode).to_lowercase(),
-        "by": format!("{:?}", args.by).to_lowercase(),
-        "rows": rows,
-    });
+    let doc = PlanJson {
+        by: format!("{:?}", args.by).to_lowercase(),
+        currency: target.currency().code().to_owned(),
+        first_day: period.start().to_string(),
+        last_day: last_day(&period),
+        mode: format!("{:?}", args.mode).to_lowercase(),
+        rows,
+        target: target.amount().to_string(),
+    };
     serde_json::to_writer_pretty(&mut *w, &doc)?;
     writeln!(w)
 }

@@ -242,36 +242,33 @@ pub(crate) fn run(args: &RfmArgs) -> anyhow::Result<()> {
             out.write_with(|w| write_csv(w, &table.customers, &scores, names.as_deref()))?;
         }
         Format::Json => {
-            let rows: Vec<serde_json::Value> = table
+            let rows: Vec<CustomerJson<'_>> = table
                 .customers
                 .iter()
                 .zip(&scores)
                 .enumerate()
-                .map(|(i, (c, s))| {
-                    let mut v = serde_json::json!({
-                        "customer_id": c.customer_id,
-                        "recency_days": c.recency_days,
-                        "frequency": c.frequency,
-                        "monetary": c.monetary.to_string(),
-                        "r": s.r, "f": s.f, "m": s.m,
-                        "code": s.code_string(),
-                    });
-                    if let (Some(n), Some(obj)) = (&names, v.as_object_mut()) {
-                        obj.insert("segment".into(), serde_json::json!(n[i]));
-                    }
-                    v
+                .map(|(i, (c, s))| CustomerJson {
+                    code: s.code_string(),
+                    customer_id: &c.customer_id,
+                    f: s.f,
+                    frequency: c.frequency,
+                    m: s.m,
+                    monetary: c.monetary.to_string(),
+                    r: s.r,
+                    recency_days: c.recency_days,
+                    segment: names.as_ref().map(|n| n[i]),
                 })
                 .collect();
-            let doc = serde_json::json!({
-                "as_of": args.as_of.to_string(),
-                "bins": args.bins,
-                "scoring": scoring.scoring.name(),
-                "rows_read": table.report.rows_read,
-                "rows_used": table.report.rows_used,
-                "rows_after_as_of": table.report.after_as_of,
-                "refund_rows": table.report.refunds,
-                "customers": rows,
-            });
+            let doc = RfmJson {
+                as_of: args.as_of.to_string(),
+                bins: args.bins,
+                customers: rows,
+                refund_rows: table.report.refunds,
+                rows_after_as_of: table.report.after_as_of,
+                rows_read: table.report.rows_read,
+                rows_used: table.report.rows_used,
+                scoring: scoring.scoring.name(),
+            };
             out.write_with(|w| {
                 serde_json::to_writer_pretty(&mut *w, &doc)?;
                 w.write_all(b"\n")
@@ -361,4 +358,33 @@ fn write_parquet(
 
 fn order_memory(args: &RfmArgs) -> usize {
     usize::try_from(args.order_memory_mib).map_or(usize::MAX, |m| m.saturating_mul(1 << 20))
+}
+/// `--format json`. Keys are declared in alphabetical order, the order of the
+/// `serde_json::Value` this document was first built as; amounts are exact decimal strings.
+#[derive(Debug, serde::Serialize)]
+struct RfmJson<'a> {
+    as_of: String,
+    bins: u8,
+    customers: Vec<CustomerJson<'a>>,
+    refund_rows: u64,
+    rows_after_as_of: u64,
+    rows_read: u64,
+    rows_used: u64,
+    scoring: &'static str,
+}
+
+/// One customer of [`RfmJson`]; `segment` only with `--segments` (`null` when no rule
+/// matched).
+#[derive(Debug, serde::Serialize)]
+struct CustomerJson<'a> {
+    code: String,
+    customer_id: &'a str,
+    f: u8,
+    frequency: u64,
+    m: u8,
+    monetary: String,
+    r: u8,
+    recency_days: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    segment: Option<Option<&'a str>>,
 }

@@ -296,3 +296,25 @@ fn amounts_finer_than_the_currency_are_refused_naming_the_row() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("201235.825"), "{out}");
 }
+
+/// Issue 12: one row dated 9999-12-31 printed 96,036 period columns and exit 0; it is now
+/// refused with the span and the limit.
+#[test]
+fn a_stray_far_date_is_refused() {
+    let f = file(
+        "far",
+        "customer_id,order_date,amount\na,1997-01-01,10.00\nb,1997-02-01,5\nc,9999-12-31,10.00\n",
+    );
+    let (code, out, err) = attain(&["cohort", f.to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    assert!(out.is_empty(), "{}", &out[..out.len().min(200)]);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("cohort table would span 96036 periods from 1997-01-01 to 9999-12-31, more than the limit of 10000"),
+        "{err}"
+    );
+    // Cut off with --as-of: a normal table.
+    let (code, out, err) = attain(&["cohort", f.to_str().unwrap(), "--as-of", "1997-03-01"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("cohort,"), "{out}");
+}

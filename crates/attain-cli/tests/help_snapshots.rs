@@ -1,9 +1,11 @@
-//! Snapshot tests of every subcommand's `--help` and of a few error messages, compared as
-//! plain strings with the files in `tests/snapshots/`.
+//! Snapshot tests of every subcommand's `--help` and of a few error messages, with `insta`:
+//! one `tests/snapshots/<name>.snap` file each.
 //!
-//! To update after an intended change, run
-//! `UPDATE_SNAPSHOTS=1 cargo test -p attain-cli --test help_snapshots` and review the diff
-//! of `crates/attain-cli/tests/snapshots/` before committing.
+//! A mismatch fails the test. Locally insta also writes the new output next to the old one as
+//! `<name>.snap.new`; review it with `cargo insta review` (or accept every change with
+//! `INSTA_UPDATE=always cargo test -p attain-cli --test help_snapshots`) and check the diff of
+//! `crates/attain-cli/tests/snapshots/` before committing. CI runs with `INSTA_UPDATE=no`
+//! (`.ci/run`): nothing is written there, and a missing snapshot fails too.
 //!
 //! Each error snapshot holds the exit code on its first line (`exit 2`: usage error from clap;
 //! `exit 1`: data error, one line naming file, line and column), then stderr.
@@ -21,28 +23,13 @@ use std::path::{Path, PathBuf};
 
 mod common;
 
-fn snapshot_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots")
-}
-
-/// Compares `actual` with the snapshot `name`, or rewrites it with `UPDATE_SNAPSHOTS=1`.
+/// Compares `actual` with the snapshot `tests/snapshots/<name>.snap`.
 fn check(name: &str, actual: &str) {
-    let path = snapshot_dir().join(name);
-    if std::env::var_os("UPDATE_SNAPSHOTS").is_some_and(|v| v == "1") {
-        std::fs::create_dir_all(snapshot_dir()).unwrap();
-        std::fs::write(&path, actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
-        panic!(
-            "no snapshot {}: run with UPDATE_SNAPSHOTS=1 to create it",
-            path.display()
-        )
-    });
-    assert!(
-        expected == actual,
-        "snapshot {name} differs (UPDATE_SNAPSHOTS=1 rewrites it).\n--- expected\n{expected}\n--- actual\n{actual}"
-    );
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("snapshots");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings.bind(|| insta::assert_snapshot!(name, actual));
 }
 
 /// Runs `attain` in `dir` with a fixed environment: (exit code, stdout, stderr).
@@ -65,27 +52,27 @@ fn help(args: &[&str], name: &str) {
 
 #[test]
 fn help_texts() {
-    help(&[], "help_attain.txt");
-    help(&["allocate"], "help_allocate.txt");
-    help(&["plan"], "help_plan.txt");
-    help(&["funnel"], "help_funnel.txt");
-    help(&["funnel", "plan"], "help_funnel_plan.txt");
-    help(&["funnel", "measure"], "help_funnel_measure.txt");
-    help(&["cohort"], "help_cohort.txt");
-    help(&["clv"], "help_clv.txt");
-    help(&["report"], "help_report.txt");
+    help(&[], "help_attain");
+    help(&["allocate"], "help_allocate");
+    help(&["plan"], "help_plan");
+    help(&["funnel"], "help_funnel");
+    help(&["funnel", "plan"], "help_funnel_plan");
+    help(&["funnel", "measure"], "help_funnel_measure");
+    help(&["cohort"], "help_cohort");
+    help(&["clv"], "help_clv");
+    help(&["report"], "help_report");
 }
 
-/// `attain rfm` in its own test: the last module to settle (regenerate with
-/// `UPDATE_SNAPSHOTS=1` after a change to its options).
+/// `attain rfm` in its own test: the last module to settle (review its snapshots after a
+/// change to its options).
 #[test]
 fn help_text_rfm() {
-    help(&["rfm"], "help_rfm.txt");
+    help(&["rfm"], "help_rfm");
     let dir = fixtures();
     error(
         &dir,
         &["rfm", "bad_date.csv", "--as-of", "2025-02-01"],
-        "error_rfm_bad_date.txt",
+        "error_rfm_bad_date",
     );
 }
 
@@ -133,38 +120,30 @@ fn error(dir: &Path, args: &[&str], name: &str) {
 fn error_messages() {
     let dir = fixtures();
     // Usage errors (clap, exit 2).
-    error(&dir, &["report"], "error_report_no_input.txt");
-    error(&dir, &["plan", "--target", "100"], "error_plan_no_year.txt");
+    error(&dir, &["report"], "error_report_no_input");
+    error(&dir, &["plan", "--target", "100"], "error_plan_no_year");
     error(
         &dir,
         &["cohort", "x.csv", "--by", "fortnight"],
-        "error_cohort_bad_by.txt",
+        "error_cohort_bad_by",
     );
     // Data errors (exit 1, one line naming file, line and column).
-    error(
-        &dir,
-        &["report", "bad_date.csv"],
-        "error_report_bad_date.txt",
-    );
+    error(&dir, &["report", "bad_date.csv"], "error_report_bad_date");
     error(
         &dir,
         &["report", "bad_amount.csv"],
-        "error_report_bad_amount.txt",
+        "error_report_bad_amount",
     );
     error(
         &dir,
         &["report", "no_customer.csv"],
-        "error_report_no_column.txt",
+        "error_report_no_column",
     );
-    error(
-        &dir,
-        &["cohort", "bad_date.csv"],
-        "error_cohort_bad_date.txt",
-    );
+    error(&dir, &["cohort", "bad_date.csv"], "error_cohort_bad_date");
     error(
         &dir,
         &["clv", "bad_amount.csv", "--calibration-end", "2025-01-31"],
-        "error_clv_bad_amount.txt",
+        "error_clv_bad_amount",
     );
     error(
         &dir,
@@ -175,16 +154,16 @@ fn error_messages() {
             "--steps",
             "lead,visit",
         ],
-        "error_funnel_measure_bad_timestamp.txt",
+        "error_funnel_measure_bad_timestamp",
     );
     error(
         &dir,
         &["plan", "--target", "12x", "--year", "2026"],
-        "error_plan_bad_target.txt",
+        "error_plan_bad_target",
     );
     error(
         &dir,
         &["report", "missing.csv"],
-        "error_report_missing_file.txt",
+        "error_report_missing_file",
     );
 }

@@ -599,3 +599,45 @@ fn prop_random_logs_give_a_consistent_page() {
         assert_eq!(rfm, seen.len() as u64, "case {case}");
     }
 }
+
+/// Issue 12: one row dated 9999-12-31 made the report date itself `+10000-01-01` (with a
+/// target of 11.00) and exit 0; a stray far date among real rows made a 96,036-column cohort
+/// table. Both are refused with one line naming the file and the dates.
+#[test]
+fn far_future_dates_are_refused() {
+    let dir = temp_dir("far");
+    let input = dir.join("far.csv");
+    let path = input.to_str().unwrap();
+    std::fs::write(
+        &input,
+        "customer_id,order_date,amount\na,9999-12-31,10.00\n",
+    )
+    .unwrap();
+    let (code, out, err) = attain(&["report", path]);
+    assert_eq!(code, 1, "{err}");
+    assert!(out.is_empty(), "{out}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains(&format!(
+            "{path}: the report date +10000-01-01 is after 9999-12-31 (the latest row is dated 9999-12-31)"
+        )),
+        "{err}"
+    );
+    // Among 1997 rows: the report date is fine, the cohort span is not.
+    std::fs::write(
+        &input,
+        "customer_id,order_date,amount\na,1997-01-01,10.00\nb,1997-02-01,5\nc,9999-12-31,10.00\n",
+    )
+    .unwrap();
+    let (code, out, err) = attain(&["report", path, "--as-of", "9999-12-31", "--target", "100"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(out.is_empty(), "{out}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("cohort table would span 96036 periods from 1997-01-01 to 9999-12-31, more than the limit of 10000"),
+        "{err}"
+    );
+    // Leaving the stray row out with --as-of gives a report.
+    let (code, _, err) = attain(&["report", path, "--as-of", "1997-03-01", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+}

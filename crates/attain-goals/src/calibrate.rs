@@ -35,6 +35,32 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! # A default target from the trailing year
+//!
+//! When no target is given, [`default_target`] proposes one from history: the revenue of the
+//! 12 months before the report date ([`TrailingYear`]) plus [`DEFAULT_TARGET_GROWTH`] (10%),
+//! rounded **up** to [`DEFAULT_TARGET_DIGITS`] (2) significant digits, so the proposal reads
+//! as a round number and is never below "last year + 10%".
+//!
+//! ```
+//! use attain_goals::calibrate::{default_target, TrailingYear};
+//! use attain_goals::progress::Actual;
+//! use attain_types::{Currency, Money, NaiveDate, dec};
+//!
+//! let usd = |x| Money::new(x, Currency::USD);
+//! let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).ok_or("date");
+//! let history = [
+//!     Actual { date: day(1997, 3, 1)?, amount: usd(dec!(500)) },    // before the window
+//!     Actual { date: day(1997, 7, 1)?, amount: usd(dec!(60000)) },  // first day of the window
+//!     Actual { date: day(1998, 6, 30)?, amount: usd(dec!(37963.70)) },
+//! ];
+//! let trailing = TrailingYear::measure(&history, day(1998, 7, 1)?, Currency::USD)?;
+//! assert_eq!(trailing.revenue.amount(), dec!(97963.70));
+//! // 97,963.70 x 1.1 = 107,760.07, rounded up to two significant digits.
+//! assert_eq!(default_target(&trailing)?.amount(), dec!(110000));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! # Growth built from named adjustments (METHOD.md 2.2)
 //!
 //! [`GrowthPlan`] expresses a growth rate as a base rate plus named adjustments in percentage
@@ -62,9 +88,10 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use attain_types::{Decimal, Growth, Money, Rate};
+use attain_types::{Currency, Decimal, Growth, Money, NaiveDate, Period, Rate};
 
 use crate::error::{Error, Result};
+use crate::progress::Actual;
 
 /// Growth on a base (last year's actual or plan).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -345,6 +372,153 @@ impl GrowthPlan {
     }
 }
 
+/// The growth [`default_target`] adds to the trailing year's revenue: `0.1` (10%).
+pub const DEFAULT_TARGET_GROWTH: Growth = Growth::new(Decimal::from_parts(1, 0, 0, false, 1));
+
+/// The significant digits [`default_target`] rounds up to: 2 (107,760.07 becomes 110,000).
+pub const DEFAULT_TARGET_DIGITS: u32 = 2;
+
+/// The revenue of the 12 months before a report date: the evidence behind
+/// [`default_target`] (and, divided by [`count`](Self::count), a default deal size).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct TrailingYear {
+    /// `[as_of - 12 months, as_of)`: the report date itself is not in the window.
+    pub period: Period,
+    /// The sum of the actuals dated in `period`, exact (refunds included).
+    pub revenue: Money,
+    /// How many actuals are dated in `period`.
+    pub count: u64,
+}
+
+impl TrailingYear {
+    /// Sums the actuals of `history` dated in `[as_of - 12 months, as_of)`; actuals outside
+    /// the window (before it, or on or after `as_of`) are ignored. `history` may be in any
+    /// order. The 12 months are calendar months (`chrono::Months`): from 1998-07-01 the window
+    /// starts 1997-07-01; from a 29 February it starts on the 28th a year earlier.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] when `as_of` is so early that 12 months before it is not a date;
+    /// [`Error::Types`] for an actual in another currency than `currency`, or an overflowing
+    /// sum.
+    pub fn measure(
+        history: &[Actual],
+        as_of: NaiveDate,
+        currency: Currency,
+    ) -> Result<TrailingYear> {
+        let start = as_of
+            .checked_sub_months(chrono::Months::new(12))
+            .ok_or_else(|| Error::Invalid {
+                what: "report date",
+                reason: format!("12 months before {as_of} is outside the calendar"),
+            })?;
+        let period = Period::new(start, as_of)?;
+        let mut revenue = Money::zero(currency);
+        let mut count = 0_u64;
+        for a in history.iter().filter(|a| period.contains(a.date)) {
+            revenue = revenue.checked_add(a.amount)?;
+            count += 1;
+        }
+        Ok(TrailingYear {
+            period,
+            revenue,
+            count,
+        })
+    }
+
+    /// The mean actual, `revenue / count`, rounded to the currency's minor unit half to even
+    /// (banker's rounding: 12.345 USD is 12.34); `None` when the window holds no actual.
+    ///
+    /// # Errors
+    /// [`Error::Types`] on overflow (not reachable with a `u64` count, kept for safety).
+    pub fn mean(&self) -> Result<Option<Money>> {
+        if self.count == 0 {
+            return Ok(None);
+        }
+        let currency = self.revenue.currency();
+        let mean = self.revenue.checked_div(Decimal::from(self.count))?;
+        Ok(Some(mean.round(
+            currency.minor_units(),
+            attain_types::RoundingStrategy::MidpointNearestEven,
+        )))
+    }
+}
+
+/// The target proposed when none is given: `trailing.revenue x (1 + 10%)`, rounded up to two
+/// significant digits ([`round_up_significant`]). See the [module docs](self) for an example.
+///
+/// | trailing revenue | x 1.1 | target |
+/// |---|---|---|
+/// | 97,963.70 | 107,760.07 | 110,000 |
+/// | 100,000 | 110,000 | 110,000 |
+/// | 10.00 | 11.00 | 11 |
+/// | 0.40 | 0.44 | 1 |
+///
+/// # Errors
+/// [`Error::Invalid`] when the trailing revenue is zero or negative (no evidence to grow
+/// from: give a target); [`Error::Overflow`] or [`Error::Types`] near `Decimal`'s limit.
+pub fn default_target(trailing: &TrailingYear) -> Result<Money> {
+    let revenue = trailing.revenue;
+    if revenue.is_negative() || revenue.is_zero() {
+        return Err(Error::Invalid {
+            what: "trailing-year revenue",
+            reason: format!(
+                "no revenue in the 12 months before {} ({}), so no target can be derived from it",
+                trailing.period.end(),
+                revenue.amount()
+            ),
+        });
+    }
+    let grown = revenue.checked_mul(DEFAULT_TARGET_GROWTH.factor())?;
+    Ok(Money::new(
+        round_up_significant(grown.amount(), DEFAULT_TARGET_DIGITS)?,
+        revenue.currency(),
+    ))
+}
+
+/// Rounds `value` up (towards positive infinity) to whole units, then up to `digits`
+/// significant digits: `107759.4` to 2 digits is `110000`, `99.5` is `100`, `7.2` is `8`,
+/// `0.44` is `1`. Values of up to `digits` integer digits are only rounded up to whole units.
+/// The result has scale 0.
+///
+/// # Errors
+/// [`Error::Invalid`] for `digits == 0`; [`Error::Overflow`] when rounding up passes
+/// `Decimal::MAX`.
+pub fn round_up_significant(value: Decimal, digits: u32) -> Result<Decimal> {
+    let overflow = || Error::Overflow {
+        operation: "round up to significant digits",
+    };
+    if digits == 0 {
+        return Err(Error::Invalid {
+            what: "significant digits",
+            reason: "must be at least 1".to_owned(),
+        });
+    }
+    let mut whole = value.ceil();
+    whole.rescale(0);
+    let integer_digits = whole
+        .mantissa()
+        .unsigned_abs()
+        .checked_ilog10()
+        .map_or(1, |l| l + 1);
+    if integer_digits <= digits {
+        return Ok(whole);
+    }
+    // 10^(integer_digits - digits) <= 10^28 fits an i128 and a Decimal.
+    let scale = 10_i128
+        .checked_pow(integer_digits - digits)
+        .and_then(|p| Decimal::try_from_i128_with_scale(p, 0).ok())
+        .ok_or_else(overflow)?;
+    let mut rounded = value
+        .checked_div(scale)
+        .map(|q| q.ceil())
+        .and_then(|q| q.checked_mul(scale))
+        .ok_or_else(overflow)?;
+    rounded.rescale(0);
+    Ok(rounded)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -368,5 +542,102 @@ mod tests {
             dec!(249999.99)
         );
         assert!(calibrate(&CalibrationInputs::default()).is_err());
+    }
+
+    #[test]
+    fn round_up_significant_table() {
+        for (value, digits, expected) in [
+            (dec!(107759.4), 2, dec!(110000)),
+            (dec!(110000), 2, dec!(110000)),
+            (dec!(110000.01), 2, dec!(120000)),
+            (dec!(99.5), 2, dec!(100)),
+            (dec!(7.2), 2, dec!(8)),
+            (dec!(0.44), 2, dec!(1)),
+            (dec!(12), 2, dec!(12)),
+            (dec!(123), 2, dec!(130)),
+            (dec!(123), 1, dec!(200)),
+            (dec!(123), 3, dec!(123)),
+            (
+                dec!(1000000000000000000000000001),
+                2,
+                dec!(1100000000000000000000000000),
+            ),
+        ] {
+            let got = round_up_significant(value, digits).unwrap();
+            assert_eq!(got, expected, "{value} to {digits} digits");
+            assert_eq!(got.scale(), 0, "{value}: scale");
+        }
+        assert!(round_up_significant(dec!(1), 0).is_err());
+        assert!(matches!(
+            round_up_significant(Decimal::MAX, 2),
+            Err(Error::Overflow { .. })
+        ));
+    }
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn trailing_year_window_is_half_open() {
+        let usd = |x| Money::new(x, Currency::USD);
+        let history = [
+            Actual {
+                date: day(1997, 6, 30),
+                amount: usd(dec!(1000)),
+            }, // before
+            Actual {
+                date: day(1997, 7, 1),
+                amount: usd(dec!(10.01)),
+            }, // first day
+            Actual {
+                date: day(1998, 6, 30),
+                amount: usd(dec!(20.02)),
+            }, // last day
+            Actual {
+                date: day(1998, 7, 1),
+                amount: usd(dec!(5000)),
+            }, // the report date
+        ];
+        let t = TrailingYear::measure(&history, day(1998, 7, 1), Currency::USD).unwrap();
+        assert_eq!(
+            t.period,
+            Period::new(day(1997, 7, 1), day(1998, 7, 1)).unwrap()
+        );
+        assert_eq!((t.revenue.amount(), t.count), (dec!(30.03), 2));
+        // 30.03 / 2 = 15.015, half to even: 15.02 (the 2 is even).
+        assert_eq!(t.mean().unwrap().map(|m| m.amount()), Some(dec!(15.02)));
+        // 30.03 x 1.1 = 33.033, up to whole units: 34.
+        assert_eq!(default_target(&t).unwrap().amount(), dec!(34));
+        let leap = TrailingYear::measure(&[], day(2024, 2, 29), Currency::USD).unwrap();
+        assert_eq!(leap.period.start(), day(2023, 2, 28));
+        assert_eq!(leap.mean().unwrap(), None);
+        assert!(matches!(default_target(&leap), Err(Error::Invalid { .. })));
+        let eur = [Actual {
+            date: day(1998, 1, 1),
+            amount: Money::new(dec!(1), Currency::EUR),
+        }];
+        assert!(TrailingYear::measure(&eur, day(1998, 7, 1), Currency::USD).is_err());
+        assert!(TrailingYear::measure(&[], NaiveDate::MIN, Currency::USD).is_err());
+    }
+
+    #[test]
+    fn default_target_pins_the_cdnow_report() {
+        // The CDNOW sample's 12 months before 1998-07-01 sum to 97,963.70: `attain report`
+        // proposes 110,000 (107,760.07 rounded up to two significant digits).
+        let t = TrailingYear {
+            period: Period::new(day(1997, 7, 1), day(1998, 7, 1)).unwrap(),
+            revenue: Money::new(dec!(97963.70), Currency::XXX),
+            count: 1,
+        };
+        let target = default_target(&t).unwrap();
+        assert_eq!(target.amount(), dec!(110000));
+        assert_eq!(target.amount().to_string(), "110000");
+        // One refund-only year: no target.
+        let refunds = TrailingYear {
+            revenue: Money::new(dec!(-5), Currency::XXX),
+            ..t
+        };
+        assert!(default_target(&refunds).is_err());
     }
 }

@@ -19,6 +19,10 @@
 //!
 //! Forecasts are rounded half away from zero to the minor unit.
 //!
+//! [`run_rate`] is the plan-free twin of the straight-line forecast: actuals per elapsed
+//! **calendar** day, projected over the whole period, at full precision (no plan, no working
+//! days, no rounding), for a chart's run-rate line.
+//!
 //! ```
 //! use attain_goals::{daily, progress::{progress, Actual, Pace, ProgressOptions}, TimeOptions};
 //! use attain_types::{Currency, Money, NaiveDate, Period, dec};
@@ -35,7 +39,9 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use attain_types::{Currency, Decimal, Money, NaiveDate, Rate, RoundingStrategy, WorkingCalendar};
+use attain_types::{
+    Currency, Decimal, Money, NaiveDate, Period, Rate, RoundingStrategy, WorkingCalendar,
+};
 
 use crate::error::{Error, Result};
 use crate::int;
@@ -326,6 +332,78 @@ pub fn progress(
     })
 }
 
+/// A calendar-day run rate; see [`run_rate`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct RunRate {
+    /// The period projected over (a plan year).
+    pub period: Period,
+    /// Days of `period` up to and including `as_of` (at least 1).
+    pub elapsed_days: i64,
+    /// `actual / elapsed_days`, full precision.
+    pub per_day: Money,
+    /// `per_day x period days`: the period's total at this rate, full precision.
+    pub projected: Money,
+}
+
+impl RunRate {
+    /// The projection spread evenly over `parts` equal parts (`parts = 12` gives the average
+    /// month of a year at this rate): `projected / parts`, full precision.
+    ///
+    /// # Errors
+    /// [`Error::Types`] for `parts == 0` (division by zero).
+    pub fn per_part(&self, parts: u32) -> Result<Money> {
+        Ok(self.projected.checked_div(Decimal::from(parts))?)
+    }
+}
+
+/// The straight-line run rate of `actual_to_date` over `period`: `per_day = actual /
+/// elapsed days`, `projected = per_day x days of period`, where the elapsed days are the days
+/// of `period` from its start up to and including `as_of` (the last day the actuals cover).
+/// Nothing is rounded. `None` when no day of `period` has elapsed (`as_of` before its start).
+/// Once `as_of` is past the period's end, every day has elapsed and `projected` equals
+/// `actual_to_date`.
+///
+/// ```
+/// use attain_goals::progress::run_rate;
+/// use attain_types::{Currency, Money, NaiveDate, Period, dec};
+///
+/// let year = Period::year(1998)?;
+/// let june_30 = NaiveDate::from_ymd_opt(1998, 6, 30).ok_or("date")?;
+/// let r = run_rate(Money::new(dec!(36200), Currency::USD), year, june_30)?.ok_or("no day")?;
+/// assert_eq!(r.elapsed_days, 181);
+/// assert_eq!(r.per_day.amount(), dec!(200));
+/// assert_eq!(r.projected.amount(), dec!(73000)); // 200 a day x 365 days
+/// assert_eq!(r.per_part(12)?.amount().round_dp(2), dec!(6083.33));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+/// [`Error::Types`] on overflow.
+pub fn run_rate(
+    actual_to_date: Money,
+    period: Period,
+    as_of: NaiveDate,
+) -> Result<Option<RunRate>> {
+    let days = period.days();
+    let through = as_of
+        .succ_opt()
+        .map_or(period.end(), |d| d.min(period.end()));
+    let elapsed_days = (through - period.start()).num_days().clamp(0, days);
+    if elapsed_days == 0 {
+        return Ok(None);
+    }
+    let per_day = actual_to_date.checked_div(Decimal::from(elapsed_days))?;
+    let projected = per_day.checked_mul(Decimal::from(days))?;
+    Ok(Some(RunRate {
+        period,
+        elapsed_days,
+        per_day,
+        projected,
+    }))
+}
+
 fn round(m: Money, currency: Currency) -> Money {
     m.round(
         currency.minor_units(),
@@ -378,6 +456,42 @@ mod tests {
 
     fn d(m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, m, day).unwrap()
+    }
+
+    #[test]
+    fn run_rate_counts_calendar_days_through_as_of() {
+        let usd = |x| Money::new(x, Currency::USD);
+        let y1998 = Period::year(1998).unwrap();
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        // Before the year: no run rate.
+        assert_eq!(
+            run_rate(usd(dec!(5)), y1998, day(1997, 12, 31)).unwrap(),
+            None
+        );
+        // The first day: one day elapsed.
+        let r = run_rate(usd(dec!(10)), y1998, day(1998, 1, 1))
+            .unwrap()
+            .unwrap();
+        assert_eq!((r.elapsed_days, r.per_day.amount()), (1, dec!(10)));
+        assert_eq!(r.projected.amount(), dec!(3650));
+        // After the year: every day elapsed, the projection is the actual.
+        let r = run_rate(usd(dec!(730)), y1998, day(2001, 5, 5))
+            .unwrap()
+            .unwrap();
+        assert_eq!((r.elapsed_days, r.projected.amount()), (365, dec!(730)));
+        assert_eq!(r.per_part(12).unwrap().amount(), dec!(730) / dec!(12));
+        assert!(r.per_part(0).is_err());
+        // NaiveDate::MAX has no next day: the whole period has elapsed.
+        let r = run_rate(usd(dec!(1)), y1998, NaiveDate::MAX)
+            .unwrap()
+            .unwrap();
+        assert_eq!(r.elapsed_days, 365);
+        // Full precision: 100 over 3 days is not rounded.
+        let r = run_rate(usd(dec!(100)), y1998, day(1998, 1, 3))
+            .unwrap()
+            .unwrap();
+        assert_eq!(r.per_day.amount(), dec!(100) / dec!(3));
+        assert!(run_rate(usd(Decimal::MAX), y1998, day(1998, 1, 1)).is_err());
     }
 
     #[test]

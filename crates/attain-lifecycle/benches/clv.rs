@@ -62,7 +62,7 @@ fn summaries(text: &str) -> Vec<CustomerSummary> {
 }
 
 fn bench(c: &mut Criterion) {
-    let sample_text = include_str!("../tests/data/cdnow_sample.txt");
+    let sample_text = include_str!("../../../data/CDNOW_sample.txt");
     let sample = summaries(sample_text);
     // A fast wrong answer cannot pass: check the published values once.
     let bg = fit_bg_nbd(&sample).unwrap();

@@ -43,6 +43,12 @@ use crate::error::{Error, Result};
 /// cohorts about 1.2 million.
 pub const MAX_CELLS: u64 = 5_000_000;
 
+/// The most periods a table may span, from the oldest cohort's period to the one containing
+/// `as_of`: 10,000 (27 years of days, 191 years of weeks, 833 years of months). Every cohort
+/// row has that many cells, so a single stray date far from the rest would otherwise make
+/// one very wide, mostly empty table.
+pub const MAX_PERIODS: u64 = 10_000;
+
 /// Options of a cohort table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -256,8 +262,8 @@ impl CohortBuilder {
     /// The table.
     ///
     /// # Errors
-    /// [`Error::TableTooLarge`] above [`MAX_CELLS`] cells, [`Error::Types`] for periods
-    /// outside the calendar.
+    /// [`Error::TooManyPeriods`] above [`MAX_PERIODS`] periods, [`Error::TableTooLarge`]
+    /// above [`MAX_CELLS`] cells, [`Error::Types`] for periods outside the calendar.
     pub fn finish(self) -> Result<CohortTable> {
         let g = self.options.granularity;
         let as_of = self.options.as_of.or(self.latest);
@@ -284,7 +290,16 @@ impl CohortBuilder {
             .collect();
         let mut rows: BTreeMap<i64, usize> = firsts.iter().map(|&f| (f, 0)).collect();
         let first = rows.keys().next().copied().unwrap_or(last);
-        let width = usize::try_from(last - first + 1).unwrap_or(0);
+        let periods = u64::try_from(last - first + 1).unwrap_or(0);
+        if periods > MAX_PERIODS {
+            return Err(Error::TooManyPeriods {
+                periods,
+                first: period_of(g, first)?.start(),
+                last: as_of,
+                limit: MAX_PERIODS,
+            });
+        }
+        let width = usize::try_from(periods).unwrap_or(0);
         let (n_rows, n_cols) = (rows.len() as u64, width as u64);
         if n_rows.saturating_mul(n_cols) > MAX_CELLS {
             return Err(Error::TableTooLarge {
@@ -507,6 +522,78 @@ mod tests {
             b.push(&y.to_string(), NaiveDate::from_ymd_opt(y, 1, 1).unwrap(), m)
                 .unwrap();
         }
-        assert!(matches!(b.finish(), Err(Error::TableTooLarge { .. })));
+        assert!(matches!(b.finish(), Err(Error::TooManyPeriods { .. })));
+    }
+
+    #[test]
+    fn too_many_cells_within_the_period_limit_are_refused() {
+        // 2,300 daily cohorts x 2,300 days = 5.29 million cells > MAX_CELLS.
+        let mut b = CohortBuilder::new(
+            Currency::USD,
+            CohortOptions::default().granularity(Granularity::Day),
+        );
+        let m = Money::zero(Currency::USD);
+        let start = NaiveDate::from_ymd_opt(2000, 1, 1).unwrap();
+        for i in 0..2_300_u64 {
+            let day = start.checked_add_days(Days::new(i)).unwrap();
+            b.push(&i.to_string(), day, m).unwrap();
+        }
+        assert!(matches!(
+            b.finish(),
+            Err(Error::TableTooLarge {
+                cohorts: 2_300,
+                periods: 2_300,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn a_stray_far_date_is_refused_not_drawn() {
+        // A 1997 log with one row dated 9999-12-31: 96,036 months.
+        let mut b = CohortBuilder::new(Currency::USD, CohortOptions::default());
+        let m = Money::zero(Currency::USD);
+        b.push("a", NaiveDate::from_ymd_opt(1997, 1, 1).unwrap(), m)
+            .unwrap();
+        b.push("b", NaiveDate::from_ymd_opt(9999, 12, 31).unwrap(), m)
+            .unwrap();
+        let err = b.finish().unwrap_err();
+        assert_eq!(
+            err,
+            Error::TooManyPeriods {
+                periods: 96_036,
+                first: NaiveDate::from_ymd_opt(1997, 1, 1).unwrap(),
+                last: NaiveDate::from_ymd_opt(9999, 12, 31).unwrap(),
+                limit: MAX_PERIODS,
+            }
+        );
+        assert_eq!(
+            err.to_string(),
+            "cohort table would span 96036 periods from 1997-01-01 to 9999-12-31, more than the limit of 10000: check for a stray date"
+        );
+    }
+
+    #[test]
+    fn max_periods_is_inclusive() {
+        let year = |y| NaiveDate::from_ymd_opt(y, 6, 1).unwrap();
+        let m = Money::zero(Currency::USD);
+        let opts = CohortOptions::default().granularity(Granularity::Year);
+        // Years 1 to 10,000: exactly MAX_PERIODS periods.
+        let mut b = CohortBuilder::new(Currency::USD, opts);
+        b.push("a", year(1), m).unwrap();
+        b.push("b", year(10_000), m).unwrap();
+        let table = b.finish().unwrap();
+        assert_eq!(table.width() as u64, MAX_PERIODS);
+        // One more year: refused.
+        let mut b = CohortBuilder::new(Currency::USD, opts);
+        b.push("a", year(1), m).unwrap();
+        b.push("b", year(10_001), m).unwrap();
+        assert!(matches!(
+            b.finish(),
+            Err(Error::TooManyPeriods {
+                periods: 10_001,
+                ..
+            })
+        ));
     }
 }

@@ -85,6 +85,23 @@ pub enum Error {
         /// The limit on cells.
         limit: u64,
     },
+    /// A cohort table would span more periods, from the oldest cohort to `as_of`, than
+    /// [`crate::cohort::MAX_PERIODS`]: usually one stray date far from the rest (a row dated
+    /// 9999-12-31 among 1990s sales spans 96,036 months). Fix: check the dates, set `as_of`,
+    /// or use a coarser granularity.
+    #[error(
+        "cohort table would span {periods} periods from {first} to {last}, more than the limit of {limit}: check for a stray date"
+    )]
+    TooManyPeriods {
+        /// Periods from the oldest cohort's period to the one containing `last`.
+        periods: u64,
+        /// The first day of the oldest cohort's period.
+        first: attain_types::NaiveDate,
+        /// The last day covered (`as_of`).
+        last: attain_types::NaiveDate,
+        /// The limit, [`crate::cohort::MAX_PERIODS`].
+        limit: u64,
+    },
     /// An amount's currency differs from the currency a table or metric was built for.
     #[error("{context}: amount in {found} but expected {expected}")]
     CurrencyMismatch {

@@ -31,6 +31,7 @@
 //! | [`map`] | [`LifecycleMap`]: current and target per stage, gap, gain, and the stage to work on |
 //! | [`contract`] | MRR movements (new, expansion, contraction, churn, reactivation), GRR, NRR, logo and revenue churn, the contract goal of METHOD.md 1.1 (ChartMogul definitions) |
 //! | [`economics`] | simple LTV, CAC, LTV:CAC, CAC payback months, CAC per channel |
+//! | [`new_repeat`] | revenue on customers' first-purchase days (new) and later days (repeat), per period |
 //! | [`cohort`] | acquisition cohorts from a transaction log: active customers, retention and revenue per period since acquisition |
 //! | [`clv`] | probabilistic CLV for non-contractual (BG/NBD, Pareto/NBD, Gamma-Gamma) and contractual (shifted-beta-geometric) settings |
 //!
@@ -63,6 +64,7 @@ pub mod contract;
 pub mod economics;
 mod error;
 pub mod map;
+pub mod new_repeat;
 pub mod stage;
 
 pub use cohort::{Cohort, CohortBuilder, CohortCell, CohortOptions, CohortTable, cohort_table};

@@ -10,7 +10,6 @@
 mod charts;
 mod data;
 mod html;
-mod rfm_part;
 mod sections;
 mod svg;
 
@@ -110,42 +109,84 @@ pub(crate) enum ReportFormat {
 }
 
 /// The page's numbers as JSON: what the charts show, for pipelines and tests.
-fn to_json(log: &data::Log, sections: &sections::Sections) -> serde_json::Value {
-    let pairs = |items: &[(String, String)]| -> Vec<serde_json::Value> {
-        items
-            .iter()
-            .map(|(label, value)| serde_json::json!({"label": label, "value": value}))
-            .collect()
-    };
-    let list: Vec<serde_json::Value> = sections
-        .list
+///
+/// The keys of every object are declared in alphabetical order: the document was first built
+/// as a `serde_json::Value`, whose maps sort their keys, and that order is kept.
+#[derive(Debug, serde::Serialize)]
+struct JsonPage<'a> {
+    as_of: String,
+    currency: &'a str,
+    data_end: String,
+    input: &'a str,
+    key_figures: Vec<KeyFigure<'a>>,
+    rows_after_as_of: u64,
+    sections: Vec<JsonSection<'a>>,
+}
+
+/// One key figure of the page or a section.
+#[derive(Debug, serde::Serialize)]
+struct KeyFigure<'a> {
+    label: &'a str,
+    value: &'a str,
+}
+
+/// One section without its charts (their count only) and lead text.
+#[derive(Debug, serde::Serialize)]
+struct JsonSection<'a> {
+    charts: usize,
+    command: Option<&'a str>,
+    id: &'a str,
+    key_figures: Vec<KeyFigure<'a>>,
+    notes: &'a [String],
+    tables: Vec<JsonTable<'a>>,
+    title: &'a str,
+}
+
+/// A table behind a chart.
+#[derive(Debug, serde::Serialize)]
+struct JsonTable<'a> {
+    headers: &'a [String],
+    id: &'a str,
+    rows: &'a [Vec<String>],
+}
+
+fn key_figures(items: &[(String, String)]) -> Vec<KeyFigure<'_>> {
+    items
         .iter()
-        .map(|s| {
-            let tables: Vec<serde_json::Value> = s
-                .tables
-                .iter()
-                .map(|t| serde_json::json!({"id": t.id, "headers": t.headers, "rows": t.rows}))
-                .collect();
-            serde_json::json!({
-                "id": s.id,
-                "title": s.title,
-                "key_figures": pairs(&s.kpis),
-                "charts": s.charts.len(),
-                "notes": s.notes,
-                "command": s.command,
-                "tables": tables,
+        .map(|(label, value)| KeyFigure { label, value })
+        .collect()
+}
+
+fn to_json<'a>(log: &'a data::Log, sections: &'a sections::Sections) -> JsonPage<'a> {
+    JsonPage {
+        as_of: log.as_of.to_string(),
+        currency: log.currency.code(),
+        data_end: log.data_end.to_string(),
+        input: &log.file,
+        key_figures: key_figures(&sections.summary),
+        rows_after_as_of: log.after_as_of,
+        sections: sections
+            .list
+            .iter()
+            .map(|s| JsonSection {
+                charts: s.charts.len(),
+                command: s.command.as_deref(),
+                id: s.id,
+                key_figures: key_figures(&s.kpis),
+                notes: &s.notes,
+                tables: s
+                    .tables
+                    .iter()
+                    .map(|t| JsonTable {
+                        headers: &t.headers,
+                        id: &t.id,
+                        rows: &t.rows,
+                    })
+                    .collect(),
+                title: &s.title,
             })
-        })
-        .collect();
-    serde_json::json!({
-        "input": log.file,
-        "as_of": log.as_of.to_string(),
-        "data_end": log.data_end.to_string(),
-        "currency": log.currency.code(),
-        "rows_after_as_of": log.after_as_of,
-        "key_figures": pairs(&sections.summary),
-        "sections": list,
-    })
+            .collect(),
+    }
 }
 
 /// Checks every option value before the input is read (a bad one is a usage error, exit

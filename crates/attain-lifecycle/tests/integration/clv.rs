@@ -11,9 +11,9 @@ use attain_rfm::{Transaction, repeat_summaries};
 use attain_types::{Decimal, NaiveDate, Rate, RepeatSummary, dec};
 use proptest::prelude::*;
 
-/// The CDNOW sample log (tests/data/cdnow_PROVENANCE.md).
+/// The CDNOW sample log, the repository's `data/CDNOW_sample.txt` (provenance in tests/data/README.md).
 fn cdnow_purchases() -> Vec<(String, NaiveDate, Decimal)> {
-    let text = include_str!("../data/cdnow_sample.txt");
+    let text = include_str!("../../../../data/CDNOW_sample.txt");
     text.lines()
         .map(|line| {
             let cols: Vec<&str> = line.split_whitespace().collect();

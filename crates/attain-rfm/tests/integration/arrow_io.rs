@@ -197,11 +197,11 @@ proptest! {
     }
 }
 
-/// The CDNOW sample (tests/data/cdnow_transactions.csv) through every path, and every scoring
+/// The CDNOW sample (the repository's data/cdnow_transactions.csv) through every path, and every scoring
 /// mode on the results: identical values give identical scores.
 #[test]
 fn cdnow_every_path_and_scoring_mode_agree() {
-    let text = include_str!("../data/cdnow_transactions.csv");
+    let text = include_str!("../../../../data/cdnow_transactions.csv");
     let mut txs = Vec::new();
     for line in text.lines().skip(1) {
         let f: Vec<&str> = line.split(',').collect();

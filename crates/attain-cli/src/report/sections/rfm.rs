@@ -8,10 +8,10 @@ use anyhow::Context;
 use attain_rfm::{AggregateOptions, ScoreOptions, SegmentMap, Transaction, aggregate, score};
 use attain_types::Decimal;
 
-use super::charts::{self, Cell, Heatmap, Panel, Series};
-use super::data::Log;
-use super::sections::{Section, Table, add, sh};
-use super::svg::{self, PALETTE};
+use super::super::charts::{self, Cell, Heatmap, Panel, Series};
+use super::super::data::Log;
+use super::super::svg::{self, PALETTE};
+use super::{Section, Table, add, sh};
 
 const BINS: u8 = 5;
 

@@ -1,0 +1,213 @@
+//! The report's sections, one module each: computed with the attain crates, then drawn.
+//! This module holds what they share (the page's section and table types, quoting, checked
+//! sums) and [`build`], which decides the report's defaults from the libraries' policies
+//! (`attain_goals::calibrate::default_target`, `attain_lifecycle::new_repeat`) and calls
+//! each section in page order.
+
+mod clv;
+mod cohort;
+mod funnel;
+mod plan;
+mod rfm;
+
+use anyhow::{Context, anyhow, bail};
+use attain_goals::calibrate::{TrailingYear, default_target};
+use attain_goals::progress::Actual;
+use attain_lifecycle::new_repeat::{NewRepeatRevenue, new_repeat_by_period};
+use attain_types::{Currency, Decimal, Money, NaiveDate, Period, Transaction};
+
+use super::ReportArgs;
+use super::data::Log;
+use super::svg;
+
+/// A table of the numbers behind a chart (plain text cells).
+#[derive(Debug, Clone, Default)]
+pub(super) struct Table {
+    pub(super) id: String,
+    pub(super) headers: Vec<String>,
+    pub(super) rows: Vec<Vec<String>>,
+}
+
+/// One section of the page.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Section {
+    pub(super) id: &'static str,
+    pub(super) title: String,
+    /// What the section shows, in a sentence or two (plain text).
+    pub(super) lead: String,
+    /// Key figures: (label, value).
+    pub(super) kpis: Vec<(String, String)>,
+    /// `<svg>` elements.
+    pub(super) charts: Vec<String>,
+    /// Notes (plain text), such as why a chart is missing.
+    pub(super) notes: Vec<String>,
+    /// The `attain` command that prints the same numbers.
+    pub(super) command: Option<String>,
+    pub(super) tables: Vec<Table>,
+}
+
+/// Everything the page shows.
+#[derive(Debug)]
+pub(super) struct Sections {
+    pub(super) summary: Vec<(String, String)>,
+    pub(super) list: Vec<Section>,
+}
+
+/// Shell-quotes an argument when needed.
+pub(super) fn sh(text: &str) -> String {
+    if !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:=,%@+".contains(c))
+    {
+        text.to_owned()
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''"))
+    }
+}
+
+/// `a + b`; overflow is an error naming `what`.
+pub(super) fn add(a: Decimal, b: Decimal, what: &str) -> anyhow::Result<Decimal> {
+    a.checked_add(b)
+        .ok_or_else(|| anyhow!("{what}: the sum overflows the decimal range"))
+}
+
+pub(super) fn to_f64(d: Decimal) -> f64 {
+    d.try_into().unwrap_or(f64::NAN)
+}
+
+fn sum(items: impl IntoIterator<Item = Money>, currency: Currency) -> anyhow::Result<Money> {
+    Ok(Money::try_sum(items, currency)?)
+}
+
+/// The log's rows as the shared transaction noun (for the attain-lifecycle calls).
+fn transactions(log: &Log) -> impl Iterator<Item = Transaction<'_>> + Clone {
+    log.rows.iter().map(|t| Transaction {
+        customer_id: &log.customers[t.customer as usize],
+        date: t.date,
+        amount: t.amount.amount(),
+        order_id: None,
+    })
+}
+
+/// New and repeat revenue of each period (first-purchase days over the whole log).
+fn new_repeat(log: &Log, periods: &[Period]) -> anyhow::Result<Vec<NewRepeatRevenue>> {
+    new_repeat_by_period(transactions(log), periods, log.currency)
+        .with_context(|| format!("{}: new and repeat revenue", log.file))
+}
+
+/// The last report date: dates are printed as YYYY-MM-DD.
+const MAX_REPORT_DATE: NaiveDate = match NaiveDate::from_ymd_opt(9999, 12, 31) {
+    Some(d) => d,
+    None => NaiveDate::MAX,
+};
+
+/// Builds every section.
+pub(super) fn build(args: &ReportArgs, log: &Log) -> anyhow::Result<Sections> {
+    // Every date the page prints is YYYY-MM-DD, and so are the `--as-of` values of the
+    // commands it shows: a report dated past 9999-12-31 could not be reproduced.
+    if log.as_of > MAX_REPORT_DATE {
+        bail!(
+            "{}: the report date {} is after {MAX_REPORT_DATE} (the latest row is dated {}): check for a stray date, or give an earlier --as-of",
+            log.file,
+            log.as_of,
+            log.data_end
+        );
+    }
+    let currency = log.currency;
+    let total = sum(log.rows.iter().map(|t| t.amount), currency)?;
+    let history: Vec<Actual> = log
+        .rows
+        .iter()
+        .map(|t| Actual {
+            date: t.date,
+            amount: t.amount,
+        })
+        .collect();
+    let trailing = TrailingYear::measure(&history, log.as_of, currency)
+        .with_context(|| format!("{}: the 12 months before {}", log.file, log.as_of))?;
+    let target = match &args.target {
+        Some(t) => attain_types::input::parse_money(t, currency).context("--target")?,
+        None => {
+            default_target(&trailing).map_err(|e| anyhow!("{}: {e}: give --target", log.file))?
+        }
+    };
+    let last_day = log.as_of.pred_opt().ok_or_else(|| {
+        anyhow!(
+            "{}: the report date {} has no day before it",
+            log.file,
+            log.as_of
+        )
+    })?;
+    let year = args.year.unwrap_or_else(|| chrono_year(last_day));
+    let split = match &args.split {
+        Some(s) => plan::parse_split(s)?,
+        None => {
+            let weights = new_repeat(log, &[trailing.period])?.first().map_or(
+                [Decimal::ZERO, Decimal::ONE],
+                NewRepeatRevenue::plan_weights,
+            );
+            (
+                "customer".to_owned(),
+                vec!["new".to_owned(), "repeat".to_owned()],
+                weights.to_vec(),
+            )
+        }
+    };
+    let deal_size = match &args.deal_size {
+        Some(d) => Some(attain_types::input::parse_money(d, currency).context("--deal-size")?),
+        None => trailing.mean()?,
+    };
+
+    let mut plan = plan::section(args, log, target, year, last_day, &split)?;
+    let funnel = funnel::section(args, log, target, deal_size)?;
+    let rfm = rfm::section(log)?;
+    let cohort = cohort::section(log)?;
+    let clv = clv::section(args, log)?;
+    let customers = log
+        .rows
+        .iter()
+        .map(|t| t.customer)
+        .collect::<std::collections::HashSet<_>>()
+        .len();
+    let mut summary = vec![
+        ("Report date".to_owned(), log.as_of.to_string()),
+        ("Customers".to_owned(), svg::count(customers as u64)),
+        ("Transactions".to_owned(), svg::count(log.rows.len() as u64)),
+        (
+            format!("Revenue ({})", currency.code()),
+            svg::money(total.amount(), currency),
+        ),
+        (
+            format!("Last 12 months ({})", currency.code()),
+            svg::money(trailing.revenue.amount(), currency),
+        ),
+    ];
+    summary.extend(std::mem::take(&mut plan.kpis));
+    Ok(Sections {
+        summary,
+        list: vec![plan, funnel, rfm, cohort, clv],
+    })
+}
+
+fn chrono_year(d: NaiveDate) -> i32 {
+    use chrono::Datelike;
+    d.year()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checked_helpers_refuse_overflow() {
+        assert!(add(Decimal::MAX, Decimal::ONE, "x").is_err());
+    }
+
+    #[test]
+    fn sh_quotes_only_when_needed() {
+        assert_eq!(sh("a b"), "'a b'");
+        assert_eq!(sh("customer=new:1,repeat:2"), "customer=new:1,repeat:2");
+        assert_eq!(sh("it's"), r"'it'\''s'");
+    }
+}
