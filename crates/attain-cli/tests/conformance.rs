@@ -13,11 +13,11 @@
 ))]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
 #[path = "../../attain-rfm/tests/integration/conformance_cases.rs"]
 mod conformance_cases;
 
 use std::path::Path;
-use std::process::Command;
 
 use attain_types::Decimal;
 use conformance_cases::{Case, Expect, cases, to_parquet};
@@ -30,11 +30,7 @@ enum Seen {
 }
 
 fn run(args: &[&str]) -> (i32, Vec<u8>, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_attain"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
+    let out = common::command(args).output().unwrap();
     (
         out.status.code().unwrap_or(-1),
         out.stdout,

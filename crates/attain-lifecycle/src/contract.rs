@@ -505,14 +505,17 @@ pub struct ContractAttainment {
     /// New customers signed ([`MrrMovements::new_customers`]).
     pub new_customers: u64,
     /// `new_customers / goal`; `None` for a goal of zero.
+    #[cfg_attr(feature = "serde", serde(with = "attain_types::serde::decimal_option"))]
     pub new_customers_attainment: Option<Decimal>,
     /// The renewal rate achieved; `None` when there were no starting customers.
     pub renewal_rate: Option<Rate>,
     /// `achieved - goal` renewal rate as a signed fraction; `None` with no starting customers.
+    #[cfg_attr(feature = "serde", serde(with = "attain_types::serde::decimal_option"))]
     pub renewal_gap: Option<Decimal>,
     /// Cross-sell achieved ([`MrrMovements::expansion`]).
     pub cross_sell: Money,
     /// `cross_sell / goal`; `None` for a goal of zero.
+    #[cfg_attr(feature = "serde", serde(with = "attain_types::serde::decimal_option"))]
     pub cross_sell_attainment: Option<Decimal>,
 }
 

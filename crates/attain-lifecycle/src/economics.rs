@@ -171,8 +171,10 @@ pub struct UnitEconomics {
     /// [`cac`].
     pub cac: Money,
     /// [`ltv_to_cac`]; `None` when CAC is zero (free acquisition).
+    #[cfg_attr(feature = "serde", serde(with = "attain_types::serde::decimal_option"))]
     pub ltv_to_cac: Option<Decimal>,
     /// [`cac_payback_months`].
+    #[cfg_attr(feature = "serde", serde(with = "attain_types::serde::decimal"))]
     pub payback_months: Decimal,
 }
 

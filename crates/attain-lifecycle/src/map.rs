@@ -263,6 +263,7 @@ pub struct GoalReport {
     pub target: StageValue,
     /// `target - current` in the value's own unit: customers for a count, a fraction
     /// (percentage points / 100) for a rate or growth. Negative when the target is exceeded.
+    #[cfg_attr(feature = "serde", serde(with = "attain_types::serde::decimal"))]
     pub gap: Decimal,
     /// The efficiency gain of moving from current to target, `target / current - 1` (for a
     /// growth, of the multipliers `(1 + target) / (1 + current) - 1`); `None` when the current

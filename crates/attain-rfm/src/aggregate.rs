@@ -221,8 +221,10 @@ pub struct Tracking {
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DayTotal {
     /// Sum of all amounts that day.
+    #[cfg_attr(feature = "serde", serde(with = "attain_types::serde::decimal"))]
     pub net: Decimal,
     /// Sum of the amounts `>= 0` that day.
+    #[cfg_attr(feature = "serde", serde(with = "attain_types::serde::decimal"))]
     pub gross: Decimal,
 }
 
@@ -238,7 +240,9 @@ pub struct CustomerState {
     rows: u64,
     first: Option<NaiveDate>,
     last: Option<NaiveDate>,
+    #[cfg_attr(feature = "serde", serde(with = "attain_types::serde::decimal"))]
     net: Decimal,
+    #[cfg_attr(feature = "serde", serde(with = "attain_types::serde::decimal"))]
     gross: Decimal,
     anonymous_orders: u64,
     order_ids: Option<BTreeSet<Box<str>>>,
@@ -577,6 +581,7 @@ pub struct CustomerValues {
     /// As [`FrequencyMode`] says.
     pub frequency: u64,
     /// As [`MonetaryMode`] and [`ReturnsMode`] say; exact.
+    #[cfg_attr(feature = "serde", serde(with = "attain_types::serde::decimal"))]
     pub monetary: Decimal,
     /// The first purchase date used.
     pub first_purchase: NaiveDate,

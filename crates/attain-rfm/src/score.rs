@@ -136,8 +136,11 @@ impl RfmScore {
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Thresholds {
     bins: u8,
+    #[cfg_attr(feature = "serde", serde(with = "attain_types::serde::decimal_vec"))]
     recency: Vec<Decimal>,
+    #[cfg_attr(feature = "serde", serde(with = "attain_types::serde::decimal_vec"))]
     frequency: Vec<Decimal>,
+    #[cfg_attr(feature = "serde", serde(with = "attain_types::serde::decimal_vec"))]
     monetary: Vec<Decimal>,
 }
 

@@ -40,6 +40,7 @@ pub struct RepeatSummary {
     frequency: u64,
     t_x_days: i64,
     age_days: i64,
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde::decimal"))]
     mean_repeat_spend: Decimal,
 }
 
@@ -50,6 +51,7 @@ struct RawRepeatSummary {
     frequency: u64,
     t_x_days: i64,
     age_days: i64,
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde::decimal"))]
     mean_repeat_spend: Decimal,
 }
 
