@@ -389,7 +389,7 @@ impl BgNbdParams {
                         if h == 0.0 {
                             Ok(0.0)
                         } else {
-                            self.expected_if_alive(s, h)
+                            self.expected_if_alive_direct(s, h)
                         }
                     })
                     .collect();
@@ -427,8 +427,19 @@ impl BgNbdParams {
             + (self.r + x) * ((s.t - s.t_x) / (self.alpha + s.t_x)).ln_1p()
     }
 
-    /// The conditional-expectation bracket times `(a+b+x−1)/(a−1)`.
+    /// The conditional-expectation bracket times `(a+b+x−1)/(a−1)`. The direct series needs
+    /// about `h/(α+T)` terms; far beyond the customer's time scale the continuation of
+    /// [`Self::expected_if_alive_at`] takes over, whose cost grows with the logarithm.
     fn expected_if_alive(&self, s: &CustomerSummary, horizon: f64) -> Result<f64> {
+        if horizon / (self.alpha + s.t) > 1e3 {
+            let at = self.expected_if_alive_at(s, &[horizon])?;
+            return Ok(at.first().copied().unwrap_or(0.0));
+        }
+        self.expected_if_alive_direct(s, horizon)
+    }
+
+    /// [`Self::expected_if_alive`] by the direct series.
+    fn expected_if_alive_direct(&self, s: &CustomerSummary, horizon: f64) -> Result<f64> {
         let Self { r, alpha, a, b } = *self;
         let x = s.x as f64;
         let c = a + b + x - 1.0;

@@ -743,3 +743,27 @@ fn horizon_error_quotes_huge_numbers_briefly() {
         "horizon of 7e300 days is longer than the maximum of 36525 days (100 years)"
     );
 }
+
+#[test]
+fn long_horizons_far_beyond_the_time_scale_converge() {
+    // alpha + T = 0.05 weeks and a century: the direct series would need millions of terms.
+    let model = BgNbdParams {
+        r: 0.243,
+        alpha: 0.05,
+        a: 2.5,
+        b: 2.426,
+    };
+    let s = CustomerSummary::new(0, 0.0, 0.0);
+    let century = MAX_HORIZON_DAYS / 7.0;
+    let e = model.conditional_expected_purchases(&s, century).unwrap();
+    let half = model
+        .conditional_expected_purchases(&s, century / 2.0)
+        .unwrap();
+    // Non-decreasing, and below the limit (a+b−1)/(a−1) of a customer who drops out at last.
+    let limit = (model.a + model.b - 1.0) / (model.a - 1.0);
+    assert!(half < e && e < limit, "{half} {e} {limit}");
+    let swept = model
+        .conditional_expected_purchases_at(&s, &[century / 2.0, century])
+        .unwrap();
+    assert!((swept[1] - e).abs() < 1e-10 * e && (swept[0] - half).abs() < 1e-10 * half);
+}
