@@ -139,6 +139,84 @@ struct Row {
     clv: Option<f64>,
 }
 
+/// `--format json`: the fit and every customer's numbers. Fields are in alphabetical order,
+/// the order of the keys in this output since its first version.
+#[derive(serde::Serialize)]
+struct ClvJson<'a> {
+    calibration_end: String,
+    customers: Vec<ClvCustomerJson<'a>>,
+    horizon: HorizonJson,
+    log_likelihood: f64,
+    model: &'a str,
+    parameters: &'a ParamsJson,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    spend: Option<SpendJson>,
+    unit: &'a str,
+}
+
+/// The prediction horizon in days, in the model's unit and in months.
+#[derive(serde::Serialize)]
+struct HorizonJson {
+    days: f64,
+    model_units: f64,
+    months: f64,
+}
+
+/// The purchase model's parameters.
+#[derive(serde::Serialize)]
+#[serde(untagged)]
+enum ParamsJson {
+    BgNbd {
+        a: f64,
+        alpha: f64,
+        b: f64,
+        r: f64,
+    },
+    ParetoNbd {
+        alpha: f64,
+        beta: f64,
+        r: f64,
+        s: f64,
+    },
+}
+
+/// The Gamma-Gamma fit.
+#[derive(serde::Serialize)]
+struct SpendJson {
+    excluded_non_positive_spend: usize,
+    log_likelihood: f64,
+    model: &'static str,
+    monthly_discount: String,
+    parameters: GammaGammaJson,
+    repeat_buyers_fitted: usize,
+}
+
+/// Gamma-Gamma's parameters.
+#[derive(serde::Serialize)]
+struct GammaGammaJson {
+    gamma: f64,
+    p: f64,
+    q: f64,
+}
+
+/// One customer. `expected_spend` and `clv` are present with `--spend` (null for a customer
+/// left out of the spend fit), absent without.
+#[derive(serde::Serialize)]
+struct ClvCustomerJson<'a> {
+    #[serde(rename = "T")]
+    big_t: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    clv: Option<Option<f64>>,
+    customer_id: &'a str,
+    expected_purchases: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expected_spend: Option<Option<f64>>,
+    mean_repeat_spend: String,
+    p_alive: f64,
+    t_x: f64,
+    x: u64,
+}
+
 /// The exact repeat summary of every customer with a purchase on or before `calibration_end`,
 /// sorted by customer id (same-day purchases merged).
 fn exact_summaries(
@@ -182,33 +260,39 @@ pub(crate) fn run(args: &ClvArgs) -> anyhow::Result<()> {
         summaries.push(s);
     }
 
-    let (model, model_name, params_json, ll): (
-        Box<dyn PurchaseModel>,
-        &str,
-        serde_json::Value,
-        f64,
-    ) = match args.model {
-        Model::Bgnbd => {
-            let fit = clv::fit_bg_nbd(&summaries).map_err(|e| name_customer(e, &ids))?;
-            let p = fit.params;
-            (
-                Box::new(p),
-                "bg/nbd",
-                serde_json::json!({"r": p.r, "alpha": p.alpha, "a": p.a, "b": p.b}),
-                fit.log_likelihood,
-            )
-        }
-        Model::ParetoNbd => {
-            let fit = clv::fit_pareto_nbd(&summaries).map_err(|e| name_customer(e, &ids))?;
-            let p = fit.params;
-            (
-                Box::new(p),
-                "pareto/nbd",
-                serde_json::json!({"r": p.r, "alpha": p.alpha, "s": p.s, "beta": p.beta}),
-                fit.log_likelihood,
-            )
-        }
-    };
+    let (model, model_name, params_json, ll): (Box<dyn PurchaseModel>, &str, ParamsJson, f64) =
+        match args.model {
+            Model::Bgnbd => {
+                let fit = clv::fit_bg_nbd(&summaries).map_err(|e| name_customer(e, &ids))?;
+                let p = fit.params;
+                (
+                    Box::new(p),
+                    "bg/nbd",
+                    ParamsJson::BgNbd {
+                        a: p.a,
+                        alpha: p.alpha,
+                        b: p.b,
+                        r: p.r,
+                    },
+                    fit.log_likelihood,
+                )
+            }
+            Model::ParetoNbd => {
+                let fit = clv::fit_pareto_nbd(&summaries).map_err(|e| name_customer(e, &ids))?;
+                let p = fit.params;
+                (
+                    Box::new(p),
+                    "pareto/nbd",
+                    ParamsJson::ParetoNbd {
+                        alpha: p.alpha,
+                        beta: p.beta,
+                        r: p.r,
+                        s: p.s,
+                    },
+                    fit.log_likelihood,
+                )
+            }
+        };
     let spend: Option<Fit<GammaGammaParams>> = match args.spend {
         None => None,
         Some(Spend::GammaGamma) => {
@@ -254,8 +338,9 @@ pub(crate) fn run(args: &ClvArgs) -> anyhow::Result<()> {
     };
     if args.out.format == Format::Csv {
         eprintln!(
-            "attain clv: {model_name} fitted to {} customers ({unit_name}): {params_json} log-likelihood {ll:.4}",
-            summaries.len()
+            "attain clv: {model_name} fitted to {} customers ({unit_name}): {} log-likelihood {ll:.4}",
+            summaries.len(),
+            serde_json::to_string(&params_json)?
         );
         if let Some(gg) = &spend {
             eprintln!(
@@ -272,7 +357,14 @@ pub(crate) fn run(args: &ClvArgs) -> anyhow::Result<()> {
     out.write_with(|w| match args.out.format {
         Format::Csv => {
             let mut out = csv::Writer::from_writer(&mut *w);
-            let mut header = vec!["customer_id", "x", "t_x", "T", "p_alive", "expected_purchases"];
+            let mut header = vec![
+                "customer_id",
+                "x",
+                "t_x",
+                "T",
+                "p_alive",
+                "expected_purchases",
+            ];
             if spend.is_some() {
                 header.extend(["expected_spend", "clv"]);
             }
@@ -300,39 +392,44 @@ pub(crate) fn run(args: &ClvArgs) -> anyhow::Result<()> {
                 .zip(&exact)
                 .zip(&summaries)
                 .zip(&rows)
-                .map(|(((id, (_, exact)), s), r)| {
-                    let mut v = serde_json::json!({
-                        "customer_id": id, "x": s.x, "t_x": s.t_x, "T": s.t,
-                        // Exact decimal text, as every amount in attain's JSON.
-                        "mean_repeat_spend": exact.mean_repeat_spend().normalize().to_string(),
-                        "p_alive": r.p_alive, "expected_purchases": r.expected_purchases,
-                    });
-                    if spend.is_some() {
-                        v["expected_spend"] = serde_json::json!(r.expected_spend);
-                        v["clv"] = serde_json::json!(r.clv);
-                    }
-                    v
+                .map(|(((id, (_, exact)), s), r)| ClvCustomerJson {
+                    big_t: s.t,
+                    clv: spend.is_some().then_some(r.clv),
+                    customer_id: id,
+                    expected_purchases: r.expected_purchases,
+                    expected_spend: spend.is_some().then_some(r.expected_spend),
+                    // Exact decimal text, as every amount in attain's JSON.
+                    mean_repeat_spend: exact.mean_repeat_spend().normalize().to_string(),
+                    p_alive: r.p_alive,
+                    t_x: s.t_x,
+                    x: s.x,
                 })
                 .collect();
-            let mut doc = serde_json::json!({
-                "model": model_name,
-                "unit": unit_name,
-                "calibration_end": args.calibration_end.to_string(),
-                "horizon": {"days": horizon_days, "model_units": horizon, "months": horizon_days / DAYS_PER_MONTH},
-                "parameters": params_json,
-                "log_likelihood": ll,
-                "customers": customers,
-            });
-            if let Some(gg) = &spend {
-                doc["spend"] = serde_json::json!({
-                    "model": "gamma-gamma",
-                    "parameters": {"p": gg.params.p, "q": gg.params.q, "gamma": gg.params.gamma},
-                    "log_likelihood": gg.log_likelihood,
-                    "repeat_buyers_fitted": gg.customers,
-                    "excluded_non_positive_spend": gg.excluded_non_positive_spend,
-                    "monthly_discount": args.discount.to_string(),
-                });
-            }
+            let doc = ClvJson {
+                calibration_end: args.calibration_end.to_string(),
+                customers,
+                horizon: HorizonJson {
+                    days: horizon_days,
+                    model_units: horizon,
+                    months: horizon_days / DAYS_PER_MONTH,
+                },
+                log_likelihood: ll,
+                model: model_name,
+                parameters: &params_json,
+                spend: spend.as_ref().map(|gg| SpendJson {
+                    excluded_non_positive_spend: gg.excluded_non_positive_spend,
+                    log_likelihood: gg.log_likelihood,
+                    model: "gamma-gamma",
+                    monthly_discount: args.discount.to_string(),
+                    parameters: GammaGammaJson {
+                        gamma: gg.params.gamma,
+                        p: gg.params.p,
+                        q: gg.params.q,
+                    },
+                    repeat_buyers_fitted: gg.customers,
+                }),
+                unit: unit_name,
+            };
             serde_json::to_writer_pretty(&mut *w, &doc)?;
             writeln!(w)
         }
