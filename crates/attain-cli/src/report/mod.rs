@@ -16,7 +16,7 @@ mod svg;
 use std::path::PathBuf;
 
 use attain_types::input::Quoted;
-use attain_types::{Currency, Decimal, Money, NaiveDate, Period};
+use attain_types::{Currency, Decimal, NaiveDate, Period};
 
 use crate::usage::{UsageContext, usage};
 
@@ -197,10 +197,10 @@ fn check_options(args: &ReportArgs) -> anyhow::Result<Option<Currency>> {
     let currency = checked.unwrap_or(Currency::XXX);
     attain_types::Rate::new(args.discount).usage("--discount")?;
     if let Some(t) = &args.target {
-        Money::parse(t, currency).usage("--target")?;
+        attain_types::input::parse_money(t, currency).usage("--target")?;
     }
     if let Some(d) = &args.deal_size {
-        Money::parse(d, currency).usage("--deal-size")?;
+        attain_types::input::parse_money(d, currency).usage("--deal-size")?;
     }
     if let Some(y) = args.year {
         Period::year(y).usage("--year")?;
