@@ -119,7 +119,7 @@ fn next_chunk(reader: &mut ParquetRecordBatchReader, name: &str) -> Result<Vec<R
 /// With the fast options (as for [`csv::read_path`](crate::csv::read_path)) and amounts of at
 /// most 2 decimals, the file is decoded in chunks that all cores aggregate (each its hash
 /// partition of the customers), and read a second time only when two (customer, order) pairs
-/// share a hash. Anything else goes through [`BatchAggregator`], with identical results.
+/// share a hash. Anything else goes through [`BatchAggregator`](crate::arrow::BatchAggregator), with identical results.
 ///
 /// # Errors
 ///
