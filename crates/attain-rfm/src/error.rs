@@ -174,7 +174,7 @@ impl Error {
     }
 
     /// The error for a header that lacks a selected column or names it twice.
-    #[cfg(feature = "csv")]
+    #[cfg(any(feature = "csv", feature = "arrow"))]
     pub(crate) fn header(path: &str, name: &str, e: attain_types::input::InputError) -> Error {
         use attain_types::input::InputError;
         match e {
