@@ -607,18 +607,14 @@ pub(crate) fn for_each_row(
             &names.date,
             &names.amount,
         );
-        let null = |column: &str, what: &str| Error::Arrow {
+        let arrow_err = |column: &str, reason: String| Error::Arrow {
             path: path.to_owned(),
             column: column.to_owned(),
             row: at.line,
-            reason: format!("null {what}"),
+            reason,
         };
-        let range = |column: &str, what: &str| Error::Arrow {
-            path: path.to_owned(),
-            column: column.to_owned(),
-            row: at.line,
-            reason: format!("{what} out of range"),
-        };
+        let null = |column: &str, what: &str| arrow_err(column, format!("null {what}"));
+        let range = |column: &str, what: &str| arrow_err(column, format!("{what} out of range"));
         if c.customer.is_null(i) {
             return Err(null(&names.customer, "customer id"));
         }

@@ -663,12 +663,7 @@ pub fn for_each_transaction<R: Read>(
             &csv.amount_col,
         );
         let get = |i: usize| rec.get(i).unwrap_or(b"");
-        let bad = |column: &str, e: input::InputError| Error::Input {
-            path: name.to_owned(),
-            line: at.line,
-            column: column.to_owned(),
-            error: e,
-        };
+        let bad = |column: &str, e| at.input_error(column, e);
         let customer_id = input::parse_id_bytes(get(ci)).map_err(|e| bad(&csv.customer_col, e))?;
         let date = input::parse_date_bytes(get(di)).map_err(|e| bad(&csv.date_col, e))?;
         let amount = input::parse_amount_bytes(get(ai)).map_err(|e| bad(&csv.amount_col, e))?;
