@@ -19,7 +19,7 @@
 //! let input = "customer_id,order_id,order_date,amount\nC1,O1,2025-12-31,10.00\nC2,O2,2025-01-01,0.10\n";
 //! let as_of = NaiveDate::from_ymd_opt(2026, 1, 1).ok_or("bad date")?;
 //! let table = read_reader(input.as_bytes(), "<input>", as_of, &AggregateOptions::default(), &CsvOptions::default())?;
-//! let scores = score(&table.customers, &ScoreOptions::default().scoring(Scoring::Ntile))?;
+//! let scores = score(&table.customers, &ScoreOptions::default().scoring(Scoring::Even))?;
 //! let mut out = Vec::new();
 //! write_csv(&mut out, &table.customers, &scores, None)?;
 //! assert_eq!(String::from_utf8(out)?, "customer_id,recency_days,frequency,monetary,r,f,m\nC1,1,1,10.00,5,1,3\nC2,365,1,0.10,3,3,1\n");

@@ -44,13 +44,37 @@ pub enum Error {
         reason: &'static str,
     },
     /// Thresholds cannot be fitted for a scoring method that is not a function of the value
-    /// (NTILE and qcut split tied values by customer id). Fix: use `Ties` or `RRfm`.
-    #[error(
-        "scoring method {method} assigns scores by position, not by value, so it has no thresholds"
-    )]
+    /// (NTILE, even and qcut split tied values by customer id) or whose bins are closed on the
+    /// right (pymc). Fix: use `Ties` or `RRfm`.
+    #[error("scoring method {method} cannot be expressed as lower-closed thresholds")]
     NotValueBased {
         /// The method's name.
         method: &'static str,
+    },
+    /// A compatibility mode was asked for a number of bins its anchor does not use.
+    #[error("scoring method {method} uses {expected} bins, got {bins}")]
+    ModeBins {
+        /// The method's name.
+        method: &'static str,
+        /// The anchor's number of bins.
+        expected: u8,
+        /// The rejected count.
+        bins: u8,
+    },
+    /// PyMC-Marketing's quartiles of a metric collapsed to fewer than two bins (too many equal
+    /// values); `rfm_segments` raises "Bin labels must be one fewer than the number of bin
+    /// edges" there. Fix: use another method.
+    #[error("the {metric} quartiles collapse to fewer than two bins (too many equal values)")]
+    QuantilesCollapsed {
+        /// `"recency"`, `"frequency"` or `"monetary"`.
+        metric: &'static str,
+    },
+    /// [`score_r_rfm`](crate::score::score_r_rfm) was given totals without this customer.
+    /// Fix: add every row the aggregation used to the [`FloatTotals`](crate::FloatTotals).
+    #[error("no R monetary total for customer {customer_id:?}")]
+    MissingTotal {
+        /// The customer.
+        customer_id: String,
     },
     /// A segment map was used with scores of a different number of bins.
     #[error("segment map {map:?} is defined for {expected} bins, scores have {bins}")]

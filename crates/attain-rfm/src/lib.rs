@@ -121,8 +121,13 @@ pub use error::{Error, Result};
 #[cfg(any(feature = "csv", feature = "arrow"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "csv", feature = "arrow"))))]
 pub use location::RowLocation;
-pub use score::{RfmScore, ScoreOptions, Scoring, Thresholds, fit_thresholds, score};
-pub use segment::{BETWEEN_GROUPS, MapLint, Matcher, ScoreRange, SegmentMap, SegmentRule};
+pub use score::{
+    FloatTotals, PYMC_BINS, RfmScore, ScoreOptions, Scoring, Thresholds, fit_thresholds, score,
+    score_r_rfm,
+};
+pub use segment::{
+    BETWEEN_GROUPS, BUILTIN_MAPS, MapLint, Matcher, ScoreRange, SegmentMap, SegmentRule,
+};
 
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

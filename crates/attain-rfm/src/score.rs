@@ -3,16 +3,43 @@
 //! | [`Scoring`] | rule (for a metric where higher is better; recency is reversed) | ties |
 //! |---|---|---|
 //! | `Ties` (default) | `score = 1 + floor(bins * (rank_min - 1) / n)` | equal values, equal scores; some scores may be empty |
-//! | `Ntile` | SQL `NTILE(bins)` over `(value, customer_id)`: position `k` (0-based) gets `floor(k * bins / n) + 1` | split by customer id; sizes differ by at most one |
+//! | `Ntile` | SQL `NTILE(bins) OVER (ORDER BY value, customer_id)`: the first `n mod bins` buckets hold one row more | split by customer id; sizes differ by at most one |
+//! | `Even` | RFM benchmark job v1: position `k` (0-based) of `(value, customer_id)` gets `floor(k * bins / n) + 1` | split by customer id; the larger buckets are spread out |
 //! | `QcutRank` | pandas `qcut(x.rank(method="first"), bins, labels=False) + 1` | split by customer id |
-//! | `RRfm` | R package `rfm`: type-7 quantile breaks, `[lower, upper)` intervals, `upper = max + 1` | equal values, equal scores |
+//! | `RRfm` | R package `rfm` 0.3.0 `rfm_table_order()`: breaks `quantile(type = 7) + 1`, `[lower, upper)` intervals, `upper = max + 1` | equal values, equal scores; bins may be empty |
+//! | `Pymc` | PyMC-Marketing 0.19 `rfm_segments()`: `pandas.qcut(x, 4, duplicates="drop")`, fewer labels when quartiles collapse | equal values, equal scores |
 //! | `Thresholds` | fixed cut points: `raw = 1 + #(cuts <= value)` | equal values, equal scores |
 //!
 //! `rank_min` is 1 plus the number of customers with a strictly worse value. For recency
 //! "worse" means more days: the default rule ranks recency descending, so the most recent
-//! customers get the top score. The positional rules (`Ntile`, `QcutRank`) and `RRfm` compute
-//! the bin of recency ascending and report `bins + 1 - bin`, exactly as job v1, the pandas
-//! recipe and R `rfm` do.
+//! customers get the top score. The positional rules (`Ntile`, `Even`, `QcutRank`), `RRfm` and
+//! `Pymc` compute the bin of recency ascending and report `bins + 1 - bin` (PyMC: `labels + 1 -
+//! bin`), exactly as SQL, job v1, the pandas recipe, R `rfm` and PyMC-Marketing do.
+//!
+//! # Compatibility modes
+//!
+//! `Ntile`, `RRfm` and `Pymc` are named after an anchor and equal the anchor's own output on
+//! every customer (the workspace's `data/compat/` holds the expected files, the programs and
+//! versions that made them, and the tests that compare):
+//!
+//! - `Ntile`: DuckDB 2.0.1 running `n + 1 - NTILE(n) OVER (ORDER BY recency_days, customer_id)`
+//!   and `NTILE(n) OVER (ORDER BY x, customer_id)` for F and M (PostgreSQL, Spark and BigQuery
+//!   define `NTILE` the same way).
+//! - `RRfm`: R `rfm` 0.3.0's own code (`R/rfm-table-transaction.R`, `R/utils.R`), checked against
+//!   the package's published article output (995 customers of `rfm_data_orders`). R computes in
+//!   double precision, and so does this mode: its breaks are R's `quantile(type = 7)` in `f64`
+//!   (the probabilities `seq(0, 1, length.out = bins + 1)`, `(1 - h) * x[lo] + h * x[hi]`), plus
+//!   1, and each value is compared as an `f64` (monetary: the exact decimal total rounded to the
+//!   nearest `f64`, as R holds its sum). R's frequency counts rows: use
+//!   [`FrequencyMode::Rows`](crate::FrequencyMode::Rows).
+//! - `Pymc`: PyMC-Marketing 0.19.0's `rfm_segments` (`pymc_marketing/clv/utils.py`), in `f64`
+//!   as pandas computes: quartile edges by numpy's linear interpolation, equal edges dropped,
+//!   right-closed bins with the lowest edge included; 4 labels, else 3, else 2 (recency
+//!   reversed); fewer than two distinct edges is [`Error::QuantilesCollapsed`], where pandas
+//!   raises. It needs `bins = 4`. PyMC's values are per purchase day: frequency = distinct
+//!   days, monetary = mean spend per day ([`FrequencyMode::DistinctDays`](crate::FrequencyMode::DistinctDays),
+//!   [`MonetaryMode::MeanPerDay`](crate::MonetaryMode::MeanPerDay)), recency = days from the
+//!   last purchase to the observation end.
 
 use attain_types::Decimal;
 
@@ -32,12 +59,19 @@ pub enum Scoring {
     /// Ties together: `1 + floor(bins * (rank_min - 1) / n)`. The default.
     #[default]
     Ties,
-    /// SQL `NTILE` with `customer_id` as the tie key (RFM benchmark job v1).
+    /// SQL `NTILE(bins)` with `customer_id` as the tie key: the first `n mod bins` buckets get
+    /// one customer more.
     Ntile,
+    /// RFM benchmark job v1's equal-count rule, `floor(k * bins / n) + 1` over
+    /// `(value, customer_id)`: the larger buckets are spread out instead of coming first.
+    Even,
     /// pandas `qcut(rank(method="first"))`, ties by `customer_id`.
     QcutRank,
-    /// R package `rfm` thresholds (type-7 quantiles).
+    /// R package `rfm` 0.3.0 (`rfm_table_order`): type-7 quantile breaks plus one, in `f64`.
     RRfm,
+    /// PyMC-Marketing 0.19 (`rfm_segments`): pandas `qcut` quartiles of the values, in `f64`;
+    /// needs 4 bins.
+    Pymc,
     /// Fixed thresholds, fitted before or given by the user.
     Thresholds(Thresholds),
 }
@@ -49,8 +83,10 @@ impl Scoring {
         match self {
             Scoring::Ties => "ties",
             Scoring::Ntile => "ntile",
+            Scoring::Even => "even",
             Scoring::QcutRank => "qcut-rank",
             Scoring::RRfm => "r-rfm",
+            Scoring::Pymc => "pymc",
             Scoring::Thresholds(_) => "thresholds",
         }
     }
@@ -343,8 +379,29 @@ fn strict_order<T: SortKey>(values: &[T], ties: Option<&[u32]>) -> Vec<u32> {
     order
 }
 
-/// NTILE bins `1..=bins` of values ascending, ties by the tie key (index order if `None`).
+/// SQL `NTILE(bins)` buckets of values ascending, ties by the tie key (index order if `None`):
+/// with `n = q * bins + extra`, the first `extra` buckets hold `q + 1` rows, the others `q`.
 pub(crate) fn ntile_bins<T: SortKey>(values: &[T], ties: Option<&[u32]>, bins: u8) -> Vec<u8> {
+    let n = values.len() as u64;
+    let b = u64::from(bins);
+    let (q, extra) = (n / b, n % b);
+    let big = extra * (q + 1); // rows in the larger buckets
+    let mut out = vec![0u8; values.len()];
+    for (k, i) in strict_order(values, ties).into_iter().enumerate() {
+        let k = k as u64;
+        // q = 0 only when n < bins, and then every row is in the first `extra = n` buckets.
+        let bucket = if k < big {
+            k / (q + 1)
+        } else {
+            extra + (k - big) / q.max(1)
+        };
+        out[i as usize] = bucket as u8 + 1;
+    }
+    out
+}
+
+/// RFM job v1's buckets: position `k` of `(value, tie key)` gets `floor(k * bins / n) + 1`.
+pub(crate) fn even_bins<T: SortKey>(values: &[T], ties: Option<&[u32]>, bins: u8) -> Vec<u8> {
     let n = values.len() as u64;
     let mut out = vec![0u8; values.len()];
     for (k, i) in strict_order(values, ties).into_iter().enumerate() {
@@ -415,37 +472,218 @@ pub(crate) fn ties_bins<T: SortKey>(values: &[T], bins: u8) -> Vec<u8> {
     out
 }
 
-/// R `rfm` breaks: type-7 quantiles at `j / bins`, `j = 1..bins-1`, as exact decimals.
-pub(crate) fn r_rfm_cuts(values: &mut [Decimal], bins: u8) -> Result<Vec<Decimal>> {
-    values.sort_unstable();
-    let n = values.len() as u64;
-    let mut cuts = Vec::with_capacity(usize::from(bins) - 1);
-    if n == 0 {
-        return Ok(cuts);
+/// R `rfm` 0.3.0's breaks (`bins()` in `R/utils.R`): R's `quantile(x, type = 7)` at
+/// `seq(0, 1, length.out = bins + 1)` without its two ends, plus 1, all in `f64` as R computes.
+/// `sorted` is ascending and not empty.
+pub(crate) fn r_rfm_breaks(sorted: &[f64], bins: u8) -> Vec<f64> {
+    let n = sorted.len();
+    // seq.default(0, 1, length.out = bins + 1): from + (1:(n1 - 1)) * ((to - from) / n1).
+    let by = 1.0 / f64::from(bins);
+    (1..bins)
+        .map(|j| {
+            let p = f64::from(j) * by;
+            // quantile.default, type 7: index <- 1 + max(n - 1, 0) * probs (1-based).
+            let index = 1.0 + (n.saturating_sub(1)) as f64 * p;
+            let lo = index.floor();
+            let hi = index.ceil();
+            let at = |i: f64| sorted[(i as usize).clamp(1, n) - 1];
+            let (x_lo, x_hi) = (at(lo), at(hi));
+            let q = if index > lo && x_hi != x_lo {
+                let h = index - lo;
+                (1.0 - h) * x_lo + h * x_hi
+            } else {
+                x_lo
+            };
+            q + 1.0
+        })
+        .collect()
+}
+
+/// R `rfm` 0.3.0's scores of one metric (`rfm_prep_bins`): the intervals
+/// `[lower[i], upper[i])` with `lower = c(min, breaks)` and `upper = c(breaks, max + 1)`, the
+/// score `i` (1-based) of the last interval holding the value, as R's loop leaves it.
+pub(crate) fn r_rfm_scores(values: &[f64], bins: u8) -> Vec<u8> {
+    let mut sorted = values.to_vec();
+    sorted.sort_unstable_by(f64::total_cmp);
+    let (Some(&min), Some(&max)) = (sorted.first(), sorted.last()) else {
+        return Vec::new();
+    };
+    let breaks = r_rfm_breaks(&sorted, bins);
+    let mut lower = vec![min];
+    lower.extend_from_slice(&breaks);
+    let mut upper = breaks;
+    upper.push(max + 1.0);
+    values
+        .iter()
+        .map(|&v| {
+            // The intervals are contiguous (upper[i] == lower[i + 1]) from min to max + 1, so
+            // one always holds v; 1 is never used.
+            let i = (0..lower.len())
+                .rev()
+                .find(|&i| v >= lower[i] && v < upper[i])
+                .unwrap_or(0);
+            i as u8 + 1
+        })
+        .collect()
+}
+
+/// PyMC-Marketing 0.19's quartile label of one metric (`rfm_segments`):
+/// `pandas.qcut(x, q=4, labels, duplicates="drop")` with 4 labels, else 3, else 2, in `f64`.
+/// Labels count up (`1..=k`), or down (`k..=1`, `labels = range(k, 0, -1)`) for recency.
+pub(crate) fn pymc_quartiles(values: &[f64], metric: &'static str, down: bool) -> Result<Vec<u8>> {
+    let mut sorted = values.to_vec();
+    sorted.sort_unstable_by(f64::total_cmp);
+    if sorted.is_empty() {
+        return Ok(Vec::new());
     }
-    let b = u64::from(bins);
-    for j in 1..b {
-        let h_num = (n - 1) * j; // h = h_num / b
-        let lo = (h_num / b) as usize;
-        let frac = h_num % b;
-        let x = values[lo];
-        let cut = if frac == 0 {
-            x
+    // Series.quantile([0, .25, .5, .75, 1]): numpy "linear", virtual index (n - 1) * q, and
+    // numpy's two-sided lerp.
+    let last = (sorted.len() - 1) as f64;
+    let mut edges: Vec<f64> = Vec::with_capacity(5);
+    for q in [0.0, 0.25, 0.5, 0.75, 1.0] {
+        let v = last * q;
+        let prev = v.floor().clamp(0.0, last);
+        let g = v - prev;
+        let a = sorted[prev as usize];
+        let b = sorted[(prev + 1.0).min(last) as usize];
+        let d = b - a;
+        let e = if g >= 0.5 {
+            b - d * (1.0 - g)
         } else {
-            let diff = values[lo + 1] - x;
-            let step = diff
-                .checked_mul(Decimal::from(frac))
-                .and_then(|p| p.checked_div(Decimal::from(b)))
-                .ok_or(Error::Overflow {
-                    operation: "quantile",
-                })?;
-            x.checked_add(step).ok_or(Error::Overflow {
-                operation: "quantile",
-            })?
+            a + d * g
         };
-        cuts.push(cut);
+        // duplicates="drop": pandas keeps the unique edges (they come sorted).
+        if edges.last() != Some(&e) {
+            edges.push(e);
+        }
     }
-    Ok(cuts)
+    let n_bins = edges.len() - 1;
+    if !(2..=4).contains(&n_bins) {
+        return Err(Error::QuantilesCollapsed { metric });
+    }
+    Ok(values
+        .iter()
+        .map(|&v| {
+            // searchsorted(side="left") with the lowest edge included.
+            let id = edges.partition_point(|e| *e < v).clamp(1, n_bins) as u8;
+            if down { n_bins as u8 + 1 - id } else { id }
+        })
+        .collect())
+}
+
+/// Each customer's monetary total as R adds it (`sum()` over doubles): every amount rounded to
+/// the nearest `f64` first, the rounded amounts added exactly (a double-double accumulator, 106
+/// bits) and the total rounded once. It can differ from the exact decimal total rounded to the
+/// nearest `f64` by one unit in the last place, which moves a customer whose total sits on an R
+/// break (1,851 of CDNOW's 23,570 customers have a different total; one changes score).
+///
+/// Feed it the rows the aggregation uses, then score with [`score_r_rfm`].
+///
+/// ```
+/// use attain_rfm::FloatTotals;
+/// use attain_types::dec;
+///
+/// let mut totals = FloatTotals::new();
+/// totals.add("00502", dec!(15.36));
+/// totals.add("00502", dec!(16.99));
+/// // R: 15.36 + 16.99 is one unit below the double nearest 32.35.
+/// assert_eq!(totals.get("00502"), Some(32.35_f64.next_down()));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FloatTotals {
+    sums: std::collections::HashMap<String, (f64, f64)>,
+}
+
+fn two_sum(a: f64, b: f64) -> (f64, f64) {
+    let s = a + b;
+    let bb = s - a;
+    (s, (a - (s - bb)) + (b - bb))
+}
+
+impl FloatTotals {
+    /// No customers.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn add_f64(&mut self, customer_id: &str, x: f64) {
+        let entry = match self.sums.get_mut(customer_id) {
+            Some(e) => e,
+            None => self
+                .sums
+                .entry(customer_id.to_owned())
+                .or_insert((0.0, 0.0)),
+        };
+        let (s, e) = two_sum(entry.0, x);
+        *entry = two_sum(s, entry.1 + e);
+    }
+
+    /// Adds one amount (rounded to the nearest `f64`) to a customer's total.
+    pub fn add(&mut self, customer_id: &str, amount: Decimal) {
+        self.add_f64(customer_id, nearest_f64(amount));
+    }
+
+    /// Adds every total of `other` (for partitions read apart).
+    pub fn merge(&mut self, other: FloatTotals) {
+        for (id, (hi, lo)) in other.sums {
+            self.add_f64(&id, hi);
+            self.add_f64(&id, lo);
+        }
+    }
+
+    /// A customer's total, rounded once to `f64`.
+    #[must_use]
+    pub fn get(&self, customer_id: &str) -> Option<f64> {
+        self.sums.get(customer_id).map(|(hi, lo)| hi + lo)
+    }
+}
+
+/// [`Scoring::RRfm`] scores with the monetary totals R computes ([`FloatTotals`]) instead of
+/// the exact totals rounded to `f64`: R `rfm` 0.3.0's result customer for customer when
+/// `customers` are R's values (frequency counting rows, monetary the sum, rows after the
+/// analysis date kept).
+///
+/// # Errors
+///
+/// [`Error::InvalidBins`]; [`Error::MissingTotal`] for a customer `totals` has not seen.
+pub fn score_r_rfm(
+    customers: &[CustomerValues],
+    totals: &FloatTotals,
+    bins: u8,
+) -> Result<Vec<RfmScore>> {
+    check_bins(bins)?;
+    let m: Vec<f64> = customers
+        .iter()
+        .map(|c| {
+            totals
+                .get(&c.customer_id)
+                .ok_or_else(|| Error::MissingTotal {
+                    customer_id: c.customer_id.clone(),
+                })
+        })
+        .collect::<Result<_>>()?;
+    let rec: Vec<i64> = customers.iter().map(|c| c.recency_days).collect();
+    let freq: Vec<u64> = customers.iter().map(|c| c.frequency).collect();
+    let (r, f, _) = as_f64(&rec, &freq, &[]);
+    let r = r_rfm_scores(&r, bins);
+    let f = r_rfm_scores(&f, bins);
+    let m = r_rfm_scores(&m, bins);
+    Ok(r.into_iter()
+        .zip(f)
+        .zip(m)
+        .map(|((r, f), m)| RfmScore {
+            r: bins + 1 - r,
+            f,
+            m,
+        })
+        .collect())
+}
+
+/// A decimal as the nearest `f64` (how R and pandas hold it).
+pub(crate) fn nearest_f64(d: Decimal) -> f64 {
+    // Rust's float parsing rounds correctly; a Decimal always prints as a plain number.
+    d.to_string().parse().unwrap_or(f64::NAN)
 }
 
 /// Scores every customer (values in any order; `customer_id` is the tie key of the positional
@@ -470,8 +708,10 @@ pub(crate) fn r_rfm_cuts(values: &mut [Decimal], bins: u8) -> Result<Vec<Decimal
 ///
 /// # Errors
 ///
-/// [`Error::InvalidBins`] when `bins` is outside `2..=10` or differs from the thresholds';
-/// [`Error::Overflow`] in an R quantile that cannot be represented.
+/// [`Error::InvalidBins`] when `bins` is outside `2..=10`; [`Error::InvalidThresholds`] when it
+/// differs from the thresholds'; [`Error::ModeBins`] for `Pymc` with other than 4 bins;
+/// [`Error::QuantilesCollapsed`] for `Pymc` when a metric has fewer than three distinct
+/// quartile edges (pandas raises there too).
 pub fn score(customers: &[CustomerValues], options: &ScoreOptions) -> Result<Vec<RfmScore>> {
     let bins = options.bins;
     check_bins(bins)?;
@@ -487,7 +727,7 @@ pub fn score(customers: &[CustomerValues], options: &ScoreOptions) -> Result<Vec
     };
     let flip = |v: Vec<u8>| v.into_iter().map(|s| bins + 1 - s).collect::<Vec<_>>();
     Ok(match &options.scoring {
-        Scoring::Ties | Scoring::Ntile | Scoring::QcutRank => {
+        Scoring::Ties | Scoring::Ntile | Scoring::Even | Scoring::QcutRank => {
             let ranks = match options.scoring {
                 Scoring::Ties => None,
                 _ => id_ranks(customers),
@@ -512,11 +752,27 @@ pub fn score(customers: &[CustomerValues], options: &ScoreOptions) -> Result<Vec
             zip(r, f, m)
         }
         Scoring::RRfm => {
-            let th = fit_r_rfm(&rec, &freq, &mon, bins)?;
-            customers
-                .iter()
-                .map(|c| th.score_values(c.recency_days, c.frequency, c.monetary))
-                .collect()
+            let (r, f, m) = as_f64(&rec, &freq, &mon);
+            zip(
+                flip(r_rfm_scores(&r, bins)),
+                r_rfm_scores(&f, bins),
+                r_rfm_scores(&m, bins),
+            )
+        }
+        Scoring::Pymc => {
+            if bins != PYMC_BINS {
+                return Err(Error::ModeBins {
+                    method: "pymc",
+                    expected: PYMC_BINS,
+                    bins,
+                });
+            }
+            let (r, f, m) = as_f64(&rec, &freq, &mon);
+            zip(
+                pymc_quartiles(&r, "recency", true)?,
+                pymc_quartiles(&f, "frequency", false)?,
+                pymc_quartiles(&m, "monetary", false)?,
+            )
         }
         Scoring::Thresholds(th) => {
             if th.bins != bins {
@@ -531,6 +787,18 @@ pub fn score(customers: &[CustomerValues], options: &ScoreOptions) -> Result<Vec
                 .collect()
         }
     })
+}
+
+/// The number of bins of [`Scoring::Pymc`] (PyMC-Marketing's quartiles).
+pub const PYMC_BINS: u8 = 4;
+
+/// The three metrics as `f64`, as R and pandas hold them.
+fn as_f64(rec: &[i64], freq: &[u64], mon: &[Decimal]) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+    (
+        rec.iter().map(|&v| v as f64).collect(),
+        freq.iter().map(|&v| v as f64).collect(),
+        mon.iter().map(|&v| nearest_f64(v)).collect(),
+    )
 }
 
 /// The mantissas when every value has the same scale (they then order as the values do).
@@ -549,20 +817,36 @@ fn by_position<T: SortKey>(
 ) -> Vec<u8> {
     match method {
         Scoring::Ntile => ntile_bins(values, ties, bins),
+        Scoring::Even => even_bins(values, ties, bins),
         Scoring::QcutRank => qcut_bins(values, ties, bins),
         _ => ties_bins(values, bins),
     }
 }
 
 fn fit_r_rfm(rec: &[i64], freq: &[u64], mon: &[Decimal], bins: u8) -> Result<Thresholds> {
-    let mut r: Vec<Decimal> = rec.iter().map(|&v| Decimal::from(v)).collect();
-    let mut f: Vec<Decimal> = freq.iter().map(|&v| Decimal::from(v)).collect();
-    let mut m = mon.to_vec();
+    let (r, f, m) = as_f64(rec, freq, mon);
+    let cuts = |mut v: Vec<f64>| -> Result<Vec<Decimal>> {
+        if v.is_empty() {
+            return Ok(Vec::new());
+        }
+        v.sort_unstable_by(f64::total_cmp);
+        r_rfm_breaks(&v, bins)
+            .into_iter()
+            .map(|b| {
+                // The shortest decimal that reads back as the same f64.
+                format!("{b}")
+                    .parse::<Decimal>()
+                    .map_err(|_| Error::Overflow {
+                        operation: "R rfm break as a decimal",
+                    })
+            })
+            .collect()
+    };
     Ok(Thresholds {
         bins,
-        recency: r_rfm_cuts(&mut r, bins)?,
-        frequency: r_rfm_cuts(&mut f, bins)?,
-        monetary: r_rfm_cuts(&mut m, bins)?,
+        recency: cuts(r)?,
+        frequency: cuts(f)?,
+        monetary: cuts(m)?,
     })
 }
 
@@ -589,7 +873,8 @@ fn cuts_from_raw(values: &[Decimal], raw: &[u8], bins: u8) -> Vec<Decimal> {
 ///
 /// # Errors
 ///
-/// [`Error::NotValueBased`] for `Ntile` and `QcutRank`, which split tied values;
+/// [`Error::NotValueBased`] for `Ntile`, `Even` and `QcutRank`, which split tied values, and
+/// for `Pymc`, whose bins are closed on the right (`(lower, upper]`), not on the left;
 /// [`Error::InvalidBins`]; [`Error::Overflow`].
 pub fn fit_thresholds(customers: &[CustomerValues], options: &ScoreOptions) -> Result<Thresholds> {
     let bins = options.bins;
@@ -600,9 +885,11 @@ pub fn fit_thresholds(customers: &[CustomerValues], options: &ScoreOptions) -> R
     match &options.scoring {
         Scoring::RRfm => fit_r_rfm(&rec, &freq, &mon, bins),
         Scoring::Thresholds(t) => Ok(t.clone()),
-        Scoring::Ntile | Scoring::QcutRank => Err(Error::NotValueBased {
-            method: options.scoring.name(),
-        }),
+        Scoring::Ntile | Scoring::Even | Scoring::QcutRank | Scoring::Pymc => {
+            Err(Error::NotValueBased {
+                method: options.scoring.name(),
+            })
+        }
         Scoring::Ties => {
             let s = score(customers, options)?;
             let rd: Vec<Decimal> = rec.iter().map(|&v| Decimal::from(v)).collect();

@@ -223,6 +223,7 @@ fn cdnow_every_path_and_scoring_mode_agree() {
     for scoring in [
         Scoring::Ties,
         Scoring::Ntile,
+        Scoring::Even,
         Scoring::QcutRank,
         Scoring::RRfm,
         Scoring::Thresholds(thresholds),

@@ -28,7 +28,7 @@ fn job_v1(path: &std::path::Path) -> String {
     .unwrap();
     let s = score(
         &t.customers,
-        &ScoreOptions::default().scoring(Scoring::Ntile),
+        &ScoreOptions::default().scoring(Scoring::Even),
     )
     .unwrap();
     let mut out = Vec::new();

@@ -5,6 +5,7 @@
 mod aggregate;
 #[cfg(feature = "parquet")]
 mod arrow_io;
+mod compat;
 #[cfg(feature = "parquet")]
 mod conformance;
 pub(crate) mod conformance_cases;

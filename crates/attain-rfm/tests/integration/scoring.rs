@@ -36,9 +36,18 @@ fn ties_rule_keeps_ties_together_and_can_leave_scores_empty() {
 
 #[test]
 fn ntile_splits_ties_by_customer_id() {
-    // Position k gets k * 5 / 7 + 1: 1,1,2,3,3,4,5 over the strict order (value, id).
+    // SQL NTILE(5) over 7 rows: buckets of 2, 2, 1, 1, 1 (the first 7 mod 5 buckets get one
+    // more), so positions get 1,1,2,2,3,4,5 over the strict order (value, id).
     // Values 5,3,3,9,1,7,7 for c00..c06: order c04(1) c01(3) c02(3) c00(5) c05(7) c06(7) c03(9).
+    // DuckDB 2.0.1: SELECT NTILE(5) OVER (ORDER BY v, id) gives the same.
     let s = m_scores(&[5, 3, 3, 9, 1, 7, 7], Scoring::Ntile, 5);
+    assert_eq!(s, [2, 1, 2, 5, 1, 3, 4]);
+}
+
+#[test]
+fn even_spreads_the_larger_buckets_as_job_v1() {
+    // Job v1: position k gets k * 5 / 7 + 1: 1,1,2,3,3,4,5 over the same strict order.
+    let s = m_scores(&[5, 3, 3, 9, 1, 7, 7], Scoring::Even, 5);
     assert_eq!(s, [3, 1, 2, 5, 1, 3, 4]);
 }
 
@@ -61,7 +70,9 @@ fn qcut_rank_matches_pandas() {
 
 #[test]
 fn r_rfm_uses_type7_quantiles_and_lower_closed_intervals() {
-    // R: quantile(c(10,20,...,100), c(.2,.4,.6,.8)) == 28 46 64 82 (type 7).
+    // R: quantile(c(10,20,...,100), c(.2,.4,.6,.8)) is 28 46 64 82 (type 7) and rfm 0.3.0's
+    // bins() adds 1. In doubles the first is 27.999999999999996: R 4.2.2 prints
+    // sprintf("%.17g", quantile(seq(10, 100, 10), .2) + 1) as 28.999999999999996.
     let values = [10, 20, 30, 40, 50, 60, 70, 80, 90, 100];
     assert_eq!(
         m_scores(&values, Scoring::RRfm, 5),
@@ -72,10 +83,45 @@ fn r_rfm_uses_type7_quantiles_and_lower_closed_intervals() {
         &ScoreOptions::default().scoring(Scoring::RRfm),
     )
     .unwrap();
-    assert_eq!(th.monetary(), [dec("28"), dec("46"), dec("64"), dec("82")]);
+    assert_eq!(
+        th.monetary(),
+        [dec("28.999999999999996"), dec("47"), dec("65"), dec("83")]
+    );
     // A value on a break goes up: [lower, upper).
-    assert_eq!(th.score_values(10, 1, dec("46")).m, 3);
-    assert_eq!(th.score_values(10, 1, dec("45.99")).m, 2);
+    assert_eq!(th.score_values(10, 1, dec("47")).m, 3);
+    assert_eq!(th.score_values(10, 1, dec("46.99")).m, 2);
+}
+
+#[test]
+fn r_rfm_leaves_bins_empty_when_ties_dominate() {
+    // Frequencies 1,1,1,1,1,1,2,2,3,5: R quantiles at .2 .4 .6 .8 are 1 1 1.4 2.2, breaks
+    // 2 2 2.4 3.2; intervals [1,2) [2,2) [2,2.4) [2.4,3.2) [3.2,6): score 2 is empty, a 2
+    // lands in 3 and a 3 in 4 (R rfm 0.3.0 gives the same).
+    let customers: Vec<CustomerValues> = [1u64, 1, 1, 1, 1, 1, 2, 2, 3, 5]
+        .iter()
+        .enumerate()
+        .map(|(i, &f)| CustomerValues::new(&format!("c{i}"), 1, f, Decimal::ONE))
+        .collect();
+    let s = score(&customers, &ScoreOptions::default().scoring(Scoring::RRfm)).unwrap();
+    let f: Vec<u8> = s.iter().map(|x| x.f).collect();
+    assert_eq!(f, [1, 1, 1, 1, 1, 1, 3, 3, 4, 5]);
+}
+
+#[test]
+fn pymc_needs_four_bins_and_distinct_quartiles() {
+    let customers = by_monetary(&[1, 2, 3, 4, 5, 6, 7, 8]);
+    assert!(matches!(
+        score(&customers, &ScoreOptions::default().scoring(Scoring::Pymc)),
+        Err(attain_rfm::Error::ModeBins { bins: 5, .. })
+    ));
+    // Recency and frequency are constant in `by_monetary`: pandas raises there too.
+    assert!(matches!(
+        score(
+            &customers,
+            &ScoreOptions::default().bins(4).scoring(Scoring::Pymc)
+        ),
+        Err(attain_rfm::Error::QuantilesCollapsed { metric: "recency" })
+    ));
 }
 
 #[test]
@@ -88,8 +134,8 @@ fn recency_is_reversed_in_every_mode() {
     for scoring in [
         Scoring::Ties,
         Scoring::Ntile,
+        Scoring::Even,
         Scoring::QcutRank,
-        Scoring::RRfm,
     ] {
         let s = score(
             &customers,
@@ -99,6 +145,11 @@ fn recency_is_reversed_in_every_mode() {
         let r: Vec<u8> = s.iter().map(|x| x.r).collect();
         assert_eq!(r, [5, 4, 3, 2, 1], "{scoring:?}");
     }
+    // R rfm: breaks 5.2 9 27 61 (R 4.2.2: bins(data.frame(v = c(1, 5, 10, 50, 100)), "v", 5)),
+    // so 1 and 5 share the first interval and the top recency score; 4 is empty.
+    let s = score(&customers, &ScoreOptions::default().scoring(Scoring::RRfm)).unwrap();
+    let r: Vec<u8> = s.iter().map(|x| x.r).collect();
+    assert_eq!(r, [5, 5, 3, 2, 1]);
 }
 
 #[test]

@@ -10,11 +10,61 @@ fn standard11_covers_every_code_once() {
     assert!(lint.fallback.is_empty() && map.fallback.is_none());
     assert_eq!(lint.wins.len(), 11);
     assert_eq!(lint.wins.iter().map(|w| w.1).sum::<usize>(), 125);
-    assert_eq!(map.assign(RfmScore::new(5, 5, 5)), Some("Champions"));
+    // The published table: 444 is Loyal, Champions are seven codes.
+    assert_eq!(map.assign(RfmScore::new(4, 4, 4)), Some("Loyal"));
+    assert_eq!(map.assign(RfmScore::new(4, 4, 5)), Some("Champions"));
+    assert_eq!(lint.wins[0], ("Champions".to_owned(), 7));
+    assert_eq!(map.assign(RfmScore::new(1, 1, 1)), Some("Lost"));
+}
+
+#[test]
+fn attain11_is_our_own_boxes() {
+    let map = SegmentMap::attain11();
+    let lint = map.lint();
+    assert!(lint.is_clean(), "{lint:?}");
+    assert_eq!(lint.wins.iter().map(|w| w.1).sum::<usize>(), 125);
+    assert_eq!(map.assign(RfmScore::new(4, 4, 4)), Some("Champions"));
     assert_eq!(map.assign(RfmScore::new(5, 5, 1)), Some("Loyal"));
     assert_eq!(map.assign(RfmScore::new(5, 1, 3)), Some("New Customers"));
     assert_eq!(map.assign(RfmScore::new(1, 5, 5)), Some("Cannot Lose Them"));
-    assert_eq!(map.assign(RfmScore::new(1, 1, 1)), Some("Lost"));
+}
+
+#[test]
+fn linter_reports_each_builtin_maps_gaps() {
+    // (map, codes only the fallback takes, codes no segment takes, rules that never win)
+    let expected = [
+        ("three", 91, 0, 0),
+        ("standard11", 0, 0, 0),
+        ("rf10", 0, 0, 0),
+        ("r-rfm", 10, 0, 0),
+        ("pymc", 18, 0, 0),
+        ("pypi-rfm", 0, 0, 0),
+        ("attain11", 0, 0, 0),
+    ];
+    for (name, fallback, uncovered, unreachable) in expected {
+        let lint = SegmentMap::builtin(name).unwrap().lint();
+        assert_eq!(
+            (
+                lint.fallback.len(),
+                lint.uncovered.len(),
+                lint.unreachable.len()
+            ),
+            (fallback, uncovered, unreachable),
+            "{name}"
+        );
+    }
+    // The exact-code tables list no code twice; first-match box maps overlap by design.
+    for name in ["standard11", "pymc"] {
+        assert!(
+            SegmentMap::builtin(name)
+                .unwrap()
+                .lint()
+                .shadowed
+                .is_empty(),
+            "{name}"
+        );
+    }
+    assert!(!SegmentMap::r_rfm().lint().shadowed.is_empty());
 }
 
 #[test]
@@ -46,6 +96,13 @@ fn linter_finds_gaps_and_dead_rules() {
     .unwrap();
     let lint = map.lint();
     assert_eq!(lint.unreachable, ["Shadowed"]);
+    assert_eq!(
+        lint.shadowed,
+        [
+            ("Shadowed".to_owned(), RfmScore::new(2, 2, 1)),
+            ("Shadowed".to_owned(), RfmScore::new(2, 2, 2))
+        ]
+    );
     assert_eq!(
         lint.uncovered,
         [
@@ -91,7 +148,7 @@ fn migration_matrix_counts_moves() {
 
 #[test]
 fn segment_maps_round_trip_through_json() {
-    for map in [SegmentMap::three(), SegmentMap::standard11()] {
+    for map in attain_rfm::BUILTIN_MAPS.map(|n| SegmentMap::builtin(n).unwrap()) {
         let json = serde_json::to_string(&map).unwrap();
         let back: SegmentMap = serde_json::from_str(&json).unwrap();
         assert_eq!(back, map);
