@@ -38,6 +38,8 @@ mod plan;
 mod report;
 #[cfg(feature = "rfm")]
 mod rfm;
+#[cfg(feature = "rfm")]
+mod segments;
 mod usage;
 
 use std::process::ExitCode;
@@ -80,6 +82,9 @@ enum Command {
     /// RFM values, scores and segments per customer from a transaction CSV.
     #[cfg(feature = "rfm")]
     Rfm(rfm::RfmArgs),
+    /// Segment maps: the codes each rule takes, codes without a segment, rules that never win.
+    #[cfg(feature = "rfm")]
+    Segments(segments::SegmentsArgs),
     /// Cohort retention and revenue by first-purchase period from a transaction CSV.
     #[cfg(feature = "lifecycle")]
     Cohort(cohort::CohortArgs),
@@ -105,6 +110,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Funnel(args) => funnel::run(&args),
         #[cfg(feature = "rfm")]
         Command::Rfm(args) => rfm::run(&args),
+        #[cfg(feature = "rfm")]
+        Command::Segments(args) => segments::run(&args),
         #[cfg(feature = "lifecycle")]
         Command::Cohort(args) => cohort::run(&args),
         #[cfg(feature = "lifecycle")]

@@ -3,7 +3,6 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use anyhow::Context;
 use attain_rfm::csv::{read_path_with_progress, read_reader, write_csv};
 use attain_rfm::{
     AfterAsOf, AggregateOptions, FrequencyMode, MonetaryMode, ReturnsMode, ScoreOptions, Scoring,
@@ -13,18 +12,23 @@ use attain_types::{Granularity, NaiveDate};
 
 use crate::input::{self, ColumnArgs};
 use crate::output::{Format, OutputArgs, file_progress};
-use crate::usage::UsageContext;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum ScoringArg {
-    /// Equal values get equal scores: 1 + floor(bins * (rank_min - 1) / n).
+    /// Equal values get equal scores: 1 + floor(bins * (rank_min - 1) / n) (attain's own).
     Ties,
-    /// SQL NTILE with customer_id as tie key (RFM benchmark job v1).
+    /// SQL NTILE(bins) OVER (ORDER BY value, customer_id); checked against DuckDB 2.0.1.
     Ntile,
-    /// pandas qcut(rank(method="first")).
+    /// RFM benchmark job v1: floor(k * bins / n) + 1 over (value, customer_id).
+    Even,
+    /// pandas qcut(x.rank(method="first"), bins, labels=False) + 1; checked against pandas 3.1.
     QcutRank,
-    /// R package rfm (type-7 quantile thresholds).
+    /// R rfm 0.3.0 rfm_table_order(); checked against R's own output. Frequency counts rows and
+    /// rows after --as-of are kept, as in R.
     RRfm,
+    /// PyMC-Marketing 0.19.0 rfm_segments() quartiles (4 bins; frequency = purchase days,
+    /// monetary = mean per day); checked against PyMC-Marketing's own output.
+    Pymc,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -79,7 +83,15 @@ enum ReturnsArg {
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Example:\n  $ attain rfm data/cdnow_transactions.csv --as-of 1998-07-01 --segments standard11 -o rfm.csv\n\n\
-With --scoring ntile and no --segments the output is byte for byte RFM benchmark job v1."
+Compatibility modes (each equals its anchor's own output on every customer; data/compat/):\n  \
+--scoring ntile                      SQL NTILE (DuckDB, PostgreSQL, Spark, BigQuery)\n  \
+--scoring r-rfm --segments r-rfm     R rfm 0.3.0 rfm_table_order() + rfm_segment()\n  \
+--scoring pymc --segments pymc       PyMC-Marketing 0.19.0 rfm_segments()\n  \
+--scoring qcut-rank                  pandas qcut(rank(method=\"first\"))\n  \
+--scoring even                       RFM benchmark job v1, byte for byte without --segments\n\n\
+Segment maps: standard11 (the published 125-code table), rf10 (its R/F regex map), r-rfm,\n\
+pymc, pypi-rfm (PyPI rfm 1.0.9), three (METHOD.md 3.1), attain11 (attain's own boxes).\n\
+`attain segments` lists each map's codes, gaps and shadowed rules."
 )]
 pub(crate) struct RfmArgs {
     /// Transaction CSV (`-` for standard input) with a header line, or a Parquet file
@@ -88,23 +100,24 @@ pub(crate) struct RfmArgs {
     /// The date recency counts back from (YYYY-MM-DD); later rows are excluded and counted.
     #[arg(long, value_name = "DATE", value_parser = crate::args::date)]
     as_of: NaiveDate,
-    /// Bins per metric (2..=10).
-    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u8).range(2..=10))]
-    bins: u8,
+    /// Bins per metric (2..=10) [default: 5, 4 with --scoring pymc].
+    #[arg(long, value_parser = clap::value_parser!(u8).range(2..=10))]
+    bins: Option<u8>,
     /// How values become scores.
     #[arg(long, value_enum, default_value_t = ScoringArg::Ties)]
     scoring: ScoringArg,
-    /// Segment map: `three`, `standard11` or a map file; adds a `segment` column.
+    /// Segment map: a built-in name (standard11, rf10, r-rfm, pymc, pypi-rfm, three,
+    /// attain11) or a map file; adds a `segment` column.
     #[arg(long, value_name = "MAP")]
     segments: Option<String>,
     #[command(flatten)]
     columns: ColumnArgs,
-    /// What frequency counts.
-    #[arg(long, value_enum, default_value_t = FrequencyArg::Orders)]
-    frequency: FrequencyArg,
-    /// What monetary is.
-    #[arg(long, value_enum, default_value_t = MonetaryArg::Sum)]
-    monetary: MonetaryArg,
+    /// What frequency counts [default: orders; rows with --scoring r-rfm, days with pymc].
+    #[arg(long, value_enum)]
+    frequency: Option<FrequencyArg>,
+    /// What monetary is [default: sum; mean-day with --scoring pymc].
+    #[arg(long, value_enum)]
+    monetary: Option<MonetaryArg>,
     /// The purchase period of --frequency days|repeat-days and --monetary mean-day|mean-repeat:
     /// purchases in the same period count once.
     #[arg(long, value_enum, default_value_t = PeriodArg::Day)]
@@ -112,7 +125,8 @@ pub(crate) struct RfmArgs {
     /// How negative amounts count.
     #[arg(long, value_enum, default_value_t = ReturnsArg::Net)]
     returns: ReturnsArg,
-    /// Use rows dated after --as-of too (negative recency), as job v1 does.
+    /// Use rows dated after --as-of too (negative recency), as job v1 and R rfm do (always on
+    /// with --scoring r-rfm).
     #[arg(long)]
     include_after_as_of: bool,
     /// Memory for exact distinct-order counting, in MiB: a file with more orders is read in
@@ -136,14 +150,29 @@ pub(crate) fn run(args: &RfmArgs) -> anyhow::Result<()> {
     let mut inputs = vec![args.input.as_path()];
     inputs.extend(map_file);
     let out = args.out.open(&inputs)?;
+    let mode = args.scoring;
+    let frequency = args.frequency.unwrap_or(match mode {
+        ScoringArg::RRfm => FrequencyArg::Rows,
+        ScoringArg::Pymc => FrequencyArg::Days,
+        _ => FrequencyArg::Orders,
+    });
+    let monetary = args.monetary.unwrap_or(match mode {
+        ScoringArg::Pymc => MonetaryArg::MeanDay,
+        _ => MonetaryArg::Sum,
+    });
+    let bins = args.bins.unwrap_or(match mode {
+        ScoringArg::Pymc => attain_rfm::PYMC_BINS,
+        _ => 5,
+    });
+    let include_after_as_of = args.include_after_as_of || mode == ScoringArg::RRfm;
     let options = AggregateOptions::default()
-        .frequency(match args.frequency {
+        .frequency(match frequency {
             FrequencyArg::Rows => FrequencyMode::Rows,
             FrequencyArg::Orders => FrequencyMode::DistinctOrders,
             FrequencyArg::Days => FrequencyMode::DistinctDays,
             FrequencyArg::RepeatDays => FrequencyMode::RepeatDays,
         })
-        .monetary(match args.monetary {
+        .monetary(match monetary {
             MonetaryArg::Sum => MonetaryMode::Sum,
             MonetaryArg::MeanOrder => MonetaryMode::MeanPerOrder,
             MonetaryArg::MeanDay => MonetaryMode::MeanPerDay,
@@ -161,38 +190,35 @@ pub(crate) fn run(args: &RfmArgs) -> anyhow::Result<()> {
             ReturnsArg::Gross => ReturnsMode::Gross,
             ReturnsArg::Excluded => ReturnsMode::Excluded,
         })
-        .after_as_of(if args.include_after_as_of {
+        .after_as_of(if include_after_as_of {
             AfterAsOf::Include
         } else {
             AfterAsOf::Exclude
         });
     let segments = match &args.segments {
         None => None,
-        Some(name) => Some(match SegmentMap::builtin(name) {
-            Some(m) => m,
-            None => {
-                let text = std::fs::read_to_string(name).with_usage(|| {
-                    format!(
-                        "--segments {}: not a built-in map (three, standard11) and cannot be read",
-                        crate::output::shown(std::path::Path::new(name))
-                    )
-                })?;
-                SegmentMap::parse(name, &text).with_context(|| name.clone())?
-            }
-        }),
+        Some(name) => Some(crate::segments::load(name, "--segments ")?),
     };
-    let scoring = ScoreOptions::default()
-        .bins(args.bins)
-        .scoring(match args.scoring {
-            ScoringArg::Ties => Scoring::Ties,
-            ScoringArg::Ntile => Scoring::Ntile,
-            ScoringArg::QcutRank => Scoring::QcutRank,
-            ScoringArg::RRfm => Scoring::RRfm,
-        });
+    let scoring = ScoreOptions::default().bins(bins).scoring(match mode {
+        ScoringArg::Ties => Scoring::Ties,
+        ScoringArg::Ntile => Scoring::Ntile,
+        ScoringArg::Even => Scoring::Even,
+        ScoringArg::QcutRank => Scoring::QcutRank,
+        ScoringArg::RRfm => Scoring::RRfm,
+        ScoringArg::Pymc => Scoring::Pymc,
+    });
+    // R adds the amounts as doubles: the R mode reads the rows once more for those totals.
+    let r_totals =
+        mode == ScoringArg::RRfm && monetary == MonetaryArg::Sum && args.returns == ReturnsArg::Net;
 
     let parquet_in = input::kind(&args.input) == input::Kind::Parquet;
     let csv = args.columns.csv_options(&args.input, order_memory(args))?;
-    let table = if parquet_in {
+    let mut totals = None;
+    let table = if r_totals {
+        let (table, t) = read_with_float_totals(args, options)?;
+        totals = Some(t);
+        table
+    } else if parquet_in {
         read_parquet(args, &options)?
     } else if args.input.as_os_str() == "-" {
         read_reader(
@@ -214,16 +240,19 @@ pub(crate) fn run(args: &RfmArgs) -> anyhow::Result<()> {
         }
         table?
     };
-    if table.report.after_as_of > 0 && !args.include_after_as_of {
+    if table.report.after_as_of > 0 && !include_after_as_of {
         eprintln!(
             "attain: note: {} rows dated after {} were excluded (use --include-after-as-of to keep them)",
             table.report.after_as_of, args.as_of
         );
     }
     let t1 = Instant::now();
-    let scores = score(&table.customers, &scoring)?;
+    let scores = match &totals {
+        Some(t) => attain_rfm::score_r_rfm(&table.customers, t, bins)?,
+        None => score(&table.customers, &scoring)?,
+    };
     let names = match &segments {
-        Some(map) => Some(map.assign_all(&scores, args.bins)?),
+        Some(map) => Some(map.assign_all(&scores, bins)?),
         None => None,
     };
     let t2 = Instant::now();
@@ -261,7 +290,7 @@ pub(crate) fn run(args: &RfmArgs) -> anyhow::Result<()> {
                 .collect();
             let doc = RfmJson {
                 as_of: args.as_of.to_string(),
-                bins: args.bins,
+                bins,
                 customers: rows,
                 refund_rows: table.report.refunds,
                 rows_after_as_of: table.report.after_as_of,
@@ -354,6 +383,22 @@ fn write_parquet(
     _: [Instant; 3],
 ) -> anyhow::Result<()> {
     anyhow::bail!("a .parquet output needs attain built with the `parquet` feature")
+}
+
+/// One pass over the rows (CSV, Parquet or standard input, through the shared reader) into
+/// the aggregation and R's double-precision monetary totals ([`attain_rfm::FloatTotals`]).
+fn read_with_float_totals(
+    args: &RfmArgs,
+    options: AggregateOptions,
+) -> anyhow::Result<(attain_rfm::RfmTable, attain_rfm::FloatTotals)> {
+    let mut agg = attain_rfm::Aggregator::new(args.as_of, options);
+    let mut totals = attain_rfm::FloatTotals::new();
+    input::for_each_transaction(&args.input, &args.columns, args.out.quiet, |tx, _| {
+        agg.push(tx)?;
+        totals.add(tx.customer_id, tx.amount);
+        Ok(())
+    })?;
+    Ok((agg.finish()?, totals))
 }
 
 fn order_memory(args: &RfmArgs) -> usize {

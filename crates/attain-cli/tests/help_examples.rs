@@ -32,6 +32,7 @@ const COMMANDS: &[&[&str]] = &[
     &["funnel", "plan"],
     &["funnel", "measure"],
     &["rfm"],
+    &["segments"],
     &["cohort"],
     &["clv"],
     &["report"],

@@ -40,7 +40,7 @@ fn temp(name: &str, text: &str) -> PathBuf {
 }
 
 #[test]
-fn rfm_ntile_is_job_v1_byte_for_byte() {
+fn rfm_even_is_job_v1_byte_for_byte() {
     let input = temp("edge.csv", EDGE_INPUT);
     let (code, out, err) = attain(&[
         "rfm",
@@ -48,7 +48,7 @@ fn rfm_ntile_is_job_v1_byte_for_byte() {
         "--as-of",
         "2026-01-01",
         "--scoring",
-        "ntile",
+        "even",
     ]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(out, EDGE_EXPECTED);
@@ -59,7 +59,7 @@ fn rfm_ntile_is_job_v1_byte_for_byte() {
         "--as-of",
         "2026-01-01",
         "--scoring",
-        "ntile",
+        "even",
         "-o",
         output.to_str().unwrap(),
     ]);
@@ -217,7 +217,7 @@ fn rfm_header_only_gives_header_only() {
         "--as-of",
         "2026-01-01",
         "--scoring",
-        "ntile",
+        "even",
     ]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(out, "customer_id,recency_days,frequency,monetary,r,f,m\n");
@@ -272,7 +272,7 @@ fn parquet_input_gives_the_csv_output() {
         "/../../data/cdnow_transactions.csv"
     );
     let data = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data");
-    for scoring in ["ties", "ntile", "qcut-rank", "r-rfm"] {
+    for scoring in ["ties", "ntile", "even", "qcut-rank", "r-rfm"] {
         let args = [
             "--as-of",
             "1998-07-01",
@@ -320,7 +320,7 @@ fn parquet_output_round_trips() {
         "--as-of",
         "2026-01-01",
         "--scoring",
-        "ntile",
+        "even",
         "-o",
         out.to_str().unwrap(),
     ]);

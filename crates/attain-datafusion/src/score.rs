@@ -31,7 +31,7 @@ const NAME: &str = "rfm_score";
 /// | `recency_days`, `frequency` | any integer type (`frequency` must not be negative) |
 /// | `monetary` | `DECIMAL(p, s)`, `s` in `0..=28` |
 /// | `customer_id` | a string: the tie key of the positional methods |
-/// | `method` (optional literal) | `'ties'`, `'ntile'`, `'qcut-rank'`, `'r-rfm'`, or `'thresholds'` when built with [`Scoring::Thresholds`] |
+/// | `method` (optional literal) | `'ties'`, `'ntile'`, `'even'`, `'qcut-rank'`, `'r-rfm'`, `'pymc'` (with `bins` 4), or `'thresholds'` when built with [`Scoring::Thresholds`] |
 /// | `bins` (optional integer literal) | `2..=10` |
 ///
 /// Without the literals the function scores with the [`ScoreOptions`] it was built with.
@@ -106,8 +106,10 @@ impl RfmScoreWindow {
             options.scoring = match name {
                 "ties" => Scoring::Ties,
                 "ntile" => Scoring::Ntile,
+                "even" => Scoring::Even,
                 "qcut-rank" => Scoring::QcutRank,
                 "r-rfm" => Scoring::RRfm,
+                "pymc" => Scoring::Pymc,
                 "thresholds" if matches!(options.scoring, Scoring::Thresholds(_)) => {
                     options.scoring
                 }
@@ -116,7 +118,7 @@ impl RfmScoreWindow {
                         NAME,
                         "method",
                         format_args!(
-                            "unknown method {other:?}; expected ties, ntile, qcut-rank or r-rfm \
+                            "unknown method {other:?}; expected ties, ntile, even, qcut-rank, r-rfm or pymc \
                              (thresholds only when the function was built with them)"
                         ),
                     ));

@@ -34,8 +34,8 @@
 //! | [`CustomerState`] | the mergeable per-customer state (a monoid) |
 //! | [`CustomerValues`], [`RfmTable`], [`IngestReport`] | results |
 //! | [`repeat_summaries`], [`RepeatSummary`] | the per-customer repeat summary the CLV models read |
-//! | [`score`](fn@score), [`ScoreOptions`], [`Scoring`], [`Thresholds`], [`fit_thresholds`] | scores `1..=bins`, higher better |
-//! | [`SegmentMap`] | rules over scores, first match wins; `three`, `standard11`, a text format, a linter |
+//! | [`score`](fn@score), [`ScoreOptions`], [`Scoring`], [`Thresholds`], [`fit_thresholds`] | scores `1..=bins`, higher better; compatibility modes equal to SQL `NTILE`, R `rfm` 0.3.0 ([`score_r_rfm`], [`FloatTotals`]) and PyMC-Marketing 0.19 |
+//! | [`SegmentMap`] | rules over scores, first match wins; the published maps ([`BUILTIN_MAPS`]), a text format, a linter |
 //! | [`bin_occupancy`], [`tie_mass`], [`migration`] | diagnostics |
 //! | `csv` (feature) | a streaming parallel CSV reader and a fast writer, byte-exact with RFM benchmark job v1 |
 //! | `arrow` (feature) | RFM from Arrow `RecordBatch`es, results as a `RecordBatch` |
@@ -62,9 +62,10 @@
 //!
 //! Amounts are `Decimal` and sums are exact. Means (`MeanPerOrder`, `MeanPerDay`,
 //! `MeanRepeatDays`) are one `Decimal` division, correct to 28 significant digits; round them
-//! at output with an explicit policy. R `rfm` quantile breaks are computed in exact decimal
-//! arithmetic (R uses doubles, which differ only for values within a double rounding of a break).
-//! No floating point is used anywhere.
+//! at output with an explicit policy. Floating point is used in two places only, on purpose: the
+//! compatibility modes `Scoring::RRfm` and `Scoring::Pymc` compute their breaks and compare
+//! values in `f64`, because R and pandas do, and a value on a break lands where the anchor's
+//! doubles put it (see [`score`](mod@score)). Everything else is exact.
 //!
 //! # Crate features
 //!
