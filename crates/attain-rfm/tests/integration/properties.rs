@@ -75,6 +75,7 @@ fn methods() -> impl Strategy<Value = Scoring> {
     prop_oneof![
         Just(Scoring::Ties),
         Just(Scoring::Ntile),
+        Just(Scoring::Even),
         Just(Scoring::QcutRank),
         Just(Scoring::RRfm)
     ]
@@ -229,6 +230,56 @@ proptest! {
             prop_assert!(hi - lo <= 1);
             prop_assert_eq!(used.len(), usize::from(bins).min(v.len()));
         }
+    }
+
+    #[test]
+    fn prop_ntile_buckets_are_sql_ntile(v in values(), bins in 2u8..=10) {
+        // SQL: with n = q * bins + extra, buckets 1..=extra hold q + 1 rows, the others q.
+        let s = score(&v, &ScoreOptions::default().bins(bins).scoring(Scoring::Ntile)).unwrap();
+        let even = score(&v, &ScoreOptions::default().bins(bins).scoring(Scoring::Even)).unwrap();
+        let (n, b) = (v.len(), usize::from(bins));
+        let want: Vec<usize> = (0..b).map(|k| n / b + usize::from(k < n % b)).collect();
+        let count = |s: &[attain_rfm::RfmScore]| {
+            let mut c = vec![0usize; b];
+            for x in s { c[usize::from(x.f) - 1] += 1; }
+            c
+        };
+        prop_assert_eq!(count(&s), want.clone());
+        // Job v1's rule has the same sizes, spread differently.
+        let mut sizes = count(&even);
+        sizes.sort_unstable();
+        let mut sorted_want = want;
+        sorted_want.sort_unstable();
+        prop_assert_eq!(sizes, sorted_want);
+    }
+
+    #[test]
+    fn prop_pymc_scores_or_reports_collapsed_quartiles(v in values()) {
+        match score(&v, &ScoreOptions::default().bins(4).scoring(Scoring::Pymc)) {
+            Ok(s) => {
+                for i in 0..v.len() {
+                    for x in [s[i].r, s[i].f, s[i].m] { prop_assert!((1..=4).contains(&x)); }
+                    for j in 0..v.len() {
+                        if v[i].monetary > v[j].monetary { prop_assert!(s[i].m >= s[j].m); }
+                        if v[i].monetary == v[j].monetary { prop_assert_eq!(s[i].m, s[j].m); }
+                        if v[i].recency_days < v[j].recency_days { prop_assert!(s[i].r >= s[j].r); }
+                    }
+                }
+            }
+            Err(e) => prop_assert!(matches!(e, attain_rfm::Error::QuantilesCollapsed { .. }), "{e}"),
+        }
+    }
+
+    #[test]
+    fn prop_r_totals_of_whole_amounts_score_as_the_exact_totals(v in values(), bins in 2u8..=10) {
+        // Whole-cent totals below 2^53 cents are exact in f64 only when whole: use whole units.
+        let v: Vec<CustomerValues> = v.into_iter().map(|c| {
+            CustomerValues::new(&c.customer_id, c.recency_days, c.frequency, c.monetary.trunc())
+        }).collect();
+        let mut totals = attain_rfm::FloatTotals::new();
+        for c in &v { totals.add(&c.customer_id, c.monetary); }
+        let exact = score(&v, &ScoreOptions::default().bins(bins).scoring(Scoring::RRfm)).unwrap();
+        prop_assert_eq!(attain_rfm::score_r_rfm(&v, &totals, bins).unwrap(), exact);
     }
 
     #[test]
