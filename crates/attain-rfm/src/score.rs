@@ -18,7 +18,7 @@
 //!
 //! # Compatibility modes
 //!
-//! `Ntile`, `RRfm` and `Pymc` are named after an anchor and equal the anchor's own output on
+//! `Ntile`, `QcutRank`, `RRfm` and `Pymc` are named after an anchor and equal the anchor's own output on
 //! every customer (the workspace's `data/compat/` holds the expected files, the programs and
 //! versions that made them, and the tests that compare):
 //!
@@ -32,6 +32,9 @@
 //!   1, and each value is compared as an `f64` (monetary: the exact decimal total rounded to the
 //!   nearest `f64`, as R holds its sum). R's frequency counts rows: use
 //!   [`FrequencyMode::Rows`](crate::FrequencyMode::Rows).
+//! - `QcutRank`: pandas 3.1.1 `qcut(x.rank(method="first"), bins, labels=False) + 1`, with the
+//!   bin edges in `f64` as pandas computes them. pandas raises for a single customer (its edges
+//!   are not unique); this mode gives that customer score 1 (recency `bins`).
 //! - `Pymc`: PyMC-Marketing 0.19.0's `rfm_segments` (`pymc_marketing/clv/utils.py`), in `f64`
 //!   as pandas computes: quartile edges by numpy's linear interpolation, equal edges dropped,
 //!   right-closed bins with the lowest edge included; 4 labels, else 3, else 2 (recency
