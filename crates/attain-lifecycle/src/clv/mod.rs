@@ -96,6 +96,7 @@
 //!
 //! The integration tests reproduce them from the raw log.
 
+mod bgbb;
 mod bgnbd;
 mod gamma_gamma;
 mod optimize;
@@ -105,6 +106,7 @@ mod special;
 mod summary;
 mod value;
 
+pub use bgbb::{BgBbParams, BgBbSummary, MAX_OPPORTUNITIES, fit_bg_bb, fit_bg_bb_with};
 pub use bgnbd::{BgNbdParams, fit_bg_nbd, fit_bg_nbd_with};
 pub use gamma_gamma::{GammaGammaParams, fit_gamma_gamma, fit_gamma_gamma_with};
 pub use pareto::{ParetoNbdParams, fit_pareto_nbd, fit_pareto_nbd_with};
@@ -325,6 +327,8 @@ mod tests {
         is::<ParetoNbdParams>();
         is::<GammaGammaParams>();
         is::<SbgParams>();
+        is::<BgBbParams>();
+        is::<BgBbSummary>();
         is::<Fit<BgNbdParams>>();
         is::<FitOptions>();
         is::<ClvOptions>();

@@ -767,3 +767,41 @@ fn long_horizons_far_beyond_the_time_scale_converge() {
         .unwrap();
     assert!((swept[1] - e).abs() < 1e-10 * e && (swept[0] - half).abs() < 1e-10 * half);
 }
+
+/// The donations table (`data/donations.csv`, provenance in tests/data/README.md).
+fn donations() -> Vec<attain_lifecycle::clv::BgBbSummary> {
+    let text = include_str!("../../../../data/donations.csv");
+    text.lines()
+        .skip(1)
+        .map(|line| {
+            let v: Vec<u64> = line.split(',').map(|c| c.parse().unwrap()).collect();
+            attain_lifecycle::clv::BgBbSummary {
+                x: v[0] as u32,
+                t_x: v[1] as u32,
+                n: v[2] as u32,
+                count: v[3],
+            }
+        })
+        .collect()
+}
+
+/// Golden: FHS 2010's BG/BB estimates on the donations data (alpha 1.204, beta 0.750,
+/// gamma 0.657, delta 2.783) and Table 6's P(alive in 2002): 0.11, 0.59 and 0.93 for
+/// (x, t_x) = (0, 0), (2, 4), (6, 6).
+#[test]
+fn bg_bb_reproduces_fhs_2010_on_the_donations() {
+    use attain_lifecycle::clv::{BgBbSummary, fit_bg_bb};
+    let table = donations();
+    assert_eq!(table.iter().map(|s| s.count).sum::<u64>(), 11_104);
+    let fit = fit_bg_bb(&table).unwrap();
+    let p = fit.params;
+    assert_close(p.alpha, 1.204, 5e-4, "alpha");
+    assert_close(p.beta, 0.750, 5e-4, "beta");
+    assert_close(p.gamma, 0.657, 5e-4, "gamma");
+    assert_close(p.delta, 2.783, 5e-4, "delta");
+    assert_eq!(fit.customers, 11_104);
+    for ((x, t_x), want) in [((0, 0), 0.11), ((2, 4), 0.59), ((6, 6), 0.93)] {
+        let got = p.p_alive(&BgBbSummary::new(x, t_x, 6)).unwrap();
+        assert_close(got, want, 5e-3, &format!("P(alive) at ({x}, {t_x})"));
+    }
+}
