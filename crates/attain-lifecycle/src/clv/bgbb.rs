@@ -400,36 +400,36 @@ pub fn fit_bg_bb_with(summaries: &[BgBbSummary], options: FitOptions) -> Result<
         gradient_tolerance: options.gradient_tolerance.max(1e-8),
         bound: options.log_parameter_bound,
     };
-    let min = optimize::bfgs(
-        |theta, grad| {
-            let value = neg_ll(theta);
-            let mut at = theta.to_vec();
-            for k in 0..4 {
-                let h = 1e-6;
-                at[k] = theta[k] + h;
-                let up = neg_ll(&at);
-                at[k] = theta[k] - h;
-                let down = neg_ll(&at);
-                at[k] = theta[k];
-                grad[k] = (up - down) / (2.0 * h);
-            }
-            value
-        },
-        &[0.0, 0.0, 0.0, 0.0],
-        settings,
-    )
-    .map_err(|failure| fit_error(MODEL, failure))?;
+    let mut objective = |theta: &[f64], grad: &mut [f64]| {
+        let value = neg_ll(theta);
+        let mut at = theta.to_vec();
+        for k in 0..4 {
+            let h = 1e-6;
+            at[k] = theta[k] + h;
+            let up = neg_ll(&at);
+            at[k] = theta[k] - h;
+            let down = neg_ll(&at);
+            at[k] = theta[k];
+            grad[k] = (up - down) / (2.0 * h);
+        }
+        value
+    };
+    let min = optimize::bfgs(&mut objective, &[0.0, 0.0, 0.0, 0.0], settings)
+        .map_err(|failure| fit_error(MODEL, failure))?;
+    let params = |v: &[f64]| BgBbParams {
+        alpha: v[0],
+        beta: v[1],
+        gamma: v[2],
+        delta: v[3],
+    };
+    let exp: Vec<f64> = min.x.iter().map(|t| t.exp()).collect();
     Ok(Fit {
-        params: BgBbParams {
-            alpha: min.x[0].exp(),
-            beta: min.x[1].exp(),
-            gamma: min.x[2].exp(),
-            delta: min.x[3].exp(),
-        },
+        params: params(&exp),
         log_likelihood: -min.value,
         iterations: min.iterations,
         customers: usize::try_from(customers).unwrap_or(usize::MAX),
         excluded_non_positive_spend: 0,
+        standard_errors: optimize::standard_errors(&mut objective, &min.x).map(|se| params(&se)),
     })
 }
 

@@ -99,24 +99,24 @@ pub fn fit_bg_nbd_with(
         gradient_tolerance: options.gradient_tolerance,
         bound: options.log_parameter_bound,
     };
-    let min = optimize::bfgs(
-        |theta, grad| negative_ll(theta, &data, &mut cache, grad),
-        &start,
-        settings,
-    )
-    .map_err(|failure| fit_error(MODEL, failure))?;
-    let params = BgNbdParams {
-        r: min.x[0].exp(),
-        alpha: min.x[1].exp(),
-        a: min.x[2].exp(),
-        b: min.x[3].exp(),
+    let mut objective =
+        |theta: &[f64], grad: &mut [f64]| negative_ll(theta, &data, &mut cache, grad);
+    let min = optimize::bfgs(&mut objective, &start, settings)
+        .map_err(|failure| fit_error(MODEL, failure))?;
+    let params = |v: &[f64]| BgNbdParams {
+        r: v[0],
+        alpha: v[1],
+        a: v[2],
+        b: v[3],
     };
+    let exp: Vec<f64> = min.x.iter().map(|t| t.exp()).collect();
     Ok(Fit {
-        params,
+        params: params(&exp),
         log_likelihood: -min.value,
         iterations: min.iterations,
         customers: data.customers,
         excluded_non_positive_spend: 0,
+        standard_errors: optimize::standard_errors(&mut objective, &min.x).map(|se| params(&se)),
     })
 }
 

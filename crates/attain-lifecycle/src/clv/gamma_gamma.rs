@@ -194,42 +194,42 @@ pub fn fit_gamma_gamma_with(
     };
     // Per-row constants: ln m, ln x, x.
     let consts: Vec<(f64, f64, f64)> = rows.iter().map(|&(x, m)| (x, m.ln(), x.ln())).collect();
-    let min = optimize::bfgs(
-        |theta, grad| {
-            let (p, q, gamma) = (theta[0].exp(), theta[1].exp(), theta[2].exp());
-            let (lg_q, dg_q, ln_gamma_) = (ln_gamma(q), digamma(q), gamma.ln());
-            let (mut ll, mut gp, mut gq, mut gg) = (0.0, 0.0, 0.0, 0.0);
-            for (&(x, ln_m, ln_x), &(_, m)) in consts.iter().zip(&rows) {
-                let px = p * x;
-                let ln_gm = (gamma + m * x).ln();
-                let (dg_pxq, dg_px) = (digamma(px + q), digamma(px));
-                ll += ln_gamma(px + q) - ln_gamma(px) - lg_q
-                    + q * ln_gamma_
-                    + (px - 1.0) * ln_m
-                    + px * ln_x
-                    - (px + q) * ln_gm;
-                gp += x * (dg_pxq - dg_px + ln_m + ln_x - ln_gm);
-                gq += dg_pxq - dg_q + ln_gamma_ - ln_gm;
-                gg += q / gamma - (px + q) / (gamma + m * x);
-            }
-            grad[0] = -gp * p;
-            grad[1] = -gq * q;
-            grad[2] = -gg * gamma;
-            -ll
-        },
-        &start,
-        settings,
-    )
-    .map_err(|failure| fit_error(MODEL, failure))?;
+    let mut objective = |theta: &[f64], grad: &mut [f64]| {
+        let (p, q, gamma) = (theta[0].exp(), theta[1].exp(), theta[2].exp());
+        let (lg_q, dg_q, ln_gamma_) = (ln_gamma(q), digamma(q), gamma.ln());
+        let (mut ll, mut gp, mut gq, mut gg) = (0.0, 0.0, 0.0, 0.0);
+        for (&(x, ln_m, ln_x), &(_, m)) in consts.iter().zip(&rows) {
+            let px = p * x;
+            let ln_gm = (gamma + m * x).ln();
+            let (dg_pxq, dg_px) = (digamma(px + q), digamma(px));
+            ll += ln_gamma(px + q) - ln_gamma(px) - lg_q
+                + q * ln_gamma_
+                + (px - 1.0) * ln_m
+                + px * ln_x
+                - (px + q) * ln_gm;
+            gp += x * (dg_pxq - dg_px + ln_m + ln_x - ln_gm);
+            gq += dg_pxq - dg_q + ln_gamma_ - ln_gm;
+            gg += q / gamma - (px + q) / (gamma + m * x);
+        }
+        grad[0] = -gp * p;
+        grad[1] = -gq * q;
+        grad[2] = -gg * gamma;
+        -ll
+    };
+    let min = optimize::bfgs(&mut objective, &start, settings)
+        .map_err(|failure| fit_error(MODEL, failure))?;
+    let params = |v: &[f64]| GammaGammaParams {
+        p: v[0],
+        q: v[1],
+        gamma: v[2],
+    };
+    let exp: Vec<f64> = min.x.iter().map(|t| t.exp()).collect();
     Ok(Fit {
-        params: GammaGammaParams {
-            p: min.x[0].exp(),
-            q: min.x[1].exp(),
-            gamma: min.x[2].exp(),
-        },
+        params: params(&exp),
         log_likelihood: -min.value,
         iterations: min.iterations,
         customers: rows.len(),
         excluded_non_positive_spend: excluded,
+        standard_errors: optimize::standard_errors(&mut objective, &min.x).map(|se| params(&se)),
     })
 }

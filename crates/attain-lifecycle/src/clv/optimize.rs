@@ -178,6 +178,80 @@ fn update_inverse_hessian(h: &mut [Vec<f64>], s: &[f64], y: &[f64], sy: f64) {
     }
 }
 
+/// Asymptotic standard errors of the parameters `exp(θ_i)` at a minimum `θ` of `f`, a
+/// negative log-likelihood over log-parameters that writes its gradient: the observed
+/// information `H` (the Hessian of `f` at `θ`, by central differences of the gradient with
+/// step `1e-5`, symmetrised) is inverted, and the delta method gives
+/// `se(exp(θ_i)) = exp(θ_i) · sqrt((H⁻¹)_ii)` (the gradient is zero at the minimum, so the
+/// change of variables adds no other term). `None` when `H` is not positive definite there.
+#[allow(clippy::needless_range_loop)] // matrix code reads as the formulas do
+pub(crate) fn standard_errors<F>(mut f: F, theta: &[f64]) -> Option<Vec<f64>>
+where
+    F: FnMut(&[f64], &mut [f64]) -> f64,
+{
+    let n = theta.len();
+    let h = 1e-5;
+    let mut hess = vec![vec![0.0; n]; n];
+    let mut probe = theta.to_vec();
+    let (mut up, mut down) = (vec![0.0; n], vec![0.0; n]);
+    for i in 0..n {
+        probe[i] = theta[i] + h;
+        f(&probe, &mut up);
+        probe[i] = theta[i] - h;
+        f(&probe, &mut down);
+        probe[i] = theta[i];
+        for j in 0..n {
+            hess[i][j] = (up[j] - down[j]) / (2.0 * h);
+        }
+    }
+    for i in 0..n {
+        for j in 0..i {
+            let m = 0.5 * (hess[i][j] + hess[j][i]);
+            hess[i][j] = m;
+            hess[j][i] = m;
+        }
+    }
+    let cov = invert_positive_definite(hess)?;
+    let se: Vec<f64> = (0..n).map(|i| theta[i].exp() * cov[i][i].sqrt()).collect();
+    se.iter().all(|v| v.is_finite()).then_some(se)
+}
+
+/// The inverse of a symmetric positive definite matrix by Cholesky, `None` otherwise.
+#[allow(clippy::needless_range_loop)] // matrix code reads as the formulas do
+fn invert_positive_definite(a: Vec<Vec<f64>>) -> Option<Vec<Vec<f64>>> {
+    let n = a.len();
+    // a = L Lᵀ
+    let mut l = vec![vec![0.0; n]; n];
+    for i in 0..n {
+        for j in 0..=i {
+            let s: f64 = (0..j).map(|k| l[i][k] * l[j][k]).sum();
+            if i == j {
+                let d = a[i][i] - s;
+                if !(d > 0.0 && d.is_finite()) {
+                    return None;
+                }
+                l[i][i] = d.sqrt();
+            } else {
+                l[i][j] = (a[i][j] - s) / l[j][j];
+            }
+        }
+    }
+    // Solve L Lᵀ x = e_c for each column c.
+    let mut inv = vec![vec![0.0; n]; n];
+    for c in 0..n {
+        let mut y = vec![0.0; n];
+        for i in 0..n {
+            let e = if i == c { 1.0 } else { 0.0 };
+            y[i] = (e - (0..i).map(|k| l[i][k] * y[k]).sum::<f64>()) / l[i][i];
+        }
+        for i in (0..n).rev() {
+            let s: f64 = (i + 1..n).map(|k| l[k][i] * inv[k][c]).sum();
+            inv[i][c] = (y[i] - s) / l[i][i];
+        }
+    }
+    Some(inv)
+}
+
 /// Central-difference gradient of `f` at `x` (step `1e-5 · max(1, |x_i|)`), for objectives
 /// without an analytic gradient (the tests). Returns the value at `x`.
 #[cfg(test)]
@@ -205,6 +279,29 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn standard_errors_of_a_known_quadratic() {
+        // f = (θ0² / 2) / 0.25 + (θ1² / 2) / 4 at θ = 0: H = diag(4, 0.25), H⁻¹ = diag(0.25, 4),
+        // so se = exp(0) · (0.5, 2).
+        let f = |t: &[f64], g: &mut [f64]| {
+            g[0] = 4.0 * t[0];
+            g[1] = 0.25 * t[1];
+            2.0 * t[0] * t[0] + 0.125 * t[1] * t[1]
+        };
+        let se = standard_errors(f, &[0.0, 0.0]).unwrap();
+        assert!(
+            (se[0] - 0.5).abs() < 1e-9 && (se[1] - 2.0).abs() < 1e-9,
+            "{se:?}"
+        );
+        // A saddle has no standard errors.
+        let saddle = |t: &[f64], g: &mut [f64]| {
+            g[0] = t[0];
+            g[1] = -t[1];
+            0.5 * (t[0] * t[0] - t[1] * t[1])
+        };
+        assert!(standard_errors(saddle, &[0.0, 0.0]).is_none());
+    }
 
     const SETTINGS: Settings = Settings {
         max_iterations: 500,

@@ -202,46 +202,46 @@ pub fn fit_sbg_with(survivors: &[u64], options: FitOptions) -> Result<Fit<SbgPar
         gradient_tolerance: options.gradient_tolerance,
         bound: options.log_parameter_bound,
     };
-    let min = optimize::bfgs(
-        |theta, grad| {
-            let (a, b) = (theta[0].exp(), theta[1].exp());
-            let lb = ln_beta(a, b);
-            let (dg_a, dg_b, dg_ab) = (digamma(a), digamma(b), digamma(a + b));
-            let (mut ll, mut ga, mut gb) = (0.0, 0.0, 0.0);
-            for (i, &n) in churned.iter().enumerate() {
-                if n == 0.0 {
-                    continue;
-                }
-                let t = i as f64 + 1.0;
-                let dg_abt = digamma(a + b + t);
-                ll += n * (ln_beta(a + 1.0, b + t - 1.0) - lb);
-                ga += n * (digamma(a + 1.0) - dg_abt - dg_a + dg_ab);
-                gb += n * (digamma(b + t - 1.0) - dg_abt - dg_b + dg_ab);
+    let mut objective = |theta: &[f64], grad: &mut [f64]| {
+        let (a, b) = (theta[0].exp(), theta[1].exp());
+        let lb = ln_beta(a, b);
+        let (dg_a, dg_b, dg_ab) = (digamma(a), digamma(b), digamma(a + b));
+        let (mut ll, mut ga, mut gb) = (0.0, 0.0, 0.0);
+        for (i, &n) in churned.iter().enumerate() {
+            if n == 0.0 {
+                continue;
             }
-            if still > 0.0 {
-                let t = last as f64;
-                let dg_abt = digamma(a + b + t);
-                ll += still * (ln_beta(a, b + t) - lb);
-                ga += still * (dg_ab - dg_abt);
-                gb += still * (digamma(b + t) - dg_abt - dg_b + dg_ab);
-            }
-            grad[0] = -ga * a;
-            grad[1] = -gb * b;
-            -ll
-        },
-        &[0.0, 0.0],
-        settings,
-    )
-    .map_err(|failure| fit_error(MODEL, failure))?;
+            let t = i as f64 + 1.0;
+            let dg_abt = digamma(a + b + t);
+            ll += n * (ln_beta(a + 1.0, b + t - 1.0) - lb);
+            ga += n * (digamma(a + 1.0) - dg_abt - dg_a + dg_ab);
+            gb += n * (digamma(b + t - 1.0) - dg_abt - dg_b + dg_ab);
+        }
+        if still > 0.0 {
+            let t = last as f64;
+            let dg_abt = digamma(a + b + t);
+            ll += still * (ln_beta(a, b + t) - lb);
+            ga += still * (dg_ab - dg_abt);
+            gb += still * (digamma(b + t) - dg_abt - dg_b + dg_ab);
+        }
+        grad[0] = -ga * a;
+        grad[1] = -gb * b;
+        -ll
+    };
+    let min = optimize::bfgs(&mut objective, &[0.0, 0.0], settings)
+        .map_err(|failure| fit_error(MODEL, failure))?;
+    let params = |v: &[f64]| SbgParams {
+        alpha: v[0],
+        beta: v[1],
+    };
+    let exp: Vec<f64> = min.x.iter().map(|t| t.exp()).collect();
     Ok(Fit {
-        params: SbgParams {
-            alpha: min.x[0].exp(),
-            beta: min.x[1].exp(),
-        },
+        params: params(&exp),
         log_likelihood: -min.value,
         iterations: min.iterations,
         customers: survivors[0] as usize,
         excluded_non_positive_spend: 0,
+        standard_errors: optimize::standard_errors(&mut objective, &min.x).map(|se| params(&se)),
     })
 }
 

@@ -144,6 +144,14 @@ fn bg_nbd_cdnow_golden() {
     assert_close(p.b, 2.426, 5e-4, "b");
     assert_close(fit.log_likelihood, -9582.4, 0.05, "log-likelihood");
     assert_eq!(fit.customers, 2357);
+    // Standard errors from the observed information: r 0.0126, alpha 0.378, a 0.186, b 0.705
+    // (issue 14's reference; lifetimes 0.11.3's BetaGeoFitter.summary gives the same to the
+    // digits shown, see tests/data/README.md).
+    let se = fit.standard_errors.unwrap();
+    assert_close(se.r, 0.0126, 5e-5, "se(r)");
+    assert_close(se.alpha, 0.378, 5e-4, "se(alpha)");
+    assert_close(se.a, 0.186, 5e-4, "se(a)");
+    assert_close(se.b, 0.705, 5e-4, "se(b)");
 }
 
 #[test]
