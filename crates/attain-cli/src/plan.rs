@@ -14,6 +14,7 @@ use attain_types::input::{Quoted, parse_amount, parse_money};
 use attain_types::{
     Currency, Decimal, Granularity, Money, NaiveDate, Period, Weekday, WorkingCalendar,
 };
+use chrono::Datelike;
 
 use crate::output::{Format, OutputArgs};
 use crate::usage::{UsageContext, usage};
@@ -21,12 +22,14 @@ use crate::usage::{UsageContext, usage};
 /// The granularity of the printed rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub(crate) enum By {
+    /// The whole period as one row (a split by --split dimensions without a time split).
+    Year,
     /// Calendar (or fiscal) quarters.
     Quarter,
     /// Calendar months.
     Month,
     /// ISO weeks (Monday to Sunday), clipped at the period's ends (and, in nested mode, at
-    /// month ends).
+    /// month ends, each piece weighing by its days).
     Week,
     /// Days.
     Day,
@@ -44,7 +47,9 @@ pub(crate) enum Mode {
 /// The weight of each period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub(crate) enum Weights {
-    /// Nested: every period of a level weighs the same. Finest: every day weighs the same.
+    /// Nested: whole quarters, months and --parts weigh the same; periods clipped at month
+    /// ends or the period's ends (weeks, a cut month) weigh by calendar days. Finest: every
+    /// day weighs the same.
     Equal,
     /// In proportion to calendar days.
     CalendarDays,
@@ -55,13 +60,20 @@ pub(crate) enum Weights {
 /// Decompose a target over time and dimensions, exact to the minor unit.
 ///
 /// Prints one row per period (and per category of each --split), with amounts that sum
-/// exactly to the target along every axis.
+/// exactly to the target along every axis. The weights of each level are listed after the
+/// options.
 #[derive(Debug, clap::Args)]
-#[command(
-    after_help = "Examples:\n  $ attain plan --target 12000000 --year 2026 --by month --split customer=new:40,repeat:60\n  $ \
+#[command(after_help = "Weights by level (nested mode, --weights equal):\n  \
+quarters, months   equal (12,000,000: 3,000,000 a quarter, 1,000,000 a month)\n  \
+--parts N          equal: `--by month --parts 4` is the method's four weeks of 250,000\n  \
+weeks, days        by calendar days (a one-day piece of a week gets one day)\n  \
+a clipped period   by calendar days (a month cut by --start/--end, for that parent's periods)\n\
+--weights working-days weighs every level by working days; --seasonality by its indices.\n\n\
+Examples:\n  $ attain plan --target 12000000 --year 2026 --by month --split customer=new:40,repeat:60\n  $ \
 attain plan --target 12000000 --year 2026 --by month --parts 4 --currency CNY\n  $ \
-attain plan --target 12000000 --year 2026 --by week --mode finest --weights working-days"
-)]
+attain plan --target 12000000 --year 2026 --by week --currency CNY\n  $ \
+attain plan --target 12000000 --year 2026 --by week --mode finest --weights working-days\n  $ \
+attain plan --target 1234.57 --year 2026 --by year --split x=a:20,b:30,c:50")]
 pub(crate) struct PlanArgs {
     /// The target, as plain decimal text (`12000000`), in whole minor units of --currency.
     #[arg(long, allow_hyphen_values = true)]
@@ -212,13 +224,21 @@ fn weighting(args: &PlanArgs) -> anyhow::Result<Weighting> {
 }
 
 /// The level of the rows, and the nested levels above it.
-fn levels(args: &PlanArgs, fiscal: Option<(i32, u32)>) -> anyhow::Result<Vec<Level>> {
+fn levels(
+    args: &PlanArgs,
+    period: Period,
+    fiscal: Option<(i32, u32)>,
+) -> anyhow::Result<Vec<Level>> {
     let quarter = match fiscal {
         Some((y, m)) => Level::Periods(fiscal_quarters(y, m)?),
         None => Level::Calendar(Granularity::Quarter),
     };
     let mut out = vec![quarter];
     match args.by {
+        By::Year => {
+            // One slot: the whole period, labelled as the plan is.
+            out = vec![Level::Periods(vec![whole_period(period, fiscal)])];
+        }
         By::Quarter => {}
         By::Month => out.push(Level::Calendar(Granularity::Month)),
         By::Week => {
@@ -236,6 +256,18 @@ fn levels(args: &PlanArgs, fiscal: Option<(i32, u32)>) -> anyhow::Result<Vec<Lev
     Ok(out)
 }
 
+/// The whole plan period with its label: `2026`, `FY2026` or `2026-01-15..2026-07-01`.
+fn whole_period(period: Period, fiscal: Option<(i32, u32)>) -> NamedPeriod {
+    let label = match fiscal {
+        Some((y, _)) => format!("FY{y}"),
+        None if Period::year(period.start().year()).ok() == Some(period) => {
+            period.label(Granularity::Year)
+        }
+        None => period.to_string(),
+    };
+    NamedPeriod { label, period }
+}
+
 fn time_slots(
     args: &PlanArgs,
     target: Money,
@@ -243,7 +275,7 @@ fn time_slots(
     fiscal: Option<(i32, u32)>,
     options: &TimeOptions,
 ) -> anyhow::Result<Vec<Slot>> {
-    let levels = levels(args, fiscal)?;
+    let levels = levels(args, period, fiscal)?;
     match args.mode {
         Mode::Nested => {
             let plan =
