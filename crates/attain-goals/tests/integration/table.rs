@@ -227,7 +227,9 @@ fn table_nearest_rounding_checked_case() {
 /// of the exact cells `num[i] / den` whose row and column sums lie within one unit of theirs
 /// (`row_fixed`/`col_fixed`: the exact margin is whole and must be met), by brute force.
 fn brute_force_nearest(rows: usize, cols: usize, num: &[u128], den: u128) -> Option<u128> {
-    let frac: Vec<usize> = (0..num.len()).filter(|&i| !num[i].is_multiple_of(den)).collect();
+    let frac: Vec<usize> = (0..num.len())
+        .filter(|&i| !num[i].is_multiple_of(den))
+        .collect();
     let near = |sum: u128, exact: u128| {
         // |sum * den - exact| < den, exact = sum of numerators.
         sum * den + den > exact && sum * den < exact + den
