@@ -10,7 +10,7 @@ use attain_goals::table::{Dimension, fit_rows, nest3};
 use attain_goals::{
     DayBasis, Level, NamedPeriod, Profile, Slot, TimeOptions, Weighting, daily, nested,
 };
-use attain_types::input::{Quoted, parse_amount, parse_money};
+use attain_types::input::{InputError, Quoted, parse_amount, parse_money};
 use attain_types::{
     Currency, Decimal, Granularity, Money, NaiveDate, Period, Weekday, WorkingCalendar,
 };
@@ -117,7 +117,9 @@ pub(crate) struct PlanArgs {
     /// Holidays (YYYY-MM-DD), comma-separated or repeated.
     #[arg(long, value_delimiter = ',')]
     holiday: Vec<NaiveDate>,
-    /// ISO 4217 currency code; fixes the minor unit amounts are rounded to.
+    /// ISO 4217 currency code; fixes the minor unit amounts are rounded to. The default XXX is
+    /// ISO 4217's "no currency" (2 decimals): messages then name no unit, and the JSON
+    /// `currency` field says "XXX".
     #[arg(long, default_value = "XXX")]
     currency: String,
     #[command(flatten)]
@@ -136,7 +138,7 @@ pub(crate) fn run(args: &PlanArgs) -> anyhow::Result<()> {
     let out = args.out.open(&[])?;
     let currency = Currency::new(&args.currency).usage("--currency")?;
     // Checked once, exactly, against the currency (never rounded or rescaled).
-    let target = parse_money(&args.target, currency).usage("--target")?;
+    let target = money_arg(&args.target, currency).usage("--target")?;
     let (period, fiscal) = plan_period(args)?;
     let dims = args
         .split
@@ -160,6 +162,27 @@ pub(crate) fn run(args: &PlanArgs) -> anyhow::Result<()> {
         Format::Csv => write_csv(w, &names, &rows),
         Format::Json => write_json(w, args, target, period, &names, &rows),
     })
+}
+
+/// Parses a money option value exactly at the currency's minor unit (the shared grammar). An
+/// error without a currency names no ISO placeholder code (`XXX`): it says there is none.
+pub(crate) fn money_arg(text: &str, currency: Currency) -> anyhow::Result<Money> {
+    parse_money(text, currency).map_err(|e| match e {
+        InputError::MinorUnits {
+            value, minor_units, ..
+        } if currency_unit(&currency).is_none() => anyhow::anyhow!(
+            "amount {value} cannot be held exactly in whole minor units of {minor_units} \
+             decimals (no --currency: give one for another minor unit)"
+        ),
+        e => e.into(),
+    })
+}
+
+/// The unit printed after amounts for people: the ISO code, or `None` for `XXX`, ISO 4217's
+/// "no currency" (the default when no `--currency` is given). Machine formats (CSV, JSON)
+/// keep the code.
+pub(crate) fn currency_unit(currency: &Currency) -> Option<&str> {
+    Some(currency.code()).filter(|code| *code != "XXX")
 }
 
 fn plan_period(args: &PlanArgs) -> anyhow::Result<(Period, Option<(i32, u32)>)> {

@@ -358,3 +358,15 @@ fn plan_words(words: &str) -> (i32, String, String) {
     args.extend(words.split_whitespace());
     attain(&args)
 }
+
+#[test]
+fn plan_without_currency_names_no_placeholder_code() {
+    let (code, _, err) = plan_words("--target 1.234 --year 2026");
+    assert_eq!(code, 2, "{err}");
+    assert!(!err.contains("XXX"), "{err}");
+    assert!(err.contains("no --currency"), "{err}");
+    // With a currency, the message names it.
+    let (code, _, err) = plan_words("--target 1.234 --year 2026 --currency USD");
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("USD (2 decimals)"), "{err}");
+}
