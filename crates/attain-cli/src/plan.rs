@@ -6,7 +6,7 @@ use std::io::Write;
 
 use anyhow::{Context, bail};
 use attain_goals::calendar::fiscal_quarters;
-use attain_goals::table::{Dimension, fit_rows, nest3};
+use attain_goals::table::{Deviation, Dimension, fit_rows, nest3};
 use attain_goals::{
     DayBasis, Level, NamedPeriod, Profile, Slot, TimeOptions, Weighting, daily, nested,
 };
@@ -156,11 +156,11 @@ pub(crate) fn run(args: &PlanArgs) -> anyhow::Result<()> {
         .weighting(weighting(args)?);
     // Without input files, only the option values can make the plan fail.
     let slots = time_slots(args, target, period, fiscal, &options).or_usage()?;
-    let rows = split_rows(&slots, &dims).or_usage()?;
+    let (rows, deviation) = split_rows(&slots, &dims).or_usage()?;
     let names: Vec<&str> = dims.iter().map(|d| d.name.as_str()).collect();
     out.write_with(|w| match args.out.format {
         Format::Csv => write_csv(w, &names, &rows),
-        Format::Json => write_json(w, args, target, period, &names, &rows),
+        Format::Json => write_json(w, args, target, period, &names, &rows, deviation),
     })
 }
 
@@ -326,20 +326,25 @@ fn time_slots(
     }
 }
 
-fn split_rows(slots: &[Slot], dims: &[Dimension]) -> anyhow::Result<Vec<Row>> {
+/// The rows, and the total absolute deviation of the split cells from their exact shares
+/// (minor units; zero without --split).
+fn split_rows(slots: &[Slot], dims: &[Dimension]) -> anyhow::Result<(Vec<Row>, Deviation)> {
     let named = |s: &Slot| NamedPeriod {
         label: s.label.clone(),
         period: s.period,
     };
     match dims {
-        [] => Ok(slots
-            .iter()
-            .map(|s| Row {
-                slot: named(s),
-                categories: vec![],
-                amount: s.amount,
-            })
-            .collect()),
+        [] => Ok((
+            slots
+                .iter()
+                .map(|s| Row {
+                    slot: named(s),
+                    categories: vec![],
+                    amount: s.amount,
+                })
+                .collect(),
+            Deviation::new(0, 1),
+        )),
         [a] => {
             let amounts: Vec<Money> = slots.iter().map(|s| s.amount).collect();
             let t =
@@ -354,7 +359,7 @@ fn split_rows(slots: &[Slot], dims: &[Dimension]) -> anyhow::Result<Vec<Row>> {
                     });
                 }
             }
-            Ok(out)
+            Ok((out, t.deviation))
         }
         [a, b, ..] => {
             let amounts: Vec<Money> = slots.iter().map(|s| s.amount).collect();
@@ -374,7 +379,7 @@ fn split_rows(slots: &[Slot], dims: &[Dimension]) -> anyhow::Result<Vec<Row>> {
                     }
                 }
             }
-            Ok(out)
+            Ok((out, cube.deviation))
         }
     }
 }
@@ -456,6 +461,10 @@ struct PlanJson<'a> {
     first_day: String,
     last_day: String,
     mode: String,
+    /// The total absolute deviation of the split cells from their exact shares, in minor
+    /// units, as an exact fraction (`8/3`); `0` without --split. Nearest for one --split; for
+    /// two, each rounding step is nearest (attain_goals::table docs).
+    rounding_deviation: String,
     rows: Vec<BTreeMap<&'a str, String>>,
     target: String,
 }
@@ -467,6 +476,7 @@ fn write_json(
     period: Period,
     names: &[&str],
     rows: &[Row],
+    deviation: Deviation,
 ) -> std::io::Result<()> {
     // A row's keys include the dimension names, so a row is a map (sorted by key, as the
     // `serde_json::Value` this document was first built as); a later key wins, as before.
@@ -490,6 +500,7 @@ fn write_json(
         first_day: period.start().to_string(),
         last_day: last_day(&period),
         mode: format!("{:?}", args.mode).to_lowercase(),
+        rounding_deviation: deviation.to_string(),
         rows,
         target: target.amount().to_string(),
     };

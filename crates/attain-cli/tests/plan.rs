@@ -370,3 +370,27 @@ fn plan_without_currency_names_no_placeholder_code() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("USD (2 decimals)"), "{err}");
 }
+
+/// Issue 19's checked case through the CLI: 100,000 yen split 1:1:1 by 5:3:2 for the whole
+/// year; the JSON reports the exact total deviation of the rounded cells, 8/3 yen.
+#[test]
+fn plan_json_reports_the_rounding_deviation() {
+    let (code, out, err) = plan_words(
+        "--target 100000 --year 2026 --by year --split a=x:1,y:1,z:1 --split b=p:5,q:3,r:2 \
+         --currency JPY --format json",
+    );
+    assert_eq!(code, 0, "{err}");
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["rounding_deviation"], "8/3");
+    let amounts: Vec<&str> = doc["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["amount"].as_str().unwrap())
+        .collect();
+    assert_eq!(amounts.len(), 9);
+    // Without --split nothing is rounded across a table.
+    let (_, out, _) = plan_words("--target 100 --year 2026 --by quarter --format json");
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["rounding_deviation"], "0");
+}
