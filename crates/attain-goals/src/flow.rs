@@ -1,6 +1,7 @@
-//! A minimum-cost flow by successive shortest paths (Dijkstra on reduced costs, potentials
-//! started by Bellman-Ford), in exact integers, with no recursion (no stack overflow on large
-//! tables).
+//! A minimum-cost flow by the primal-dual method: Dijkstra on reduced costs (potentials
+//! started by Bellman-Ford) finds the shortest distance, then a blocking flow (Dinic) sends
+//! as much as fits along every shortest path at once. Exact integers, no recursion (no stack
+//! overflow on large tables).
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -75,11 +76,9 @@ impl CostFlow {
         }
         let mut sent = 0i64;
         let mut dist = vec![0i128; n];
-        let mut prev = vec![usize::MAX; n];
         let mut done = vec![false; n];
         while sent < limit {
             dist.fill(i128::MAX);
-            prev.fill(usize::MAX);
             done.fill(false);
             dist[s] = 0;
             let mut heap = BinaryHeap::from([Reverse((0i128, s))]);
@@ -103,7 +102,6 @@ impl CostFlow {
                     let nd = d.checked_add(reduced)?;
                     if nd < dist[v] {
                         dist[v] = nd;
-                        prev[v] = e;
                         heap.push(Reverse((nd, v)));
                     }
                 }
@@ -117,23 +115,97 @@ impl CostFlow {
                 let d = if done[v] { dist[v] } else { cap_d };
                 pot[v] = pot[v].checked_add(d)?;
             }
-            let mut f = limit - sent;
-            let mut v = t;
-            while v != s {
-                let e = prev[v];
-                f = f.min(self.cap[e]);
-                v = self.to[e ^ 1];
+            // Every s-t path of zero reduced cost is now a shortest one: send a blocking flow
+            // along them (Dinic on the admissible edges) before the next search.
+            let pushed = self.blocking_flow(s, t, limit - sent, &pot)?;
+            if pushed == 0 {
+                // Unreachable with valid potentials (a shortest path is admissible).
+                return None;
             }
-            let mut v = t;
-            while v != s {
-                let e = prev[v];
-                self.cap[e] -= f;
-                self.cap[e ^ 1] += f;
-                v = self.to[e ^ 1];
-            }
-            sent += f;
+            sent += pushed;
         }
         Some(sent)
+    }
+
+    /// Whether residual edge `e` out of `u` has capacity and zero reduced cost.
+    fn admissible(&self, u: usize, e: usize, pot: &[i128]) -> Option<bool> {
+        let reduced = self.cost[e]
+            .checked_add(pot[u])?
+            .checked_sub(pot[self.to[e]])?;
+        Some(self.cap[e] > 0 && reduced == 0)
+    }
+
+    /// Dinic's blocking flow from `s` to `t` over the admissible edges, at most `limit` units;
+    /// iterative (no recursion). Returns the units sent, or `None` on overflow.
+    fn blocking_flow(&mut self, s: usize, t: usize, limit: i64, pot: &[i128]) -> Option<i64> {
+        let n = self.adj.len();
+        let mut total = 0i64;
+        let mut level = vec![usize::MAX; n];
+        let mut it = vec![0usize; n];
+        let mut path: Vec<usize> = Vec::new();
+        while total < limit {
+            level.fill(usize::MAX);
+            level[s] = 0;
+            let mut queue = std::collections::VecDeque::from([s]);
+            while let Some(u) = queue.pop_front() {
+                for &e in &self.adj[u] {
+                    let v = self.to[e];
+                    if level[v] == usize::MAX && self.admissible(u, e, pot)? {
+                        level[v] = level[u] + 1;
+                        queue.push_back(v);
+                    }
+                }
+            }
+            if level[t] == usize::MAX {
+                break;
+            }
+            it.fill(0);
+            let before = total;
+            let mut u = s;
+            path.clear();
+            while total < limit {
+                if u == t {
+                    let mut f = limit - total;
+                    for &e in &path {
+                        f = f.min(self.cap[e]);
+                    }
+                    for &e in &path {
+                        self.cap[e] -= f;
+                        self.cap[e ^ 1] += f;
+                    }
+                    total += f;
+                    path.clear();
+                    u = s;
+                    continue;
+                }
+                let mut advanced = false;
+                while it[u] < self.adj[u].len() {
+                    let e = self.adj[u][it[u]];
+                    let v = self.to[e];
+                    if level[v] == level[u] + 1 && self.admissible(u, e, pot)? {
+                        path.push(e);
+                        u = v;
+                        advanced = true;
+                        break;
+                    }
+                    it[u] += 1;
+                }
+                if !advanced {
+                    match path.pop() {
+                        None => break,
+                        Some(e) => {
+                            level[u] = usize::MAX; // dead end for this phase
+                            u = self.to[e ^ 1];
+                            it[u] += 1;
+                        }
+                    }
+                }
+            }
+            if total == before {
+                break;
+            }
+        }
+        Some(total)
     }
 }
 

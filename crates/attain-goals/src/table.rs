@@ -28,7 +28,7 @@
 //! fraction of a minor unit ([`Deviation`], `8/3`; never `f64`). Rounding cell `(i, j)` up
 //! instead of down changes its deviation from `f` to `1 - f` (`f` its fraction), so each cell
 //! edge costs `1 - 2f` per unit, and the nearest rounding is a **minimum-cost** feasible flow on
-//! the same network (successive shortest paths, exact integer costs in units of the shared
+//! the same network (primal-dual shortest paths, exact integer costs in units of the shared
 //! denominator). A property test compares the deviation with brute force over every controlled
 //! rounding of small random tables. Margins are free only between their floor and ceiling; the
 //! deviation counts cells only. Worked case: 100,000 units in three equal rows split
