@@ -4,7 +4,7 @@
 //!
 //! Run with `cargo run --example annual_plan`.
 
-use attain::goals::table::{nest3, round_product};
+use attain::goals::table::{nest3, round_product, round_table};
 use attain::goals::{Level, TimeOptions, Weighting, daily, nested};
 use attain::types::{Currency, Decimal, Granularity, Money, Period, Rate, count};
 
@@ -76,6 +76,44 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     assert_eq!(table.row_totals[1].amount(), Decimal::from(7_200_000));
     assert_eq!(table.column_totals[0].amount(), Decimal::from(7_200_000));
     assert_eq!(table.column_totals[1].amount(), Decimal::from(4_800_000));
+
+    // 2b. The nearest controlled rounding, and how near it is: 100,000 yen in three equal
+    //     rows split 50 / 30 / 20 has exact cells 16,666.667 / 10,000 / 6,666.667 in every
+    //     row. Rounded jointly the margins stay exact, and the total deviation from the exact
+    //     cells, 8/3 yen, is the least any such rounding can have.
+    let row = vec![Decimal::from(5), Decimal::from(3), Decimal::from(2)];
+    let yen = Money::parse("100000", Currency::JPY)?;
+    let nearest = round_table(yen, &[row.clone(), row.clone(), row])?;
+    let totals: Vec<String> = nearest.row_totals.iter().map(|m| fmt(*m)).collect();
+    println!(
+        "\n100,000 JPY in three rows of 50/30/20: rows {}, total deviation {} JPY (~{})",
+        totals.join(" / "),
+        nearest.deviation,
+        nearest.deviation.to_money(Currency::JPY, 3)?.amount()
+    );
+    assert_eq!(nearest.deviation.to_string(), "8/3");
+
+    // 2c. Weeks inside months, as `attain plan --by week` prints them: an ISO week cut by a
+    //     month end weighs its days, so Sunday 1 March gets one day of March, not a week.
+    let by_week = [
+        Level::Calendar(Granularity::Month),
+        Level::Calendar(Granularity::IsoWeek),
+    ];
+    let weekly = nested(target, year, &by_week, &TimeOptions::default())?;
+    println!("\nMarch by ISO week (1,000,000.00 over 31 days):");
+    let march = Period::month(2026, 3)?;
+    for w in weekly.levels[1]
+        .iter()
+        .filter(|w| march.contains_period(&w.period))
+    {
+        println!(
+            "  {} {} .. {} {:>14}",
+            w.label,
+            w.period.start(),
+            w.period.last_day().ok_or("empty week")?,
+            fmt(w.amount)
+        );
+    }
 
     // 3. All three axes at once: month x customer x product, exact along the nesting path.
     let month_amounts: Vec<Money> = months.iter().map(|m| m.amount).collect();

@@ -5,10 +5,14 @@
 //! Run with `cargo run --example weekly_funnel`.
 
 use attain::funnel::bottleneck::{BottleneckMeasure, bottlenecks};
-use attain::funnel::gap::{FunnelOutcome, diagnose_gap};
+use attain::funnel::gap::{FunnelOutcome, diagnose_gap_in_minor_units};
 use attain::funnel::stats::{Counts, IntervalMethod, PeriodCounts, calibrate, compare_rates};
 use attain::funnel::{DealRule, Funnel, PlanOptions, Stage};
-use attain::types::{Currency, Money, Rate};
+use attain::types::{Currency, Money, NaiveDate, Period, Rate, WorkingCalendar};
+
+fn date(y: i32, m: u32, d: u32) -> Result<NaiveDate, Box<dyn std::error::Error>> {
+    NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| format!("no date {y}-{m}-{d}").into())
+}
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let cny = |text: &str| Money::parse(text, Currency::CNY);
@@ -29,7 +33,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         week,
         PlanOptions::default().deal_rule(DealRule::MinorUnitTolerance),
     )?;
-    println!("== A week of {week:#}");
+    println!("== A week of {:#}", week.round_to_minor_unit());
     println!(
         "strict:   {} deals (3 x 83,333.33 = 249,999.99 is 0.01 short) -> {} prospects -> {} leads",
         strict.deals, strict.stages[1].entries, strict.stages[0].entries
@@ -136,11 +140,37 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         rates: vec![rate("10%")?, rate("25%")?],
         deal_size: cny("80000")?,
     };
-    let gap = diagnose_gap(&plan, &actual)?;
-    println!("\n== Weekly review: gap {} (exact Shapley split)", gap.gap);
-    println!("lead volume  {}", gap.volume);
-    println!("conversion   {}", gap.conversion()?);
-    println!("deal size    {}", gap.deal_size);
+    // Shown in the currency's minor unit: the contributions are allocated from their exact
+    //    Shapley values by largest remainder, so the three lines still add up to the gap.
+    let gap = diagnose_gap_in_minor_units(&plan, &actual)?;
+    println!(
+        "\n== Weekly review: gap {:#} (Shapley split, to the minor unit)",
+        gap.gap
+    );
+    println!("lead volume  {:>16}", format!("{:#}", gap.volume));
+    println!("conversion   {:>16}", format!("{:#}", gap.conversion()?));
+    println!("deal size    {:>16}", format!("{:#}", gap.deal_size));
+
+    // 5b. The week's daily action list (Monday 2 to Friday 6 March 2026), spread exactly: the
+    //     days add up to the week's need (3 deals), where rounding each day up would ask 5.
+    let week_days = Period::from_inclusive(date(2026, 3, 2)?, date(2026, 3, 8)?)?;
+    let daily = funnel.daily_actions(
+        week,
+        &week_days,
+        &WorkingCalendar::default(),
+        PlanOptions::default().deal_rule(DealRule::MinorUnitTolerance),
+    )?;
+    println!("\n== Daily actions, {} working days", daily.working_days);
+    for a in &daily.actions {
+        let days: Vec<String> = a.per_working_day.iter().map(u64::to_string).collect();
+        println!(
+            "{:<9} {:>4} a week: {} (rounded up each day: {} a day)",
+            a.name,
+            a.per_period,
+            days.join(" "),
+            a.per_day
+        );
+    }
 
     // 6. Is a better trial class real? (METHOD.md 2.1: 25% -> 42% on 100 trials each.)
     let c = compare_rates(

@@ -6,9 +6,9 @@ use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use attain_funnel::measure::{Event, FunnelMeasurement, MeasureOptions, StepOrder, StepTable};
-use attain_funnel::{DealRule, Funnel, Plan, PlanOptions, Stage};
+use attain_funnel::{DailyActionPlan, DailySpread, DealRule, Funnel, Plan, PlanOptions, Stage};
 use attain_types::input::{Quoted, parse_money};
-use attain_types::{Currency, Rate};
+use attain_types::{Currency, NaiveDate, Period, Rate, WorkingCalendar};
 
 use crate::events::{self, EventColumnArgs};
 use crate::output::{Format, OutputArgs};
@@ -36,7 +36,8 @@ enum FunnelCommand {
 /// Reverse planning: a money target (or a deal count) to entries at every stage.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Example:\n  $ attain funnel plan --target 250000 --deal-size 83333.33 \\\n    --stages lead:0.1,prospect:20% --tolerance"
+    after_help = "Examples:\n  $ attain funnel plan --target 250000 --deal-size 83333.33 \\\n    --stages lead:0.1,prospect:20% --tolerance\n  $ \
+attain funnel plan --target 250000 --deal-size 83333.33 --stages lead:0.1,prospect:20% \\\n    --tolerance --daily-start 2026-03-02 --daily-end 2026-03-08"
 )]
 struct PlanArgs {
     /// The money target (plain decimal text).
@@ -62,6 +63,19 @@ struct PlanArgs {
     /// ISO 4217 currency code.
     #[arg(long, default_value = "XXX")]
     currency: String,
+    /// Print the daily action list instead: every stage's count, and the deals, spread over
+    /// the working days (Monday to Friday) from this day to --daily-end (YYYY-MM-DD); needs
+    /// --target.
+    #[arg(long, requires = "daily_end", conflicts_with = "deals", value_parser = crate::args::date)]
+    daily_start: Option<NaiveDate>,
+    /// The last day (inclusive) of the daily action list.
+    #[arg(long, requires = "daily_start", value_parser = crate::args::date)]
+    daily_end: Option<NaiveDate>,
+    /// With --daily-start: ask ceil(count / working days) every day, which meets the period
+    /// but can ask for more than it needs. By default the days are spread exactly (largest
+    /// remainder, extra units on the earliest days) and add up to the period's need.
+    #[arg(long, requires = "daily_start")]
+    round_up_each_day: bool,
     #[command(flatten)]
     out: OutputArgs,
 }
@@ -141,6 +155,25 @@ fn run_plan(args: &PlanArgs) -> anyhow::Result<()> {
     } else {
         DealRule::Strict
     };
+    if let (Some(first), Some(last), Some(t)) = (args.daily_start, args.daily_end, &args.target) {
+        let target = parse_money(t, currency).usage("--target")?;
+        if last < first {
+            return Err(usage(format!(
+                "--daily-end: {last} is before --daily-start {first}"
+            )));
+        }
+        let period = Period::from_inclusive(first, last).usage("--daily-start/--daily-end")?;
+        let spread = if args.round_up_each_day {
+            DailySpread::RoundUpEachDay
+        } else {
+            DailySpread::Exact
+        };
+        let options = PlanOptions::default().deal_rule(rule).daily_spread(spread);
+        let daily = funnel
+            .daily_actions(target, &period, &WorkingCalendar::default(), options)
+            .or_usage()?;
+        return out.write_with(|w| write_daily(w, args.out.format, &daily));
+    }
     let plan = match (&args.target, args.deals) {
         (Some(t), _) => {
             let target = parse_money(t, currency).usage("--target")?;
@@ -218,6 +251,57 @@ fn run_plan(args: &PlanArgs) -> anyhow::Result<()> {
             writeln!(w)
         }
     })
+}
+
+/// One line of the daily action list: a working day, a stage (or `deal`) and its count.
+#[derive(Debug, serde::Serialize)]
+struct DailyRow<'a> {
+    date: String,
+    stage: &'a str,
+    count: u64,
+}
+
+/// `funnel plan --daily-start`: one row per working day and stage, in date order.
+fn write_daily(w: &mut dyn Write, format: Format, daily: &DailyActionPlan) -> io::Result<()> {
+    let mut rows = Vec::new();
+    for (day, date) in daily.working_dates.iter().enumerate() {
+        for a in &daily.actions {
+            rows.push(DailyRow {
+                date: date.to_string(),
+                stage: &a.name,
+                count: a.per_working_day.get(day).copied().unwrap_or(0),
+            });
+        }
+    }
+    match format {
+        Format::Csv => {
+            let mut c = csv::Writer::from_writer(w);
+            for r in &rows {
+                c.serialize(r)?;
+            }
+            c.flush()
+        }
+        Format::Json => {
+            let doc = DailyJson {
+                daily_spread: match daily.spread {
+                    DailySpread::RoundUpEachDay => "round_up_each_day",
+                    _ => "exact",
+                },
+                rows,
+                working_days: daily.working_days,
+            };
+            serde_json::to_writer_pretty(&mut *w, &doc)?;
+            writeln!(w)
+        }
+    }
+}
+
+/// `funnel plan --daily-start --format json`.
+#[derive(Debug, serde::Serialize)]
+struct DailyJson<'a> {
+    daily_spread: &'static str,
+    rows: Vec<DailyRow<'a>>,
+    working_days: u64,
 }
 
 struct PlanRow {

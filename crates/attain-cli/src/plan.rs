@@ -6,14 +6,15 @@ use std::io::Write;
 
 use anyhow::{Context, bail};
 use attain_goals::calendar::fiscal_quarters;
-use attain_goals::table::{Dimension, fit_rows, nest3};
+use attain_goals::table::{Deviation, Dimension, fit_rows, nest3};
 use attain_goals::{
     DayBasis, Level, NamedPeriod, Profile, Slot, TimeOptions, Weighting, daily, nested,
 };
-use attain_types::input::{Quoted, parse_amount, parse_money};
+use attain_types::input::{InputError, Quoted, parse_amount, parse_money};
 use attain_types::{
     Currency, Decimal, Granularity, Money, NaiveDate, Period, Weekday, WorkingCalendar,
 };
+use chrono::Datelike;
 
 use crate::output::{Format, OutputArgs};
 use crate::usage::{UsageContext, usage};
@@ -21,12 +22,14 @@ use crate::usage::{UsageContext, usage};
 /// The granularity of the printed rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub(crate) enum By {
+    /// The whole period as one row (a split by --split dimensions without a time split).
+    Year,
     /// Calendar (or fiscal) quarters.
     Quarter,
     /// Calendar months.
     Month,
     /// ISO weeks (Monday to Sunday), clipped at the period's ends (and, in nested mode, at
-    /// month ends).
+    /// month ends, each piece weighing by its days).
     Week,
     /// Days.
     Day,
@@ -44,7 +47,9 @@ pub(crate) enum Mode {
 /// The weight of each period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub(crate) enum Weights {
-    /// Nested: every period of a level weighs the same. Finest: every day weighs the same.
+    /// Nested: whole quarters, months and --parts weigh the same; periods clipped at month
+    /// ends or the period's ends (weeks, a cut month) weigh by calendar days. Finest: every
+    /// day weighs the same.
     Equal,
     /// In proportion to calendar days.
     CalendarDays,
@@ -55,13 +60,20 @@ pub(crate) enum Weights {
 /// Decompose a target over time and dimensions, exact to the minor unit.
 ///
 /// Prints one row per period (and per category of each --split), with amounts that sum
-/// exactly to the target along every axis.
+/// exactly to the target along every axis. The weights of each level are listed after the
+/// options.
 #[derive(Debug, clap::Args)]
-#[command(
-    after_help = "Examples:\n  $ attain plan --target 12000000 --year 2026 --by month --split customer=new:40,repeat:60\n  $ \
+#[command(after_help = "Weights by level (nested mode, --weights equal):\n  \
+quarters, months   equal (12,000,000: 3,000,000 a quarter, 1,000,000 a month)\n  \
+--parts N          equal: `--by month --parts 4` is the method's four weeks of 250,000\n  \
+weeks, days        by calendar days (a one-day piece of a week gets one day)\n  \
+a clipped period   by calendar days (a month cut by --start/--end, for that parent's periods)\n\
+--weights working-days weighs every level by working days; --seasonality by its indices.\n\n\
+Examples:\n  $ attain plan --target 12000000 --year 2026 --by month --split customer=new:40,repeat:60\n  $ \
 attain plan --target 12000000 --year 2026 --by month --parts 4 --currency CNY\n  $ \
-attain plan --target 12000000 --year 2026 --by week --mode finest --weights working-days"
-)]
+attain plan --target 12000000 --year 2026 --by week --currency CNY\n  $ \
+attain plan --target 12000000 --year 2026 --by week --mode finest --weights working-days\n  $ \
+attain plan --target 1234.57 --year 2026 --by year --split x=a:20,b:30,c:50")]
 pub(crate) struct PlanArgs {
     /// The target, as plain decimal text (`12000000`), in whole minor units of --currency.
     #[arg(long, allow_hyphen_values = true)]
@@ -105,7 +117,9 @@ pub(crate) struct PlanArgs {
     /// Holidays (YYYY-MM-DD), comma-separated or repeated.
     #[arg(long, value_delimiter = ',')]
     holiday: Vec<NaiveDate>,
-    /// ISO 4217 currency code; fixes the minor unit amounts are rounded to.
+    /// ISO 4217 currency code; fixes the minor unit amounts are rounded to. The default XXX is
+    /// ISO 4217's "no currency" (2 decimals): messages then name no unit, and the JSON
+    /// `currency` field says "XXX".
     #[arg(long, default_value = "XXX")]
     currency: String,
     #[command(flatten)]
@@ -124,7 +138,7 @@ pub(crate) fn run(args: &PlanArgs) -> anyhow::Result<()> {
     let out = args.out.open(&[])?;
     let currency = Currency::new(&args.currency).usage("--currency")?;
     // Checked once, exactly, against the currency (never rounded or rescaled).
-    let target = parse_money(&args.target, currency).usage("--target")?;
+    let target = money_arg(&args.target, currency).usage("--target")?;
     let (period, fiscal) = plan_period(args)?;
     let dims = args
         .split
@@ -142,12 +156,33 @@ pub(crate) fn run(args: &PlanArgs) -> anyhow::Result<()> {
         .weighting(weighting(args)?);
     // Without input files, only the option values can make the plan fail.
     let slots = time_slots(args, target, period, fiscal, &options).or_usage()?;
-    let rows = split_rows(&slots, &dims).or_usage()?;
+    let (rows, deviation) = split_rows(&slots, &dims).or_usage()?;
     let names: Vec<&str> = dims.iter().map(|d| d.name.as_str()).collect();
     out.write_with(|w| match args.out.format {
         Format::Csv => write_csv(w, &names, &rows),
-        Format::Json => write_json(w, args, target, period, &names, &rows),
+        Format::Json => write_json(w, args, target, period, &names, &rows, deviation),
     })
+}
+
+/// Parses a money option value exactly at the currency's minor unit (the shared grammar). An
+/// error without a currency names no ISO placeholder code (`XXX`): it says there is none.
+pub(crate) fn money_arg(text: &str, currency: Currency) -> anyhow::Result<Money> {
+    parse_money(text, currency).map_err(|e| match e {
+        InputError::MinorUnits {
+            value, minor_units, ..
+        } if currency_unit(&currency).is_none() => anyhow::anyhow!(
+            "amount {value} cannot be held exactly in whole minor units of {minor_units} \
+             decimals (no --currency: give one for another minor unit)"
+        ),
+        e => e.into(),
+    })
+}
+
+/// The unit printed after amounts for people: the ISO code, or `None` for `XXX`, ISO 4217's
+/// "no currency" (the default when no `--currency` is given). Machine formats (CSV, JSON)
+/// keep the code.
+pub(crate) fn currency_unit(currency: &Currency) -> Option<&str> {
+    Some(currency.code()).filter(|code| *code != "XXX")
 }
 
 fn plan_period(args: &PlanArgs) -> anyhow::Result<(Period, Option<(i32, u32)>)> {
@@ -212,13 +247,21 @@ fn weighting(args: &PlanArgs) -> anyhow::Result<Weighting> {
 }
 
 /// The level of the rows, and the nested levels above it.
-fn levels(args: &PlanArgs, fiscal: Option<(i32, u32)>) -> anyhow::Result<Vec<Level>> {
+fn levels(
+    args: &PlanArgs,
+    period: Period,
+    fiscal: Option<(i32, u32)>,
+) -> anyhow::Result<Vec<Level>> {
     let quarter = match fiscal {
         Some((y, m)) => Level::Periods(fiscal_quarters(y, m)?),
         None => Level::Calendar(Granularity::Quarter),
     };
     let mut out = vec![quarter];
     match args.by {
+        By::Year => {
+            // One slot: the whole period, labelled as the plan is.
+            out = vec![Level::Periods(vec![whole_period(period, fiscal)])];
+        }
         By::Quarter => {}
         By::Month => out.push(Level::Calendar(Granularity::Month)),
         By::Week => {
@@ -236,6 +279,18 @@ fn levels(args: &PlanArgs, fiscal: Option<(i32, u32)>) -> anyhow::Result<Vec<Lev
     Ok(out)
 }
 
+/// The whole plan period with its label: `2026`, `FY2026` or `2026-01-15..2026-07-01`.
+fn whole_period(period: Period, fiscal: Option<(i32, u32)>) -> NamedPeriod {
+    let label = match fiscal {
+        Some((y, _)) => format!("FY{y}"),
+        None if Period::year(period.start().year()).ok() == Some(period) => {
+            period.label(Granularity::Year)
+        }
+        None => period.to_string(),
+    };
+    NamedPeriod { label, period }
+}
+
 fn time_slots(
     args: &PlanArgs,
     target: Money,
@@ -243,7 +298,7 @@ fn time_slots(
     fiscal: Option<(i32, u32)>,
     options: &TimeOptions,
 ) -> anyhow::Result<Vec<Slot>> {
-    let levels = levels(args, fiscal)?;
+    let levels = levels(args, period, fiscal)?;
     match args.mode {
         Mode::Nested => {
             let plan =
@@ -271,20 +326,25 @@ fn time_slots(
     }
 }
 
-fn split_rows(slots: &[Slot], dims: &[Dimension]) -> anyhow::Result<Vec<Row>> {
+/// The rows, and the total absolute deviation of the split cells from their exact shares
+/// (minor units; zero without --split).
+fn split_rows(slots: &[Slot], dims: &[Dimension]) -> anyhow::Result<(Vec<Row>, Deviation)> {
     let named = |s: &Slot| NamedPeriod {
         label: s.label.clone(),
         period: s.period,
     };
     match dims {
-        [] => Ok(slots
-            .iter()
-            .map(|s| Row {
-                slot: named(s),
-                categories: vec![],
-                amount: s.amount,
-            })
-            .collect()),
+        [] => Ok((
+            slots
+                .iter()
+                .map(|s| Row {
+                    slot: named(s),
+                    categories: vec![],
+                    amount: s.amount,
+                })
+                .collect(),
+            Deviation::new(0, 1),
+        )),
         [a] => {
             let amounts: Vec<Money> = slots.iter().map(|s| s.amount).collect();
             let t =
@@ -299,7 +359,7 @@ fn split_rows(slots: &[Slot], dims: &[Dimension]) -> anyhow::Result<Vec<Row>> {
                     });
                 }
             }
-            Ok(out)
+            Ok((out, t.deviation))
         }
         [a, b, ..] => {
             let amounts: Vec<Money> = slots.iter().map(|s| s.amount).collect();
@@ -319,7 +379,7 @@ fn split_rows(slots: &[Slot], dims: &[Dimension]) -> anyhow::Result<Vec<Row>> {
                     }
                 }
             }
-            Ok(out)
+            Ok((out, cube.deviation))
         }
     }
 }
@@ -401,6 +461,10 @@ struct PlanJson<'a> {
     first_day: String,
     last_day: String,
     mode: String,
+    /// The total absolute deviation of the split cells from their exact shares, in minor
+    /// units, as an exact fraction (`8/3`); `0` without --split. Nearest for one --split; for
+    /// two, each rounding step is nearest (attain_goals::table docs).
+    rounding_deviation: String,
     rows: Vec<BTreeMap<&'a str, String>>,
     target: String,
 }
@@ -412,6 +476,7 @@ fn write_json(
     period: Period,
     names: &[&str],
     rows: &[Row],
+    deviation: Deviation,
 ) -> std::io::Result<()> {
     // A row's keys include the dimension names, so a row is a map (sorted by key, as the
     // `serde_json::Value` this document was first built as); a later key wins, as before.
@@ -435,6 +500,7 @@ fn write_json(
         first_day: period.start().to_string(),
         last_day: last_day(&period),
         mode: format!("{:?}", args.mode).to_lowercase(),
+        rounding_deviation: deviation.to_string(),
         rows,
         target: target.amount().to_string(),
     };

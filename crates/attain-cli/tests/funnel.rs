@@ -376,3 +376,55 @@ fn plan_money_is_checked_against_the_currency() {
     ]);
     assert!(stdout(&o).contains("deal,"), "{}", stdout(&o));
 }
+
+/// Issue 19, item 5: the week's daily action list adds up to the week's need by default;
+/// `--round-up-each-day` asks ceil(count / days) every day.
+#[test]
+fn plan_daily_list_is_spread_exactly_by_default() {
+    let base: Vec<&str> = "funnel plan --target 250000 --deal-size 83333.33 \
+        --stages lead:0.1,prospect:20% --tolerance --daily-start 2026-03-02 --daily-end 2026-03-08"
+        .split_whitespace()
+        .collect();
+    let counts = |extra: &[&str]| -> Vec<(String, String, u64)> {
+        let mut args = base.clone();
+        args.extend_from_slice(extra);
+        let o = attain(&args);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        stdout(&o)
+            .lines()
+            .skip(1)
+            .map(|l| {
+                let f: Vec<&str> = l.split(',').collect();
+                (f[0].to_owned(), f[1].to_owned(), f[2].parse().unwrap())
+            })
+            .collect()
+    };
+    let total = |rows: &[(String, String, u64)], stage: &str| -> u64 {
+        rows.iter().filter(|r| r.1 == stage).map(|r| r.2).sum()
+    };
+    let exact = counts(&[]);
+    // Five working days (Saturday and Sunday are off), three lines a day.
+    assert_eq!(exact.len(), 15);
+    assert_eq!(exact[0].0, "2026-03-02");
+    assert_eq!(exact[14].0, "2026-03-06");
+    assert_eq!(
+        (
+            total(&exact, "lead"),
+            total(&exact, "prospect"),
+            total(&exact, "deal")
+        ),
+        (150, 15, 3)
+    );
+    let deals: Vec<u64> = exact
+        .iter()
+        .filter(|r| r.1 == "deal")
+        .map(|r| r.2)
+        .collect();
+    assert_eq!(deals, [1, 1, 1, 0, 0]);
+    let rounded = counts(&["--round-up-each-day"]);
+    assert_eq!(
+        total(&rounded, "deal"),
+        5,
+        "one a day, more than the week needs"
+    );
+}

@@ -312,3 +312,85 @@ fn an_end_before_the_start_is_reported_as_typed() {
     );
     assert!(!err.contains("2026-01-02"), "{err}");
 }
+
+#[test]
+fn plan_weeks_weigh_by_days_in_nested_mode() {
+    // The issue's weekly plan: a one-day or two-day piece of an ISO week gets its days' share
+    // of the month, not a full week's.
+    let (code, out, err) = plan_words("--target 12000000 --year 2026 --by week --currency CNY");
+    assert_eq!(code, 0, "{err}");
+    for row in [
+        "2026-W09,2026-02-23,2026-02-28,214285.71",
+        "2026-W09,2026-03-01,2026-03-01,32258.07",
+        "2026-W10,2026-03-02,2026-03-08,225806.45",
+        "2026-W14,2026-03-30,2026-03-31,64516.13",
+    ] {
+        assert!(out.lines().any(|l| l == row), "{row} missing from\n{out}");
+    }
+    assert_eq!(cents(&out), 1_200_000_000);
+}
+
+#[test]
+fn plan_by_year_splits_dimensions_only() {
+    let (code, out, err) =
+        plan_words("--target 1234.57 --year 2026 --by year --split x=a:20,b:30,c:50");
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        "period,first_day,last_day,x,amount\n\
+         2026,2026-01-01,2026-12-31,a,246.91\n\
+         2026,2026-01-01,2026-12-31,b,370.37\n\
+         2026,2026-01-01,2026-12-31,c,617.29\n"
+    );
+    // A fiscal year is one row too, labelled as its quarters are.
+    let (code, out, err) =
+        plan_words("--target 100 --year 2026 --fiscal-start-month 4 --by year --mode finest");
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        "period,first_day,last_day,amount\nFY2026,2026-04-01,2027-03-31,100.00\n"
+    );
+}
+
+/// `attain plan` with its arguments written as one line of words.
+fn plan_words(words: &str) -> (i32, String, String) {
+    let mut args = vec!["plan"];
+    args.extend(words.split_whitespace());
+    attain(&args)
+}
+
+#[test]
+fn plan_without_currency_names_no_placeholder_code() {
+    let (code, _, err) = plan_words("--target 1.234 --year 2026");
+    assert_eq!(code, 2, "{err}");
+    assert!(!err.contains("XXX"), "{err}");
+    assert!(err.contains("no --currency"), "{err}");
+    // With a currency, the message names it.
+    let (code, _, err) = plan_words("--target 1.234 --year 2026 --currency USD");
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("USD (2 decimals)"), "{err}");
+}
+
+/// Issue 19's checked case through the CLI: 100,000 yen split 1:1:1 by 5:3:2 for the whole
+/// year; the JSON reports the exact total deviation of the rounded cells, 8/3 yen.
+#[test]
+fn plan_json_reports_the_rounding_deviation() {
+    let (code, out, err) = plan_words(
+        "--target 100000 --year 2026 --by year --split a=x:1,y:1,z:1 --split b=p:5,q:3,r:2 \
+         --currency JPY --format json",
+    );
+    assert_eq!(code, 0, "{err}");
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["rounding_deviation"], "8/3");
+    let amounts: Vec<&str> = doc["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["amount"].as_str().unwrap())
+        .collect();
+    assert_eq!(amounts.len(), 9);
+    // Without --split nothing is rounded across a table.
+    let (_, out, _) = plan_words("--target 100 --year 2026 --by quarter --format json");
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["rounding_deviation"], "0");
+}

@@ -208,10 +208,29 @@ fn one_svg_per_chart_each_with_a_title_and_axis_labels() {
             "{id}: no legend"
         );
     }
-    // Units: money axes name the currency.
+    // Units: without --currency, money axes name no unit (never the placeholder `XXX`).
     let plan = text_of(by_id(&doc, "chart-plan"));
-    assert!(plan.contains("Revenue per month (XXX)"), "{plan}");
+    assert!(plan.contains("Revenue per month"), "{plan}");
+    assert!(!plan.contains("Revenue per month ("), "{plan}");
     assert!(plan.contains("Month of 1998"));
+}
+
+#[test]
+fn without_a_currency_the_page_shows_no_placeholder_code() {
+    let html = cdnow_report(&[]);
+    assert!(html.contains("· no currency"), "no currency in the header");
+    assert!(!html.contains("XXX"), "the placeholder code is shown");
+    assert!(!html.contains("amounts in"));
+    // The printed commands leave --currency out (their default), and still run.
+    let doc = parse(&html);
+    assert!(!command_of(&doc, "plan").contains(&"--currency".to_owned()));
+    // With a currency, the header, labels and commands name it.
+    let html = cdnow_report(&["--currency", "USD"]);
+    assert!(html.contains("· amounts in USD"));
+    let doc = parse(&html);
+    assert!(text_of(by_id(&doc, "chart-plan")).contains("Revenue per month (USD)"));
+    let cmd = command_of(&doc, "plan");
+    assert_eq!(cmd[cmd.len() - 2..], ["--currency", "USD"]);
 }
 
 #[test]

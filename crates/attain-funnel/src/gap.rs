@@ -19,6 +19,11 @@
 //! remainders, ties to the earlier factor), so the contributions add up **exactly** to the
 //! gap and each is within `10^-q` of its exact Shapley value (equal to it when `m!` divides).
 //! The work is `m * 2^m`; at most 18 stages are supported.
+//!
+//! **Shown in money.** `q` is often finer than the currency's minor unit (`-9999.9900 CNY`).
+//! [`diagnose_gap_in_minor_units`] rounds the two revenues to the minor unit, takes the gap as
+//! their difference, and allocates the contributions from their exact values by largest
+//! remainder at the minor unit, so what is printed still adds up exactly.
 
 use attain_types::{Decimal, Money, Rate};
 
@@ -109,6 +114,146 @@ impl GapDecomposition {
 /// [`Error::TooManyStages`] above [`MAX_GAP_STAGES`], a currency mismatch between the deal
 /// sizes, [`Error::Precision`] if an exact product needs more than 28 digits, overflow.
 pub fn diagnose_gap(planned: &FunnelOutcome, actual: &FunnelOutcome) -> Result<GapDecomposition> {
+    let s = shapley(planned, actual)?;
+    // Contributions at the revenues' own scale `10^-q`: W_j / m! units.
+    let money = |u: i128| s.money(u, s.q);
+    let gap_units = s.units[s.full()]
+        .checked_sub(s.units[0])
+        .ok_or_else(overflow)?;
+    let parts = largest_remainder(&s.scaled, s.m_fact, gap_units)?;
+    s.decomposition(
+        money(s.units[0])?,
+        money(s.units[s.full()])?,
+        money(gap_units)?,
+        &parts,
+        s.q,
+    )
+}
+
+/// [`diagnose_gap`] shown in the currency's minor unit: planned and actual revenue rounded half
+/// away from zero to the minor unit, the gap their difference (so the three printed figures
+/// agree), and the contributions allocated by largest remainder from their **exact** Shapley
+/// values (not from the rounded ones) so they add up exactly to that gap. Each contribution is
+/// within one minor unit of its exact value.
+///
+/// Worked example (`examples/weekly_funnel.rs`): plan 150 leads at 10% and 20% with deals of
+/// 83,333.33 (249,999.99), actual 120 leads at 10% and 25% with deals of 80,000 (240,000): gap
+/// `-9,999.99 CNY`, not `-9999.9900 CNY`; volume `-55,083.33` (exactly -55,083.33225), rates
+/// `0` and `+55,166.66` (55,166.6655), deal size `-10,083.32` (-10,083.32325): the floors sum
+/// to -10,000.01 and the two missing cents go to the two largest remainders.
+///
+/// # Errors
+/// As [`diagnose_gap`].
+pub fn diagnose_gap_in_minor_units(
+    planned: &FunnelOutcome,
+    actual: &FunnelOutcome,
+) -> Result<GapDecomposition> {
+    let s = shapley(planned, actual)?;
+    let p = s.currency.minor_units();
+    let planned_revenue = s.money(s.units[0], s.q)?.round_to_minor_unit();
+    let actual_revenue = s.money(s.units[s.full()], s.q)?.round_to_minor_unit();
+    let gap = actual_revenue.checked_sub(planned_revenue)?;
+    let gap_units = gap.to_minor_units()?;
+    // Contribution j in minor units is W_j * 10^p / (m! * 10^q), exactly.
+    let ten = |e: u32| 10i128.checked_pow(e).ok_or_else(overflow);
+    let (num_scale, den_scale) = if p >= s.q {
+        (ten(p - s.q)?, 1)
+    } else {
+        (1, ten(s.q - p)?)
+    };
+    let divisor = s.m_fact.checked_mul(den_scale).ok_or_else(overflow)?;
+    let numerators = s
+        .scaled
+        .iter()
+        .map(|w| w.checked_mul(num_scale).ok_or_else(overflow))
+        .collect::<Result<Vec<_>>>()?;
+    let parts = largest_remainder(&numerators, divisor, gap_units)?;
+    s.decomposition(planned_revenue, actual_revenue, gap, &parts, p)
+}
+
+fn overflow() -> Error {
+    Error::from(attain_types::Error::Overflow {
+        operation: "gap diagnosis",
+    })
+}
+
+/// The exact Shapley sums of one comparison.
+struct Shapley {
+    currency: attain_types::Currency,
+    /// Mixed revenues `R(S)` as integers of `10^-q`.
+    units: Vec<i128>,
+    q: u32,
+    /// `m! * contribution_j`, in units of `10^-q`.
+    scaled: Vec<i128>,
+    m_fact: i128,
+    m: usize,
+}
+
+impl Shapley {
+    fn full(&self) -> usize {
+        (1usize << self.m) - 1
+    }
+
+    fn money(&self, u: i128, scale: u32) -> Result<Money> {
+        let d = Decimal::try_from_i128_with_scale(u, scale).map_err(|_| overflow())?;
+        Ok(Money::new(d, self.currency))
+    }
+
+    fn decomposition(
+        &self,
+        planned_revenue: Money,
+        actual_revenue: Money,
+        gap: Money,
+        parts: &[i128],
+        scale: u32,
+    ) -> Result<GapDecomposition> {
+        let m = self.m;
+        Ok(GapDecomposition {
+            planned_revenue,
+            actual_revenue,
+            gap,
+            volume: self.money(parts[0], scale)?,
+            rates: parts[1..m - 1]
+                .iter()
+                .map(|&u| self.money(u, scale))
+                .collect::<Result<Vec<_>>>()?,
+            deal_size: self.money(parts[m - 1], scale)?,
+        })
+    }
+}
+
+/// Rounds `numerators[j] / divisor` to integers summing to `target`: floors, then one unit to
+/// the largest remainders (ties to the earlier factor), or one unit off the smallest when the
+/// floors already exceed the target. The caller's target is within `m` units of the floors.
+fn largest_remainder(numerators: &[i128], divisor: i128, target: i128) -> Result<Vec<i128>> {
+    let m = numerators.len();
+    let mut parts: Vec<i128> = numerators.iter().map(|w| w.div_euclid(divisor)).collect();
+    let rems: Vec<i128> = numerators.iter().map(|w| w.rem_euclid(divisor)).collect();
+    let floor_sum = parts
+        .iter()
+        .try_fold(0i128, |a, &p| a.checked_add(p))
+        .ok_or_else(overflow)?;
+    let missing = target.checked_sub(floor_sum).ok_or_else(overflow)?;
+    let mut order: Vec<usize> = (0..m).collect();
+    order.sort_by(|&a, &b| rems[b].cmp(&rems[a]).then(a.cmp(&b)));
+    let count = usize::try_from(missing.unsigned_abs()).unwrap_or(usize::MAX);
+    if count > m {
+        return Err(overflow());
+    }
+    if missing >= 0 {
+        for &j in order.iter().take(count) {
+            parts[j] += 1;
+        }
+    } else {
+        for &j in order.iter().rev().take(count) {
+            parts[j] -= 1;
+        }
+    }
+    Ok(parts)
+}
+
+/// The exact Shapley sums (see the module docs).
+fn shapley(planned: &FunnelOutcome, actual: &FunnelOutcome) -> Result<Shapley> {
     let k = planned.rates.len();
     if actual.rates.len() != k {
         return Err(Error::LengthMismatch {
@@ -126,11 +271,6 @@ pub fn diagnose_gap(planned: &FunnelOutcome, actual: &FunnelOutcome) -> Result<G
     let currency = planned.deal_size.currency();
     // Fails on a currency mismatch.
     actual.deal_size.checked_sub(planned.deal_size)?;
-    let overflow = || {
-        Error::from(attain_types::Error::Overflow {
-            operation: "gap diagnosis",
-        })
-    };
 
     // Factors: volume, rates, deal size.
     let mut x0 = vec![Decimal::from(planned.entries)];
@@ -196,36 +336,12 @@ pub fn diagnose_gap(planned: &FunnelOutcome, actual: &FunnelOutcome) -> Result<G
             *w = w.checked_add(term).ok_or_else(overflow)?;
         }
     }
-    // Largest remainder: floor each W_j / m!, then hand out the missing units.
-    let gap_units = units[full].checked_sub(units[0]).ok_or_else(overflow)?;
-    let mut parts: Vec<i128> = scaled.iter().map(|w| w.div_euclid(m_fact)).collect();
-    let rems: Vec<i128> = scaled.iter().map(|w| w.rem_euclid(m_fact)).collect();
-    let floor_sum = parts
-        .iter()
-        .try_fold(0i128, |a, &p| a.checked_add(p))
-        .ok_or_else(overflow)?;
-    let missing = gap_units.checked_sub(floor_sum).ok_or_else(overflow)?;
-    let mut order: Vec<usize> = (0..m).collect();
-    order.sort_by(|&a, &b| rems[b].cmp(&rems[a]).then(a.cmp(&b)));
-    // 0 <= missing < m because sum of rems = missing * m! and each rem < m!.
-    for &j in order.iter().take(usize::try_from(missing).unwrap_or(0)) {
-        parts[j] += 1;
-    }
-    let money = |u: i128| -> Result<Money> {
-        let d = Decimal::try_from_i128_with_scale(u, q).map_err(|_| overflow())?;
-        Ok(Money::new(d, currency))
-    };
-    let planned_revenue = money(units[0])?;
-    let actual_revenue = money(units[full])?;
-    Ok(GapDecomposition {
-        planned_revenue,
-        actual_revenue,
-        gap: money(gap_units)?,
-        volume: money(parts[0])?,
-        rates: parts[1..m - 1]
-            .iter()
-            .map(|&u| money(u))
-            .collect::<Result<Vec<_>>>()?,
-        deal_size: money(parts[m - 1])?,
+    Ok(Shapley {
+        currency,
+        units,
+        q,
+        scaled,
+        m_fact,
+        m,
     })
 }

@@ -40,12 +40,12 @@
 //! |---|---|
 //! | [`Funnel`], [`Funnel::plan_revenue`], [`Funnel::plan_deals`] | reverse: entries needed at every stage (see [`plan`] for the rounding) |
 //! | [`Funnel::forward`] | forward: expected outputs per stage and expected revenue |
-//! | [`Funnel::daily_actions`] | an annual target as a daily action list per working day |
+//! | [`Funnel::daily_actions`], [`DailySpread`] | a target as a daily action list per working day, spread exactly (or rounded up each day) |
 //! | [`risk`] | probability of hitting the target with the planned entries; entries for a confidence |
 //! | [`stats`] | Wilson and Jeffreys intervals, two-proportion z-test, P(B beats A), calibration from history |
 //! | [`bottleneck`] | which stage to fix first: lift to benchmark, lift per point, elasticity |
 //! | [`pipeline`] | sales velocity, coverage, stage-weighted forecast, channel ROI / CPL / CAC |
-//! | [`gap`] | planned minus actual revenue split exactly into volume, rates and deal size (Shapley) |
+//! | [`gap`] | planned minus actual revenue split exactly into volume, rates and deal size (Shapley), also in the minor unit |
 //! | [`measure`] | funnels measured from `(entity, step, timestamp)` events, `windowFunnel`-style |
 //!
 //! # Errors and panics
@@ -81,8 +81,8 @@ pub mod stats;
 
 pub use error::{Error, Result};
 pub use plan::{
-    DailyAction, DailyActionPlan, DealRule, Forecast, Funnel, Plan, PlanOptions, RoundingOutcome,
-    Stage, StageForecast, StagePlan,
+    DailyAction, DailyActionPlan, DailySpread, DealRule, Forecast, Funnel, Plan, PlanOptions,
+    RoundingOutcome, Stage, StageForecast, StagePlan,
 };
 
 #[cfg(doctest)]

@@ -17,7 +17,9 @@
 //!   fewer top entries, because it does not round the intermediate stages; [`Plan::every_stage`]
 //!   and [`Plan::once_at_top`] both report their expected deals and the overshoot.
 
-use attain_types::{Decimal, Money, Period, Rate, WorkingCalendar, count};
+use attain_types::{
+    Decimal, Money, NaiveDate, Period, Rate, WorkingCalendar, allocate_units, count,
+};
 
 use crate::error::{Error, Result};
 
@@ -91,6 +93,9 @@ pub enum DealRule {
 pub struct PlanOptions {
     /// How deals are counted from a money target (default [`DealRule::Strict`]).
     pub deal_rule: DealRule,
+    /// How [`Funnel::daily_actions`] spreads each count over the working days (default
+    /// [`DailySpread::Exact`]).
+    pub daily_spread: DailySpread,
 }
 
 impl PlanOptions {
@@ -100,6 +105,29 @@ impl PlanOptions {
         self.deal_rule = rule;
         self
     }
+
+    /// Sets how daily action lists are spread over the working days.
+    #[must_use]
+    pub fn daily_spread(mut self, spread: DailySpread) -> Self {
+        self.daily_spread = spread;
+        self
+    }
+}
+
+/// How [`Funnel::daily_actions`] turns a period's count into one count per working day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum DailySpread {
+    /// Largest remainder over the working days: each day gets `floor(count / days)` or one
+    /// more, the extra units going to the earliest days (equal remainders, earlier first),
+    /// and the days sum **exactly** to the period's count. 15 prospects over 5 days is
+    /// 3 a day; 16 is 4, 3, 3, 3, 3.
+    #[default]
+    Exact,
+    /// Every working day gets `ceil(count / days)`: doing it every day meets the period, but
+    /// the days can ask for more than it needs (16 over 5 days: 4 a day, 20 in all).
+    RoundUpEachDay,
 }
 
 /// One stage of a reverse plan (rounded up at every stage).
@@ -253,8 +281,13 @@ pub struct DailyAction {
     /// `per_period / working_days`, exact to 28 digits.
     #[cfg_attr(feature = "serde", serde(with = "attain_types::serde::decimal"))]
     pub per_day_exact: Decimal,
-    /// `ceil(per_period / working_days)`: doing this every working day meets the period.
+    /// `ceil(per_period / working_days)`: the most any working day asks for, under either
+    /// [`DailySpread`].
     pub per_day: u64,
+    /// The count of each working day, in date order (one per
+    /// [`DailyActionPlan::working_dates`]): they sum exactly to `per_period` under
+    /// [`DailySpread::Exact`], and are all `per_day` under [`DailySpread::RoundUpEachDay`].
+    pub per_working_day: Vec<u64>,
 }
 
 /// A target turned into a daily action list over the working days of a period.
@@ -266,6 +299,10 @@ pub struct DailyActionPlan {
     pub period: Period,
     /// Its working days under the calendar.
     pub working_days: u64,
+    /// The working days themselves, in date order.
+    pub working_dates: Vec<NaiveDate>,
+    /// How the counts were spread over them.
+    pub spread: DailySpread,
     /// The reverse plan for the whole period.
     pub plan: Plan,
     /// One line per stage (top first) and a last line for deals.
@@ -504,13 +541,19 @@ impl Funnel {
         })
     }
 
-    /// A target over a period (for example a year) turned into a daily action list: the
-    /// reverse plan for the whole period, then each count spread over the period's working
-    /// days and rounded up (`per_day = ceil(per_period / working_days)`).
+    /// A target over a period (for example a year or a week) turned into a daily action
+    /// list: the reverse plan for the whole period, then each count spread over the period's
+    /// working days as [`PlanOptions::daily_spread`] says. By default
+    /// ([`DailySpread::Exact`]) the days add up exactly to the period's need, never more;
+    /// [`DailySpread::RoundUpEachDay`] asks `ceil(per_period / working_days)` every day.
     ///
     /// Worked example: 12,000,000 over 2026 (261 working days Monday to Friday) at 83,333.33
     /// per deal with [`DealRule::MinorUnitTolerance`] is 144 deals, 720 prospects at 20% and
-    /// 7,200 leads at 10%: per working day 28 leads (`ceil(27.59)`), 3 prospects and 1 deal.
+    /// 7,200 leads at 10%: 27.59 leads a working day, so the exact spread asks 28 leads on the
+    /// first 153 working days and 27 on the other 108 (7,200 in all); rounding up each day
+    /// asks 28 every day (7,308). A week of 250,000 (3 deals, 15 prospects, 150 leads over 5
+    /// days) is 30 leads and 3 prospects a day either way, and 1, 1, 1, 0, 0 deals exactly
+    /// (1 a day, 5 in all, rounded up).
     ///
     /// # Errors
     /// [`Error::NonPositive`] if the period has no working day, and the errors of
@@ -531,12 +574,28 @@ impl Funnel {
         }
         let plan = self.plan_revenue(target, options)?;
         let days = Decimal::from(working_days);
+        let working_dates: Vec<NaiveDate> = period
+            .iter_days()
+            .filter(|d| calendar.is_working_day(*d))
+            .collect();
+        let equal = vec![Decimal::ONE; working_dates.len()];
         let line = |name: &str, per_period: u64| -> Result<DailyAction> {
+            let per_day = count::ceil_div(Decimal::from(per_period), days)?;
+            let per_working_day = match options.daily_spread {
+                DailySpread::RoundUpEachDay => vec![per_day; working_dates.len()],
+                DailySpread::Exact if per_period == 0 => vec![0; working_dates.len()],
+                DailySpread::Exact => allocate_units(i128::from(per_period), &equal)?
+                    .into_iter()
+                    // Parts of a non-negative count are non-negative and at most the count.
+                    .map(|u| u64::try_from(u).unwrap_or(0))
+                    .collect(),
+            };
             Ok(DailyAction {
                 name: name.to_owned(),
                 per_period,
                 per_day_exact: Decimal::from(per_period) / days,
-                per_day: count::ceil_div(Decimal::from(per_period), days)?,
+                per_day,
+                per_working_day,
             })
         };
         let mut actions = plan
@@ -548,6 +607,8 @@ impl Funnel {
         Ok(DailyActionPlan {
             period: *period,
             working_days,
+            working_dates,
+            spread: options.daily_spread,
             plan,
             actions,
         })

@@ -29,7 +29,7 @@
 //! | [`daily`], [`DailyPlan`] | finest grain: allocate to days once, roll up to any calendar ([`DailyPlan::roll_up`]) |
 //! | [`Weighting`], [`Profile`], [`TimeOptions`] | equal, calendar days, working days, seasonality (indices or last year's actuals) |
 //! | [`calendar`] | ISO 53-week years, fiscal years, retail 4-4-5 / 4-5-4 / 5-4-4 calendars |
-//! | [`table`] | share dimensions, 2-D tables by controlled rounding (network flow), fixed margins, 3-D nesting |
+//! | [`table`] | share dimensions, 2-D tables by the nearest controlled rounding (min-cost network flow) with its exact deviation, fixed margins, 3-D nesting |
 //! | [`apportion`] | locked parts, floors and caps, tie rule, Alabama-paradox note |
 //! | [`progress`] | attainment, expected-to-date, pace, forecasts, required daily rate, milestones, re-plan |
 //! | [`capacity`] | headcount with ramp and attrition, quotas summing to the team target, hires to close a gap |

@@ -27,6 +27,19 @@
 //!
 //! # Weights
 //!
+//! Which rule applies at which level under the default [`Weighting::Equal`] (nested mode):
+//!
+//! | level | rule |
+//! |---|---|
+//! | quarters, months, fiscal or retail periods, whole | equal: 3,000,000 a quarter, 1,000,000 a month |
+//! | [`Level::Parts`] (`--parts 4`) | equal: the method's four weeks of 250,000 |
+//! | ISO weeks (clipped at month ends), days | by calendar days |
+//! | any level with a period clipped by the plan's ends (custom start or end) | by calendar days, for that parent's children |
+//!
+//! [`Weighting::WorkingDays`] weighs every level by working days instead. A row's amount per
+//! day therefore stays within twice the median of its level unless seasonality or locks ask
+//! otherwise (a property test checks it).
+//!
 //! [`Weighting`] says how much each period weighs: equally ([`Weighting::Equal`]), by calendar
 //! days, by working days of a [`WorkingCalendar`], or by a seasonality [`Profile`] (monthly
 //! indices, or last year's actuals per period), spread inside each profile period by calendar
@@ -154,9 +167,14 @@ impl Level {
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub enum Weighting {
-    /// Nested: every child of a parent weighs the same (quarters of 3,000,000 whatever their
-    /// days). Finest grain: every day weighs the same, like [`Weighting::CalendarDays`]; for
-    /// equal months at day grain use a [`Profile`] of equal monthly weights.
+    /// Nested: the children of a parent weigh the same when each is a whole period of its
+    /// kind (quarters of 3,000,000 and months of 1,000,000 whatever their days; the
+    /// [`Level::Parts`] of the method's four weeks a month). When any child is **clipped**,
+    /// shorter than the period of its kind because the parent or the plan's ends cut it (ISO
+    /// weeks at month ends, a month cut by a custom start), that parent's children weigh by
+    /// calendar days instead, so a one-day piece of a week gets one day's worth, not a week's.
+    /// Finest grain: every day weighs the same, like [`Weighting::CalendarDays`]; for equal
+    /// months at day grain use a [`Profile`] of equal monthly weights.
     #[default]
     Equal,
     /// In proportion to calendar days.
@@ -258,6 +276,11 @@ pub fn nested(
         for (parent_index, (parent, parent_units)) in parents.iter().enumerate() {
             let kids = children(parent, level, index, index == 0)?;
             let weights: Vec<Decimal> = match &prefix {
+                // Equal: whole periods weigh the same; clipped ones weigh by days.
+                None if kids.iter().any(|k| is_clipped(level, k)) => kids
+                    .iter()
+                    .map(|k| Decimal::from(k.period.days()))
+                    .collect(),
                 None => vec![Decimal::ONE; kids.len()],
                 Some(prefix) => {
                     let mut w: Vec<u128> = kids
@@ -679,6 +702,20 @@ pub(crate) fn children(
             }
             Ok(out)
         }
+    }
+}
+
+/// Whether `child` (made by `level`) is shorter than the period of its kind: an ISO week or
+/// month cut by its parent or by the plan's ends, or an explicit period cut the same way.
+/// [`Level::Parts`] pieces are never clipped: they are the method's equal parts.
+pub(crate) fn is_clipped(level: &Level, child: &NamedPeriod) -> bool {
+    match level {
+        Level::Calendar(g) => Period::containing(child.period.start(), *g) != Ok(child.period),
+        Level::Parts(_) => false,
+        Level::Periods(periods) => periods
+            .iter()
+            .find(|np| np.label == child.label)
+            .is_none_or(|np| np.period != child.period),
     }
 }
 

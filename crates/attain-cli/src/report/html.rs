@@ -125,12 +125,9 @@ pub(super) fn page(log: &Log, sections: &Sections) -> String {
         "<title>attain report: {}</title><style>{CSS}</style></head><body><main><header><h1>Sales report</h1>",
         esc(&log.file)
     );
-    let mut sub = format!(
-        "{} · report date {} · amounts in {}",
-        log.file,
-        log.as_of,
-        log.currency.code()
-    );
+    let unit = crate::plan::currency_unit(&log.currency)
+        .map_or_else(|| "no currency".to_owned(), |c| format!("amounts in {c}"));
+    let mut sub = format!("{} · report date {} · {unit}", log.file, log.as_of);
     if log.after_as_of > 0 {
         let _ = write!(
             sub,

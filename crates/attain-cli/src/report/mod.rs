@@ -76,7 +76,9 @@ pub(crate) struct ReportArgs {
     discount: Decimal,
     /// ISO 4217 currency of the amounts: each amount must then be a whole number of its
     /// minor units (10.005 is refused in USD). Without it, amounts are taken exactly as
-    /// written, as every subcommand reads them, and shown in the unit-less XXX.
+    /// written, as every subcommand reads them, and the page shows them with no unit ("no
+    /// currency"); `--format json` then writes `"currency": "XXX"`, ISO 4217's code for no
+    /// currency.
     #[arg(long, value_name = "CODE")]
     currency: Option<String>,
     #[command(flatten)]
@@ -189,6 +191,29 @@ fn to_json<'a>(log: &'a data::Log, sections: &'a sections::Sections) -> JsonPage
     }
 }
 
+/// `label (CNY)`, or `label` alone without a currency (`XXX`, ISO 4217's "no currency", the
+/// default): people never see the placeholder code. The JSON format keeps the code.
+pub(super) fn with_unit(label: &str, currency: Currency) -> String {
+    match crate::plan::currency_unit(&currency) {
+        Some(code) => format!("{label} ({code})"),
+        None => label.to_owned(),
+    }
+}
+
+/// `12,000.00 CNY`, or `12,000.00` without a currency.
+pub(super) fn with_code(amount: String, currency: Currency) -> String {
+    match crate::plan::currency_unit(&currency) {
+        Some(code) => format!("{amount} {code}"),
+        None => amount,
+    }
+}
+
+/// ` --currency CNY` for a suggested command line, or nothing without a currency (the
+/// commands' default).
+pub(super) fn currency_flag(currency: Currency) -> String {
+    crate::plan::currency_unit(&currency).map_or_else(String::new, |c| format!(" --currency {c}"))
+}
+
 /// Checks every option value before the input is read (a bad one is a usage error, exit
 /// status 2), with the parsers of `attain plan` and `attain funnel plan`; returns the currency
 /// named by `--currency`, if any.
@@ -197,10 +222,10 @@ fn check_options(args: &ReportArgs) -> anyhow::Result<Option<Currency>> {
     let currency = checked.unwrap_or(Currency::XXX);
     attain_types::Rate::new(args.discount).usage("--discount")?;
     if let Some(t) = &args.target {
-        attain_types::input::parse_money(t, currency).usage("--target")?;
+        crate::plan::money_arg(t, currency).usage("--target")?;
     }
     if let Some(d) = &args.deal_size {
-        attain_types::input::parse_money(d, currency).usage("--deal-size")?;
+        crate::plan::money_arg(d, currency).usage("--deal-size")?;
     }
     if let Some(y) = args.year {
         Period::year(y).usage("--year")?;

@@ -1,7 +1,7 @@
 //! Bottlenecks, pipeline metrics and the gap diagnosis.
 
 use attain_funnel::bottleneck::{BottleneckMeasure, bottlenecks};
-use attain_funnel::gap::{FunnelOutcome, diagnose_gap};
+use attain_funnel::gap::{FunnelOutcome, diagnose_gap, diagnose_gap_in_minor_units};
 use attain_funnel::pipeline::{
     ChannelSpend, PipelineStage, channel_metrics, coverage_ratio, sales_velocity, weighted_forecast,
 };
@@ -169,10 +169,8 @@ fn gap_golden_one_stage() {
     assert_eq!(g.deal_size.amount(), dec!(0));
 }
 
-#[test]
-fn gap_weekly_review() {
-    // Plan (METHOD.md 1.2): 150 leads x 0.1 x 0.2 x 83,333.33 = 249,999.99.
-    // Actual: 120 leads x 0.1 x 0.25 x 80,000 = 240,000. Gap -9,999.99.
+/// The weekly review of METHOD.md 1.2: (plan, actual).
+fn weekly_review() -> (FunnelOutcome, FunnelOutcome) {
     let plan = FunnelOutcome {
         entries: 150,
         rates: vec![rate(dec!(0.1)), rate(dec!(0.2))],
@@ -183,6 +181,14 @@ fn gap_weekly_review() {
         rates: vec![rate(dec!(0.1)), rate(dec!(0.25))],
         deal_size: usd(dec!(80000)),
     };
+    (plan, actual)
+}
+
+#[test]
+fn gap_weekly_review() {
+    // Plan (METHOD.md 1.2): 150 leads x 0.1 x 0.2 x 83,333.33 = 249,999.99.
+    // Actual: 120 leads x 0.1 x 0.25 x 80,000 = 240,000. Gap -9,999.99.
+    let (plan, actual) = weekly_review();
     let g = diagnose_gap(&plan, &actual).unwrap();
     assert_eq!(g.planned_revenue.amount(), dec!(249999.99));
     assert_eq!(g.actual_revenue.amount(), dec!(240000));
@@ -192,6 +198,25 @@ fn gap_weekly_review() {
     assert_eq!(g.rates[0].amount(), dec!(0)); // lead > prospect did not move
     assert!(g.volume.is_negative()); // not enough leads
     assert!(!g.conversion().unwrap().is_negative()); // conversion was better than plan
+}
+
+#[test]
+fn gap_weekly_review_in_minor_units() {
+    // The weekly review of examples/weekly_funnel.rs, shown to the cent.
+    let (plan, actual) = weekly_review();
+    let g = diagnose_gap_in_minor_units(&plan, &actual).unwrap();
+    assert_eq!(g.gap.to_string(), "-9999.99 USD");
+    assert_eq!(g.planned_revenue.to_string(), "249999.99 USD");
+    let shown: Vec<String> = g.contributions().iter().map(ToString::to_string).collect();
+    // Exact Shapley values: volume -55,083.33225, rates 0 and +55,166.6655, deal size
+    // -10,083.32325. Floors sum to -10,000.01; the two missing cents go to the largest
+    // remainders (volume .775, deal size .675), not to the rate (.55).
+    assert_eq!(
+        shown,
+        ["-55083.33 USD", "0.00 USD", "55166.66 USD", "-10083.32 USD"]
+    );
+    let sum = Money::try_sum(g.contributions(), Currency::USD).unwrap();
+    assert_eq!(sum, g.gap);
 }
 
 fn outcome(k: usize) -> impl Strategy<Value = FunnelOutcome> {
@@ -239,5 +264,23 @@ proptest! {
         b.entries = a.entries;
         let g = diagnose_gap(&a, &b).unwrap();
         prop_assert_eq!(g.volume.amount(), Decimal::ZERO);
+    }
+
+    /// Shown in the minor unit, the contributions still add up exactly to the gap, the gap is
+    /// the difference of the rounded revenues, and each contribution is within one minor unit
+    /// of its exact Shapley value (measured against `diagnose_gap`, itself within `10^-q`).
+    #[test]
+    fn prop_gap_in_minor_units_adds_up((a, b) in (1usize..5).prop_flat_map(|k| (outcome(k), outcome(k)))) {
+        let g = diagnose_gap_in_minor_units(&a, &b).unwrap();
+        let exact = diagnose_gap(&a, &b).unwrap();
+        let sum = Money::try_sum(g.contributions(), Currency::USD).unwrap();
+        prop_assert_eq!(sum, g.gap);
+        let rounded = |m: Money| m.round_to_minor_unit().amount();
+        prop_assert_eq!(g.gap.amount(), rounded(exact.actual_revenue) - rounded(exact.planned_revenue));
+        let ulp = Decimal::new(1, exact.volume.amount().scale());
+        for (x, y) in g.contributions().iter().zip(exact.contributions()) {
+            prop_assert_eq!(x.amount().scale(), 2);
+            prop_assert!((x.amount() - y.amount()).abs() <= dec!(0.01) + ulp, "{} vs {}", x, y);
+        }
     }
 }

@@ -1,6 +1,6 @@
 //! Reverse and forward planning: golden cases from METHOD.md and properties.
 
-use attain_funnel::{DealRule, Funnel, PlanOptions, Stage};
+use attain_funnel::{DailySpread, DealRule, Funnel, PlanOptions, Stage};
 use attain_types::{Currency, Decimal, Money, Period, Rate, WorkingCalendar, dec};
 use proptest::prelude::*;
 
@@ -152,6 +152,21 @@ fn daily_actions_annual_target() {
             ("deal".into(), 144, 1)
         ]
     );
+    // The exact spread (default): 27.59 leads a day is 28 on the first 153 working days and
+    // 27 on the other 108, exactly 7,200.
+    let leads = &daily.actions[0].per_working_day;
+    assert_eq!(leads.len(), 261);
+    assert_eq!(leads.iter().sum::<u64>(), 7200);
+    assert_eq!(leads.iter().filter(|&&n| n == 28).count(), 153);
+    assert!(leads[..153].iter().all(|&n| n == 28) && leads[153..].iter().all(|&n| n == 27));
+    for a in &daily.actions {
+        assert_eq!(
+            a.per_working_day.iter().sum::<u64>(),
+            a.per_period,
+            "{}",
+            a.name
+        );
+    }
     let empty = Period::new(daily.period.start(), daily.period.start()).unwrap();
     assert!(
         weekly()
@@ -286,4 +301,37 @@ fn plan_json_is_pinned() {
     let json = serde_json::to_string(&plan).unwrap();
     assert_eq!(json, golden);
     assert_eq!(serde_json::from_str::<Plan>(&json).unwrap(), plan);
+}
+
+#[test]
+fn daily_actions_week_exact_or_rounded_up() {
+    // A week of 250,000 (METHOD.md 1.2): 3 deals, 15 prospects, 150 leads over Monday to
+    // Friday 2026-03-02 .. 2026-03-06.
+    let week = Period::from_inclusive(chrono_date(2026, 3, 2), chrono_date(2026, 3, 8)).unwrap();
+    let tolerant = PlanOptions::default().deal_rule(DealRule::MinorUnitTolerance);
+    let lines = |opts: PlanOptions| -> Vec<(String, Vec<u64>)> {
+        weekly()
+            .daily_actions(cny(dec!(250000)), &week, &WorkingCalendar::default(), opts)
+            .unwrap()
+            .actions
+            .into_iter()
+            .map(|a| (a.name, a.per_working_day))
+            .collect()
+    };
+    let exact = lines(tolerant);
+    assert_eq!(
+        exact,
+        [
+            ("lead".to_owned(), vec![30; 5]),
+            ("prospect".to_owned(), vec![3; 5]),
+            ("deal".to_owned(), vec![1, 1, 1, 0, 0]),
+        ]
+    );
+    // Rounding each day up asks for 5 deals in a week that needs 3.
+    let rounded = lines(tolerant.daily_spread(DailySpread::RoundUpEachDay));
+    assert_eq!(rounded[2], ("deal".to_owned(), vec![1; 5]));
+}
+
+fn chrono_date(y: i32, m: u32, d: u32) -> attain_types::NaiveDate {
+    attain_types::NaiveDate::from_ymd_opt(y, m, d).unwrap()
 }

@@ -199,3 +199,162 @@ fn table_errors() {
         Err(attain_goals::Error::LengthMismatch { .. })
     ));
 }
+
+/// The checked case: 100,000 units in three equal rows split 50 / 30 / 20. Exact
+/// cells are 16,666.667 / 10,000 / 6,666.667 in every row; the nearest controlled rounding
+/// deviates by 8/3 units in total (two cells of each fractional column up by 1/3, one down by
+/// 2/3: 4/3 a column).
+#[test]
+fn table_nearest_rounding_checked_case() {
+    let jpy = |x: Decimal| Money::new(x, Currency::JPY);
+    let row = vec![dec!(5), dec!(3), dec!(2)];
+    let t = round_table(jpy(dec!(100000)), &[row.clone(), row.clone(), row]).unwrap();
+    let rows: Vec<Decimal> = t.row_totals.iter().map(|m| m.amount()).collect();
+    assert_eq!(rows, [dec!(33334), dec!(33333), dec!(33333)]);
+    let cols: Vec<Decimal> = t.column_totals.iter().map(|m| m.amount()).collect();
+    assert_eq!(cols, [dec!(50000), dec!(30000), dec!(20000)]);
+    assert_eq!((t.deviation.numerator(), t.deviation.denominator()), (8, 3));
+    assert_eq!(t.deviation.to_string(), "8/3");
+    assert_eq!(
+        t.deviation.to_money(Currency::JPY, 3).unwrap().amount(),
+        dec!(2.667)
+    );
+    // The column of exact 10,000s is not touched.
+    assert!((0..3).all(|r| t.cell(r, 1).unwrap().amount() == dec!(10000)));
+}
+
+/// The least total deviation, in units of `1 / den`, over every integer table within one unit
+/// of the exact cells `num[i] / den` whose row and column sums lie within one unit of theirs
+/// (`row_fixed`/`col_fixed`: the exact margin is whole and must be met), by brute force.
+fn brute_force_nearest(rows: usize, cols: usize, num: &[u128], den: u128) -> Option<u128> {
+    let frac: Vec<usize> = (0..num.len())
+        .filter(|&i| !num[i].is_multiple_of(den))
+        .collect();
+    let near = |sum: u128, exact: u128| {
+        // |sum * den - exact| < den, exact = sum of numerators.
+        sum * den + den > exact && sum * den < exact + den
+    };
+    let mut best: Option<u128> = None;
+    for mask in 0u32..(1 << frac.len()) {
+        let mut v: Vec<u128> = num.iter().map(|&x| x / den).collect();
+        for (b, &i) in frac.iter().enumerate() {
+            if mask & (1 << b) != 0 {
+                v[i] += 1;
+            }
+        }
+        let total: u128 = v.iter().sum();
+        if total * den != num.iter().sum::<u128>() {
+            continue;
+        }
+        let rows_ok = (0..rows).all(|r| {
+            near(
+                (0..cols).map(|c| v[r * cols + c]).sum(),
+                (0..cols).map(|c| num[r * cols + c]).sum(),
+            )
+        });
+        let cols_ok = (0..cols).all(|c| {
+            near(
+                (0..rows).map(|r| v[r * cols + c]).sum(),
+                (0..rows).map(|r| num[r * cols + c]).sum(),
+            )
+        });
+        if rows_ok && cols_ok {
+            let dev: u128 = (0..num.len()).map(|i| (v[i] * den).abs_diff(num[i])).sum();
+            best = Some(best.map_or(dev, |b| b.min(dev)));
+        }
+    }
+    best
+}
+
+proptest! {
+    /// `round_table` is the nearest controlled rounding: its deviation equals the brute-force
+    /// minimum over every controlled rounding of small random tables (zeros included).
+    #[test]
+    fn prop_table_rounding_is_nearest(
+        (rows, cols, w) in (1usize..4, 1usize..4).prop_flat_map(|(r, c)| {
+            (Just(r), Just(c), proptest::collection::vec(prop_oneof![Just(0u32), 0u32..9], r * c))
+        }).prop_filter("not all zero", |(_, _, w)| w.iter().any(|x| *x > 0)),
+        u in 0i64..200,
+    ) {
+        let total = money(u, Currency::JPY);
+        let weights: Vec<Vec<Decimal>> = w
+            .chunks(cols)
+            .map(|r| r.iter().map(|&x| Decimal::from(x)).collect())
+            .collect();
+        let t = round_table(total, &weights).unwrap();
+        check_table(&t, total)?;
+        let sum: u128 = w.iter().map(|&x| u128::from(x)).sum();
+        let num: Vec<u128> = w.iter().map(|&x| u128::try_from(u).unwrap() * u128::from(x)).collect();
+        let best = brute_force_nearest(rows, cols, &num, sum).unwrap();
+        // The library's own cells, measured the same way.
+        let dev: u128 = (0..num.len())
+            .map(|i| (u128::try_from(units(t.cells[i])).unwrap() * sum).abs_diff(num[i]))
+            .sum();
+        prop_assert_eq!(dev, best);
+        let g = attain_goals::table::Deviation::new(best, sum);
+        prop_assert_eq!(t.deviation, g);
+    }
+
+    /// `fit_margins` is nearest under both margins fixed (brute force with whole margins).
+    #[test]
+    fn prop_fit_margins_is_nearest(
+        row_units in proptest::collection::vec(0i64..40, 1..4),
+        split in proptest::collection::vec(0u32..5, 1..4),
+    ) {
+        let total: i64 = row_units.iter().sum();
+        let split_sum: u32 = split.iter().sum();
+        prop_assume!(split_sum > 0);
+        let col_units: Vec<i64> = {
+            let w: Vec<Decimal> = split.iter().map(|&x| Decimal::from(x)).collect();
+            attain_types::allocate_units(i128::from(total), &w)
+                .unwrap()
+                .into_iter()
+                .map(|x| i64::try_from(x).unwrap())
+                .collect()
+        };
+        let r: Vec<Money> = row_units.iter().map(|&x| money(x, Currency::JPY)).collect();
+        let c: Vec<Money> = col_units.iter().map(|&x| money(x, Currency::JPY)).collect();
+        let t = fit_margins(&r, &c).unwrap();
+        let den = u128::try_from(total.max(1)).unwrap();
+        let mut num = Vec::new();
+        for &a in &row_units {
+            for &b in &col_units {
+                num.push(u128::try_from(a * b).unwrap());
+            }
+        }
+        // Exact cells a * b / total: with whole margins, "within one unit" means equal.
+        let best = if total == 0 {
+            0
+        } else {
+            brute_force_nearest(row_units.len(), col_units.len(), &num, den).unwrap()
+        };
+        prop_assert_eq!(t.deviation, attain_goals::table::Deviation::new(best, den));
+    }
+}
+
+#[test]
+fn nest3_reports_its_exact_deviation() {
+    // Two months of 100 and 101 units, customers 1:2, products 1:1:1. Exact cells are
+    // 100/9, 200/9 (month 1) and 101/9, 202/9 (month 2): measured by hand from the cells.
+    let jpy = |x: i64| money(x, Currency::JPY);
+    let cube = nest3(
+        &[jpy(100), jpy(101)],
+        &[dec!(1), dec!(2)],
+        &[dec!(1), dec!(1), dec!(1)],
+    )
+    .unwrap();
+    let shares = [[1i128, 2], [1, 2]];
+    let outer = [100i128, 101];
+    let mut dev = 0i128;
+    for o in 0..2 {
+        for m in 0..2 {
+            for i in 0..3 {
+                let cell = units(cube.cell(o, m, i).unwrap());
+                dev += (cell * 9 - outer[o] * shares[o][m]).abs();
+            }
+        }
+    }
+    let expected = attain_goals::table::Deviation::new(u128::try_from(dev).unwrap(), 9);
+    assert_eq!(cube.deviation, expected);
+    assert!(!cube.deviation.is_zero());
+}

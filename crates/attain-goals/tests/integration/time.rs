@@ -1,7 +1,7 @@
 use attain_goals::{DayBasis, Level, Profile, TimeOptions, Weighting, daily, nested};
 use attain_types::proptest as strat;
 use attain_types::{Currency, Decimal, Granularity, Money, Period, WorkingCalendar, dec};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use proptest::prelude::*;
 
 use crate::{money, units, within_one_unit};
@@ -319,6 +319,147 @@ proptest! {
                 let e = attain_goals::Error::Types(e);
                 prop_assert_eq!(nested_plan.unwrap_err(), e.clone());
                 prop_assert_eq!(daily_plan.unwrap_err(), e);
+            }
+        }
+    }
+}
+
+/// METHOD.md 1.2's 12,000,000 over 2026 with default options.
+fn method_year(levels: &[Level]) -> attain_goals::NestedPlan {
+    let total = Money::new(dec!(12000000), Currency::CNY);
+    nested(
+        total,
+        Period::year(2026).unwrap(),
+        levels,
+        &TimeOptions::default(),
+    )
+    .unwrap()
+}
+
+/// The distinct amounts of a level, in order of first appearance.
+fn distinct_amounts(slots: &[attain_goals::Slot]) -> Vec<Decimal> {
+    let mut out: Vec<Decimal> = Vec::new();
+    for s in slots {
+        if !out.contains(&s.amount.amount()) {
+            out.push(s.amount.amount());
+        }
+    }
+    out
+}
+
+/// METHOD.md 1.2 as the issue tried it: 12,000,000 by ISO week inside months, default weights.
+#[test]
+fn nested_clipped_weeks_weigh_by_days() {
+    let plan = method_year(&[
+        Level::Calendar(Granularity::Quarter),
+        Level::Calendar(Granularity::Month),
+        Level::Calendar(Granularity::IsoWeek),
+    ]);
+    // Quarters and months stay equal.
+    assert_eq!(distinct_amounts(&plan.levels[0]), [dec!(3000000)]);
+    assert_eq!(distinct_amounts(&plan.levels[1]), [dec!(1000000)]);
+    let week = |label: &str, first: u32| {
+        plan.levels[2]
+            .iter()
+            .find(|s| s.label == label && s.period.start().day() == first)
+            .map(|s| s.amount.amount())
+            .unwrap()
+    };
+    // March: 31 days, 1,000,000. Sunday 1 March is one day, not a week.
+    assert_eq!(week("2026-W09", 1), dec!(32258.07));
+    assert_eq!(week("2026-W10", 2), dec!(225806.45));
+    // Monday 30 and Tuesday 31 March: two days.
+    assert_eq!(week("2026-W14", 30), dec!(64516.13));
+    // February 2026: 28 days, W09 Mon 23 .. Sat 28 is six of them.
+    assert_eq!(week("2026-W09", 23), dec!(214285.71));
+}
+
+#[test]
+fn nested_four_parts_stay_equal_and_clipped_months_weigh_by_days() {
+    let plan = method_year(&[Level::Calendar(Granularity::Month), Level::Parts(4)]);
+    assert_eq!(distinct_amounts(&plan.levels[1]), [dec!(250000)]);
+    // A custom period cut at 16 January: January has 16 of the 47 days, February 28 of them
+    // ... the cut month weighs by days, not as a whole month.
+    let p = Period::from_inclusive(
+        NaiveDate::from_ymd_opt(2026, 1, 16).unwrap(),
+        NaiveDate::from_ymd_opt(2026, 3, 3).unwrap(),
+    )
+    .unwrap();
+    let plan = nested(
+        Money::new(dec!(4700), Currency::CNY),
+        p,
+        &[Level::Calendar(Granularity::Month)],
+        &TimeOptions::default(),
+    )
+    .unwrap();
+    let amounts: Vec<Decimal> = plan.levels[0].iter().map(|s| s.amount.amount()).collect();
+    assert_eq!(amounts, [dec!(1600), dec!(2800), dec!(300)]);
+}
+
+/// A level path of the CLI (quarter > month > week or day, optional parts), or a custom one.
+fn level_path() -> impl Strategy<Value = Vec<Level>> {
+    let g = prop_oneof![
+        Just(vec![Level::Calendar(Granularity::Quarter)]),
+        Just(vec![
+            Level::Calendar(Granularity::Quarter),
+            Level::Calendar(Granularity::Month),
+        ]),
+        Just(vec![
+            Level::Calendar(Granularity::Quarter),
+            Level::Calendar(Granularity::Month),
+            Level::Calendar(Granularity::IsoWeek),
+        ]),
+        Just(vec![
+            Level::Calendar(Granularity::Month),
+            Level::Calendar(Granularity::Day),
+        ]),
+        Just(vec![Level::Calendar(Granularity::IsoWeek)]),
+    ];
+    (g, any::<bool>()).prop_map(|(mut levels, parts)| {
+        if parts {
+            levels.push(Level::Parts(4));
+        }
+        levels
+    })
+}
+
+proptest! {
+    /// The issue's law: with no seasonality and no locks, no slot's amount per day exceeds
+    /// twice the median amount per day of its level (plus one minor unit of rounding).
+    #[test]
+    fn prop_nested_no_slot_above_twice_the_median_per_day(
+        start in 0u32..1500,
+        len in 40u32..800,
+        u in 1_000_000_000i64..4_000_000_000_000,
+        levels in level_path(),
+        weighting in prop_oneof![Just(Weighting::Equal), Just(Weighting::CalendarDays)],
+    ) {
+        let first = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap()
+            + chrono::Days::new(u64::from(start));
+        let p = Period::new(first, first + chrono::Days::new(u64::from(len))).unwrap();
+        let total = money(u, Currency::CNY);
+        let opts = TimeOptions::default().weighting(weighting);
+        let plan = match nested(total, p, &levels, &opts) {
+            Ok(plan) => plan,
+            // Four parts of a piece shorter than four days.
+            Err(attain_goals::Error::TooManyParts { .. }) => return Ok(()),
+            Err(e) => return Err(TestCaseError::fail(format!("{e}"))),
+        };
+        for (k, level) in plan.levels.iter().enumerate() {
+            // Per-day amounts as exact fractions units / days, compared by cross products.
+            let mut per_day: Vec<(i128, i128)> = level
+                .iter()
+                .map(|s| (units(s.amount), i128::from(s.period.days())))
+                .collect();
+            per_day.sort_by(|a, b| (a.0 * b.1).cmp(&(b.0 * a.1)));
+            let (mu, md) = per_day[(per_day.len() - 1) / 2];
+            for s in level {
+                let (a, d) = (units(s.amount), i128::from(s.period.days()));
+                // a / d <= 2 * mu / md + 1 / d  <=>  (a - 1) * md <= 2 * mu * d
+                prop_assert!(
+                    (a - 1) * md <= 2 * mu * d,
+                    "level {} slot {} {}: {} over {} days, median {}/{}", k, s.label, s.period, a, d, mu, md
+                );
             }
         }
     }

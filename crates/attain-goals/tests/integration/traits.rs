@@ -3,7 +3,7 @@ use attain_goals::calendar::{RetailPattern, RetailYear};
 use attain_goals::calibrate::{Calibration, CalibrationInputs, GrowthPlan};
 use attain_goals::capacity::{CapacityModel, CapacityPlan, HireOption, QuotaPlan, Rep};
 use attain_goals::progress::{Actual, Progress, ProgressOptions};
-use attain_goals::table::{Cube, Dimension, Table};
+use attain_goals::table::{Cube, Deviation, Dimension, Table};
 use attain_goals::{
     DailyPlan, Error, Level, NestedPlan, Slot, TimeOptions, Weighting, daily, nested,
 };
@@ -15,7 +15,15 @@ fn send_sync<T: Send + Sync>() {}
 fn public_types_are_send_and_sync() {
     send_sync::<Error>();
     send_sync::<(NestedPlan, DailyPlan, Slot, Level, TimeOptions, Weighting)>();
-    send_sync::<(Table, Cube, Dimension, Part, RetailYear, RetailPattern)>();
+    send_sync::<(
+        Table,
+        Cube,
+        Deviation,
+        Dimension,
+        Part,
+        RetailYear,
+        RetailPattern,
+    )>();
     send_sync::<(Calibration, CalibrationInputs, GrowthPlan)>();
     send_sync::<(CapacityModel, CapacityPlan, QuotaPlan, HireOption, Rep)>();
     send_sync::<(Actual, Progress, ProgressOptions)>();

@@ -117,12 +117,14 @@ pub(super) fn section(args: &ReportArgs, log: &Log) -> anyhow::Result<Section> {
         .collect();
     let chart = charts::histogram(&Histogram {
         id: "chart-clv".to_owned(),
-        title: format!(
-            "Distribution of expected customer value over {} months ({})",
-            args.clv_months,
-            currency.code()
+        title: super::super::with_unit(
+            &format!(
+                "Distribution of expected customer value over {} months",
+                args.clv_months
+            ),
+            currency,
         ),
-        x_label: format!("Expected value per customer ({})", currency.code()),
+        x_label: super::super::with_unit("Expected value per customer", currency),
         y_label: "Customers".to_owned(),
         edges,
         counts,
@@ -140,7 +142,7 @@ pub(super) fn section(args: &ReportArgs, log: &Log) -> anyhow::Result<Section> {
     section.kpis = vec![
         ("Customers scored".to_owned(), svg::count(n as u64)),
         (
-            format!("Total expected value ({})", currency.code()),
+            super::super::with_unit("Total expected value", currency),
             svg::money_f64(total, currency),
         ),
         (

@@ -121,10 +121,10 @@ pub(super) fn section(log: &Log) -> anyhow::Result<Section> {
         charts: vec![chart],
         notes: Vec::new(),
         command: Some(format!(
-            "attain cohort {} --by month --as-of {} --currency {}",
+            "attain cohort {} --by month --as-of {}{}",
             sh(&log.file),
             log.data_end,
-            currency.code()
+            super::super::currency_flag(currency)
         )),
         tables: vec![Table {
             id: "table-cohort".to_owned(),

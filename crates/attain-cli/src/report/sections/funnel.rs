@@ -134,9 +134,8 @@ pub(super) fn section(
     let chart = charts::hbar_panels(
         "chart-funnel",
         &format!(
-            "Funnel for a target of {} {}: entries needed per stage",
-            svg::money(target.amount(), currency),
-            currency.code()
+            "Funnel for a target of {}: entries needed per stage",
+            super::super::with_code(svg::money(target.amount(), currency), currency)
         ),
         &names,
         &[Panel {
@@ -163,10 +162,9 @@ pub(super) fn section(
         })
         .collect();
     section.lead = format!(
-        "Working back from the target: {} deals of {} {} each, and the entries every stage needs (rounded up at every stage).",
+        "Working back from the target: {} deals of {} each, and the entries every stage needs (rounded up at every stage).",
         svg::count(plan.deals),
-        svg::money(deal_size.amount(), currency),
-        currency.code()
+        super::super::with_code(svg::money(deal_size.amount(), currency), currency)
     );
     if args.deal_size.is_none() {
         section.notes.push(
@@ -183,11 +181,11 @@ pub(super) fn section(
     ];
     section.charts.push(chart);
     section.command = Some(format!(
-        "attain funnel plan --target {} --deal-size {} --stages {} --currency {}",
+        "attain funnel plan --target {} --deal-size {} --stages {}{}",
         target.amount(),
         deal_size.amount(),
         sh(&args.funnel_stages.join(",")),
-        currency.code()
+        super::super::currency_flag(currency)
     ));
     section.tables.push(Table {
         id: "table-funnel".to_owned(),

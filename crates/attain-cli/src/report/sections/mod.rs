@@ -175,11 +175,11 @@ pub(super) fn build(args: &ReportArgs, log: &Log) -> anyhow::Result<Sections> {
         ("Customers".to_owned(), svg::count(customers as u64)),
         ("Transactions".to_owned(), svg::count(log.rows.len() as u64)),
         (
-            format!("Revenue ({})", currency.code()),
+            super::with_unit("Revenue", currency),
             svg::money(total.amount(), currency),
         ),
         (
-            format!("Last 12 months ({})", currency.code()),
+            super::with_unit("Last 12 months", currency),
             svg::money(trailing.revenue.amount(), currency),
         ),
     ];

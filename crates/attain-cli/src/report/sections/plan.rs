@@ -176,12 +176,12 @@ pub(super) fn section(
     });
     let chart = charts::stacked_bars(&StackedBars {
         id: "chart-plan".to_owned(),
-        title: format!(
-            "Plan {year} by month and {name}, with actuals and run rate ({})",
-            currency.code()
+        title: super::super::with_unit(
+            &format!("Plan {year} by month and {name}, with actuals and run rate"),
+            currency,
         ),
         x_label: format!("Month of {year}"),
-        y_label: format!("Revenue per month ({})", currency.code()),
+        y_label: super::super::with_unit("Revenue per month", currency),
         categories: months,
         stacks,
         actual,
@@ -230,7 +230,7 @@ pub(super) fn section(
     let split_text = format!("{name}={}", weights_text.join(","));
     let mut kpis = vec![
         (
-            format!("Target {year} ({})", currency.code()),
+            super::super::with_unit(&format!("Target {year}"), currency),
             svg::money(target.amount(), currency),
         ),
         (
@@ -265,10 +265,10 @@ pub(super) fn section(
         charts: vec![chart],
         notes,
         command: Some(format!(
-            "attain plan --target {} --year {year} --by month --split {} --currency {}",
+            "attain plan --target {} --year {year} --by month --split {}{}",
             target.amount(),
             sh(&split_text),
-            currency.code()
+            super::super::currency_flag(currency)
         )),
         tables: vec![Table {
             id: "table-plan".to_owned(),

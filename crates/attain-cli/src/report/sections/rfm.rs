@@ -100,8 +100,8 @@ pub(super) fn section(log: &Log) -> anyhow::Result<Section> {
                 series: vec![(customers, PALETTE[0])],
             },
             Panel {
-                title: format!("Revenue ({})", currency.code()),
-                x_label: format!("Revenue ({})", currency.code()),
+                title: super::super::with_unit("Revenue", currency),
+                x_label: super::super::with_unit("Revenue", currency),
                 series: vec![(revenue, PALETTE[2])],
             },
         ],
