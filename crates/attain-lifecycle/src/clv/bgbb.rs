@@ -400,20 +400,7 @@ pub fn fit_bg_bb_with(summaries: &[BgBbSummary], options: FitOptions) -> Result<
         gradient_tolerance: options.gradient_tolerance.max(1e-8),
         bound: options.log_parameter_bound,
     };
-    let mut objective = |theta: &[f64], grad: &mut [f64]| {
-        let value = neg_ll(theta);
-        let mut at = theta.to_vec();
-        for k in 0..4 {
-            let h = 1e-6;
-            at[k] = theta[k] + h;
-            let up = neg_ll(&at);
-            at[k] = theta[k] - h;
-            let down = neg_ll(&at);
-            at[k] = theta[k];
-            grad[k] = (up - down) / (2.0 * h);
-        }
-        value
-    };
+    let mut objective = optimize::with_central_gradient(neg_ll);
     let min = optimize::bfgs(&mut objective, &[0.0, 0.0, 0.0, 0.0], settings)
         .map_err(|failure| fit_error(MODEL, failure))?;
     let params = |v: &[f64]| BgBbParams {

@@ -7,7 +7,9 @@ use super::{
     CustomerSummary, Fit, FitOptions, PurchaseModel, check_horizon, check_increasing,
     check_positive, fit_error,
 };
-use crate::{Error, Result};
+#[cfg(doc)]
+use crate::Error;
+use crate::Result;
 
 const MODEL: &str = "bg/nbd";
 
@@ -76,22 +78,8 @@ pub fn fit_bg_nbd_with(
     summaries: &[CustomerSummary],
     options: FitOptions,
 ) -> Result<Fit<BgNbdParams>> {
-    let data = Grouped::new(summaries)?;
-    if data.customers == 0 {
-        return Err(Error::NotIdentifiable {
-            model: MODEL,
-            reason: "there are no customers",
-        });
-    }
-    if data.repeat_buyers == 0 {
-        return Err(Error::NotIdentifiable {
-            model: MODEL,
-            reason: "no customer made a repeat purchase",
-        });
-    }
-    let total_x: f64 = data.rows.iter().map(|r| r.weight * r.x).sum();
-    let total_t: f64 = data.rows.iter().map(|r| r.weight * r.t).sum();
-    let alpha0 = (total_t / total_x).clamp(1e-6, 1e6);
+    let data = Grouped::fittable(summaries, MODEL)?;
+    let alpha0 = data.rate_start();
     let start = [0.0, alpha0.ln(), 0.0, 0.0];
     let mut cache = Cache::default();
     let settings = Settings {
@@ -336,7 +324,7 @@ impl PurchaseModel for BgNbdParams {
 impl BgNbdParams {
     /// `f(self)`; for `|a − 1| < 1e-6` (a removable 0/0 in the expectation) the `mean` of `f`
     /// at `a = 1 ± 1e-4`, accurate to about 1e-8.
-    fn removing_a_one<T>(
+    pub(super) fn removing_a_one<T>(
         &self,
         f: impl Fn(&BgNbdParams) -> Result<T>,
         mean: impl Fn(T, T) -> T,
@@ -360,7 +348,11 @@ impl BgNbdParams {
     /// one sweep: the hypergeometric function is continued from one `z = h/(α+T+h)` to the next
     /// ([`Hyp2f1Path`]) instead of being summed afresh, so the cost is linear in the number of
     /// horizons and almost independent of their length.
-    fn expected_if_alive_at(&self, s: &CustomerSummary, horizons: &[f64]) -> Result<Vec<f64>> {
+    pub(super) fn expected_if_alive_at(
+        &self,
+        s: &CustomerSummary,
+        horizons: &[f64],
+    ) -> Result<Vec<f64>> {
         let Self { r, alpha, a, b } = *self;
         let x = s.x as f64;
         let c = a + b + x - 1.0;
@@ -421,7 +413,7 @@ impl BgNbdParams {
     }
 
     /// `ln(a/(b+x−1)) + (r+x) ln((α+T)/(α+t_x))` for `x > 0`.
-    fn ln_odds_dead(&self, s: &CustomerSummary) -> f64 {
+    pub(super) fn ln_odds_dead(&self, s: &CustomerSummary) -> f64 {
         let x = s.x as f64;
         self.a.ln() - (self.b + x - 1.0).ln()
             + (self.r + x) * ((s.t - s.t_x) / (self.alpha + s.t_x)).ln_1p()
@@ -430,7 +422,7 @@ impl BgNbdParams {
     /// The conditional-expectation bracket times `(a+b+x−1)/(a−1)`. The direct series needs
     /// about `h/(α+T)` terms; far beyond the customer's time scale the continuation of
     /// [`Self::expected_if_alive_at`] takes over, whose cost grows with the logarithm.
-    fn expected_if_alive(&self, s: &CustomerSummary, horizon: f64) -> Result<f64> {
+    pub(super) fn expected_if_alive(&self, s: &CustomerSummary, horizon: f64) -> Result<f64> {
         if horizon / (self.alpha + s.t) > 1e3 {
             let at = self.expected_if_alive_at(s, &[horizon])?;
             return Ok(at.first().copied().unwrap_or(0.0));

@@ -99,6 +99,7 @@
 mod bgbb;
 mod bgnbd;
 mod gamma_gamma;
+mod mbgnbd;
 mod optimize;
 mod pareto;
 mod sbg;
@@ -109,6 +110,7 @@ mod value;
 pub use bgbb::{BgBbParams, BgBbSummary, MAX_OPPORTUNITIES, fit_bg_bb, fit_bg_bb_with};
 pub use bgnbd::{BgNbdParams, fit_bg_nbd, fit_bg_nbd_with};
 pub use gamma_gamma::{GammaGammaParams, fit_gamma_gamma, fit_gamma_gamma_with};
+pub use mbgnbd::{MbgNbdParams, fit_mbg_nbd, fit_mbg_nbd_with};
 pub use pareto::{ParetoNbdParams, fit_pareto_nbd, fit_pareto_nbd_with};
 pub use sbg::{SbgParams, fit_sbg, fit_sbg_with};
 pub use summary::{CustomerSummary, DAYS_PER_MONTH, TimeUnit};
@@ -337,6 +339,7 @@ mod tests {
         is::<GammaGammaParams>();
         is::<SbgParams>();
         is::<BgBbParams>();
+        is::<MbgNbdParams>();
         is::<BgBbSummary>();
         is::<Fit<BgNbdParams>>();
         is::<FitOptions>();

@@ -178,6 +178,29 @@ fn update_inverse_hessian(h: &mut [Vec<f64>], s: &[f64], y: &[f64], sy: f64) {
     }
 }
 
+/// An objective for [`bfgs`] from a value-only function: the gradient by central differences
+/// with step `1e-6` in each coordinate (log-parameters of order 1, so the truncation error is
+/// about `1e-12` relative), for likelihoods whose analytic gradient is not written out.
+pub(crate) fn with_central_gradient<F>(f: F) -> impl FnMut(&[f64], &mut [f64]) -> f64
+where
+    F: Fn(&[f64]) -> f64,
+{
+    move |theta: &[f64], grad: &mut [f64]| {
+        let value = f(theta);
+        let mut at = theta.to_vec();
+        for k in 0..theta.len() {
+            let h = 1e-6;
+            at[k] = theta[k] + h;
+            let up = f(&at);
+            at[k] = theta[k] - h;
+            let down = f(&at);
+            at[k] = theta[k];
+            grad[k] = (up - down) / (2.0 * h);
+        }
+        value
+    }
+}
+
 /// Asymptotic standard errors of the parameters `exp(θ_i)` at a minimum `θ` of `f`, a
 /// negative log-likelihood over log-parameters that writes its gradient: the observed
 /// information `H` (the Hessian of `f` at `θ`, by central differences of the gradient with

@@ -7,7 +7,9 @@ use super::summary::Grouped;
 use super::{
     CustomerSummary, Fit, FitOptions, PurchaseModel, check_horizon, check_positive, fit_error,
 };
-use crate::{Error, Result};
+#[cfg(doc)]
+use crate::Error;
+use crate::Result;
 
 const MODEL: &str = "pareto/nbd";
 
@@ -79,22 +81,9 @@ pub fn fit_pareto_nbd_with(
     summaries: &[CustomerSummary],
     options: FitOptions,
 ) -> Result<Fit<ParetoNbdParams>> {
-    let data = Grouped::new(summaries)?;
-    if data.customers == 0 {
-        return Err(Error::NotIdentifiable {
-            model: MODEL,
-            reason: "there are no customers",
-        });
-    }
-    if data.repeat_buyers == 0 {
-        return Err(Error::NotIdentifiable {
-            model: MODEL,
-            reason: "no customer made a repeat purchase",
-        });
-    }
-    let total_x: f64 = data.rows.iter().map(|r| r.weight * r.x).sum();
+    let data = Grouped::fittable(summaries, MODEL)?;
+    let alpha0 = data.rate_start();
     let total_t: f64 = data.rows.iter().map(|r| r.weight * r.t).sum();
-    let alpha0 = (total_t / total_x).clamp(1e-6, 1e6);
     let beta0 = (total_t / data.customers as f64).clamp(1e-6, 1e6);
     let start = [0.0, alpha0.ln(), 0.0, beta0.ln()];
     let mut lg = Vec::new();

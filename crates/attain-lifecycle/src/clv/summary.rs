@@ -191,6 +191,28 @@ pub(crate) struct Row {
 }
 
 impl Grouped {
+    /// [`Grouped::new`], refusing data a purchase model cannot be fitted to: no customers, or
+    /// no repeat buyer ([`Error::NotIdentifiable`] naming `model`).
+    pub(crate) fn fittable(summaries: &[CustomerSummary], model: &'static str) -> Result<Grouped> {
+        let data = Grouped::new(summaries)?;
+        let reason = if data.customers == 0 {
+            "there are no customers"
+        } else if data.repeat_buyers == 0 {
+            "no customer made a repeat purchase"
+        } else {
+            return Ok(data);
+        };
+        Err(Error::NotIdentifiable { model, reason })
+    }
+
+    /// The starting purchase-rate parameter of the fits: total time over total repeat
+    /// purchases (`ΣT / Σx`), clamped to `[1e-6, 1e6]`.
+    pub(crate) fn rate_start(&self) -> f64 {
+        let total_x: f64 = self.rows.iter().map(|r| r.weight * r.x).sum();
+        let total_t: f64 = self.rows.iter().map(|r| r.weight * r.t).sum();
+        (total_t / total_x).clamp(1e-6, 1e6)
+    }
+
     /// Validates and groups; deterministic whatever the input order.
     pub(crate) fn new(summaries: &[CustomerSummary]) -> Result<Grouped> {
         let mut counts: BTreeMap<(u64, u64, u64), u64> = BTreeMap::new();

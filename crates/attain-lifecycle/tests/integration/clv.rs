@@ -813,3 +813,19 @@ fn bg_bb_reproduces_fhs_2010_on_the_donations() {
         assert_close(got, want, 5e-3, &format!("P(alive) at ({x}, {t_x})"));
     }
 }
+
+/// Golden: MBG/NBD on the CDNOW sample's 39-week calibration (weeks, the BG/NBD golden's
+/// summary): r 0.525, alpha 6.183, a 0.891, b 1.614 (issue 14's published-software estimates;
+/// lifetimes 0.11.3's ModifiedBetaGeoFitter gives the same, see tests/data/README.md).
+#[test]
+fn mbg_nbd_cdnow_golden() {
+    use attain_lifecycle::clv::fit_mbg_nbd;
+    let fit = fit_mbg_nbd(&cdnow_summaries()).unwrap();
+    let p = fit.params;
+    assert_close(p.r, 0.525, 5e-4, "r");
+    assert_close(p.alpha, 6.183, 5e-4, "alpha");
+    assert_close(p.a, 0.891, 5e-4, "a");
+    assert_close(p.b, 1.614, 5e-4, "b");
+    assert_eq!(fit.customers, 2357);
+    assert!(fit.standard_errors.is_some());
+}
