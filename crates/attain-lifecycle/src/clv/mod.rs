@@ -98,6 +98,7 @@
 
 mod bgbb;
 mod bgnbd;
+mod distribution;
 mod gamma_gamma;
 mod mbgnbd;
 mod optimize;
@@ -109,6 +110,7 @@ mod value;
 
 pub use bgbb::{BgBbParams, BgBbSummary, MAX_OPPORTUNITIES, fit_bg_bb, fit_bg_bb_with};
 pub use bgnbd::{BgNbdParams, fit_bg_nbd, fit_bg_nbd_with};
+pub use distribution::{MAX_PURCHASE_COUNT, PurchaseDistribution, expected_cumulative_purchases};
 pub use gamma_gamma::{GammaGammaParams, fit_gamma_gamma, fit_gamma_gamma_with};
 pub use mbgnbd::{MbgNbdParams, fit_mbg_nbd, fit_mbg_nbd_with};
 pub use pareto::{ParetoNbdParams, fit_pareto_nbd, fit_pareto_nbd_with};
