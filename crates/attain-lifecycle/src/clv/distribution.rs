@@ -153,74 +153,47 @@ fn check_t(t: f64) -> Result<()> {
     check_horizon(t)
 }
 
-impl PurchaseDistribution for BgNbdParams {
-    fn probability_of_purchases(&self, t: f64, k: u64) -> Result<f64> {
-        self.validate()?;
-        check_t(t)?;
-        check_count(k)?;
-        Ok(beta_geometric_pmf(
-            self.r, self.alpha, self.a, self.b, false, t, k,
-        ))
-    }
-
-    fn conditional_probability_of_purchases(
-        &self,
-        summary: &CustomerSummary,
-        t: f64,
-        k: u64,
-    ) -> Result<f64> {
-        check_t(t)?;
-        check_count(k)?;
-        let alive = self.p_alive(summary)?;
-        let x = summary.x as f64;
-        let fresh = beta_geometric_pmf(
-            self.r + x,
-            self.alpha + summary.t,
-            self.a,
-            self.b + x,
-            false,
-            t,
-            k,
-        );
-        Ok(mixture(alive, fresh, k))
-    }
-
-    fn p_alive_at(&self, summary: &CustomerSummary, t: f64) -> Result<f64> {
-        check_t(t)?;
-        let alive = self.p_alive(summary)?;
-        let x = summary.x as f64;
-        let keep = survive_purchases(self.r + x, self.alpha + summary.t, self.a, self.b + x, t)?;
-        Ok(alive * keep)
-    }
+/// The BG/NBD family as [`PurchaseDistribution`] needs it: `(r, α, a, b)`, whether a drop-out
+/// chance also comes right at the start (MBG/NBD), and how many chances a customer alive at `T`
+/// with `x` repeat purchases has survived (`x` for BG/NBD, `x + 1` for MBG/NBD).
+struct BetaGeometric {
+    r: f64,
+    alpha: f64,
+    a: f64,
+    b: f64,
+    at_zero: bool,
 }
 
-impl PurchaseDistribution for MbgNbdParams {
-    fn probability_of_purchases(&self, t: f64, k: u64) -> Result<f64> {
-        self.validate()?;
+impl BetaGeometric {
+    fn survived(&self, x: f64) -> f64 {
+        if self.at_zero { x + 1.0 } else { x }
+    }
+
+    fn pmf(&self, t: f64, k: u64) -> Result<f64> {
         check_t(t)?;
         check_count(k)?;
         Ok(beta_geometric_pmf(
-            self.r, self.alpha, self.a, self.b, true, t, k,
+            self.r,
+            self.alpha,
+            self.a,
+            self.b,
+            self.at_zero,
+            t,
+            k,
         ))
     }
 
-    /// Given alive at `T`, the customer has survived `x + 1` drop-out chances (`p ~ Beta(a,
-    /// b+x+1)`) and the next chance comes after the next purchase: a fresh BG/NBD.
-    fn conditional_probability_of_purchases(
-        &self,
-        summary: &CustomerSummary,
-        t: f64,
-        k: u64,
-    ) -> Result<f64> {
+    /// Given alive at `T`: `λ ~ Gamma(r+x, α+T)`, `p ~ Beta(a, b + survived)`, and the next
+    /// drop-out chance comes after the next purchase (a fresh BG/NBD).
+    fn conditional_pmf(&self, alive: f64, s: &CustomerSummary, t: f64, k: u64) -> Result<f64> {
         check_t(t)?;
         check_count(k)?;
-        let alive = self.p_alive(summary)?;
-        let x = summary.x as f64;
+        let x = s.x as f64;
         let fresh = beta_geometric_pmf(
             self.r + x,
-            self.alpha + summary.t,
+            self.alpha + s.t,
             self.a,
-            self.b + x + 1.0,
+            self.b + self.survived(x),
             false,
             t,
             k,
@@ -228,20 +201,74 @@ impl PurchaseDistribution for MbgNbdParams {
         Ok(mixture(alive, fresh, k))
     }
 
-    fn p_alive_at(&self, summary: &CustomerSummary, t: f64) -> Result<f64> {
+    fn p_alive_at(&self, alive: f64, s: &CustomerSummary, t: f64) -> Result<f64> {
         check_t(t)?;
-        let alive = self.p_alive(summary)?;
-        let x = summary.x as f64;
+        let x = s.x as f64;
         let keep = survive_purchases(
             self.r + x,
-            self.alpha + summary.t,
+            self.alpha + s.t,
             self.a,
-            self.b + x + 1.0,
+            self.b + self.survived(x),
             t,
         )?;
         Ok(alive * keep)
     }
 }
+
+impl BgNbdParams {
+    fn family(&self) -> Result<BetaGeometric> {
+        self.validate()?;
+        Ok(BetaGeometric {
+            r: self.r,
+            alpha: self.alpha,
+            a: self.a,
+            b: self.b,
+            at_zero: false,
+        })
+    }
+}
+
+impl MbgNbdParams {
+    fn family(&self) -> Result<BetaGeometric> {
+        self.validate()?;
+        Ok(BetaGeometric {
+            r: self.r,
+            alpha: self.alpha,
+            a: self.a,
+            b: self.b,
+            at_zero: true,
+        })
+    }
+}
+
+/// BG/NBD and MBG/NBD answer through their [`BetaGeometric`] family.
+macro_rules! beta_geometric_distribution {
+    ($params:ty) => {
+        impl PurchaseDistribution for $params {
+            fn probability_of_purchases(&self, t: f64, k: u64) -> Result<f64> {
+                self.family()?.pmf(t, k)
+            }
+
+            fn conditional_probability_of_purchases(
+                &self,
+                summary: &CustomerSummary,
+                t: f64,
+                k: u64,
+            ) -> Result<f64> {
+                let alive = self.p_alive(summary)?;
+                self.family()?.conditional_pmf(alive, summary, t, k)
+            }
+
+            fn p_alive_at(&self, summary: &CustomerSummary, t: f64) -> Result<f64> {
+                let alive = self.p_alive(summary)?;
+                self.family()?.p_alive_at(alive, summary, t)
+            }
+        }
+    };
+}
+
+beta_geometric_distribution!(BgNbdParams);
+beta_geometric_distribution!(MbgNbdParams);
 
 /// `(1 − alive) [k = 0] + alive · fresh`.
 fn mixture(alive: f64, fresh: f64, k: u64) -> f64 {
