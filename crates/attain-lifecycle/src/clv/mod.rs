@@ -106,6 +106,7 @@ mod pareto;
 mod sbg;
 mod special;
 mod summary;
+mod uncertainty;
 mod value;
 
 pub use bgbb::{BgBbParams, BgBbSummary, MAX_OPPORTUNITIES, fit_bg_bb, fit_bg_bb_with};
@@ -116,6 +117,7 @@ pub use mbgnbd::{MbgNbdParams, fit_mbg_nbd, fit_mbg_nbd_with};
 pub use pareto::{ParetoNbdParams, fit_pareto_nbd, fit_pareto_nbd_with};
 pub use sbg::{SbgParams, fit_sbg, fit_sbg_with};
 pub use summary::{CustomerSummary, DAYS_PER_MONTH, TimeUnit};
+pub use uncertainty::{Interval, LogParameters, MAX_DRAWS, ParameterDraws};
 pub use value::{ClvOptions, MAX_HORIZON_DAYS, check_horizon_days, customer_lifetime_value};
 
 use crate::{Error, Result};
@@ -147,6 +149,10 @@ pub struct Fit<P> {
     ///
     /// Golden: the CDNOW sample's BG/NBD fit has r 0.0126, alpha 0.378, a 0.186, b 0.705.
     pub standard_errors: Option<P>,
+    /// The asymptotic covariance matrix of the logarithms of the parameters (rows and columns
+    /// in the order of `params`' fields), the inverse observed information of the fit: what
+    /// [`ParameterDraws`] samples from. `None` with `standard_errors`.
+    pub log_covariance: Option<Vec<Vec<f64>>>,
 }
 
 /// Stopping rules of the maximum-likelihood fits.
