@@ -1,4 +1,4 @@
-//! Probabilistic customer lifetime value: BG/NBD, Pareto/NBD, Gamma-Gamma and the
+//! Probabilistic customer lifetime value: BG/NBD, MBG/NBD, Pareto/NBD, BG/BB, Gamma-Gamma and the
 //! shifted-beta-geometric model, fitted by maximum likelihood.
 //!
 //! ```
