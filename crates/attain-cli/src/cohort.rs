@@ -68,6 +68,10 @@ pub(crate) enum Layout {
     /// One row per observed cell with every metric:
     /// `cohort,cohort_start,size,period,active,retention,revenue`.
     Long,
+    /// One row per cell with at least one active customer, the exact counts behind every
+    /// metric and nothing rounded: `cohort,period,size,active,revenue` (cohort job v1's output,
+    /// `benches/cohort/README.md`).
+    Cells,
 }
 
 /// Cohort retention, active customers or revenue by first-purchase period.
@@ -80,7 +84,8 @@ pub(crate) enum Layout {
     after_help = "Example:\n  $ attain cohort data/cdnow_transactions.csv --by quarter --metric retention\n\n\
 CSV output is a wide triangle: cohort,cohort_start,size,0,1,2,... where column k is the metric k\n\
 periods after acquisition; an empty field is a period not observed yet. `--layout long` gives\n\
-cohort,cohort_start,size,period,active,retention,revenue: one row per observed cell."
+cohort,cohort_start,size,period,active,retention,revenue: one row per observed cell.\n\
+`--layout cells` gives cohort,period,size,active,revenue for every cell with an active customer."
 )]
 pub(crate) struct CohortArgs {
     /// Transaction CSV with a header line (customer, order date, amount columns).
@@ -95,7 +100,8 @@ pub(crate) struct CohortArgs {
     /// The value in each cell.
     #[arg(long, value_enum, default_value_t = Metric::Retention)]
     metric: Metric,
-    /// CSV shape: a wide triangle of `--metric`, or a long table of every metric.
+    /// CSV shape: a wide triangle of `--metric`, a long table of every metric, or the exact
+    /// counts of every cell with an active customer.
     #[arg(long, value_enum, default_value_t = Layout::Wide)]
     layout: Layout,
     /// Decimal places for retention (half away from zero).
@@ -205,6 +211,27 @@ fn write_long_csv(w: &mut dyn Write, table: &CohortTable, decimals: u32) -> io::
     Ok(())
 }
 
+/// `--layout cells`: the exact counts of every cell with an active customer.
+fn write_cells_csv(w: &mut dyn Write, table: &CohortTable) -> io::Result<()> {
+    writeln!(w, "cohort,period,size,active,revenue")?;
+    for c in &table.cohorts {
+        for (k, cell) in c.cells.iter().enumerate() {
+            let Some(cell) = cell.as_ref().filter(|cell| cell.active > 0) else {
+                continue;
+            };
+            writeln!(
+                w,
+                "{},{k},{},{},{}",
+                c.label,
+                c.size,
+                cell.active,
+                cell.revenue.amount()
+            )?;
+        }
+    }
+    Ok(())
+}
+
 /// `--format json`. Keys are declared in alphabetical order, the order of the
 /// `serde_json::Value` this document was first built as; amounts are exact decimal strings.
 #[derive(Debug, serde::Serialize)]
@@ -286,6 +313,7 @@ pub(crate) fn run(args: &CohortArgs) -> anyhow::Result<()> {
     let table = read_table(args, currency, options)?;
     out.write_with(|w| match args.out.format {
         Format::Csv if args.layout == Layout::Long => write_long_csv(w, &table, args.decimals),
+        Format::Csv if args.layout == Layout::Cells => write_cells_csv(w, &table),
         Format::Csv => write_csv(w, &table, args.metric, args.decimals),
         Format::Json => write_json(w, &table, args),
     })

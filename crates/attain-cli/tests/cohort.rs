@@ -318,3 +318,18 @@ fn a_stray_far_date_is_refused() {
     assert_eq!(code, 0, "{err}");
     assert!(out.starts_with("cohort,"), "{out}");
 }
+
+/// Cohort job v1 (`benches/cohort/README.md`): `--layout cells` on the CDNOW sample writes
+/// byte for byte what DuckDB 2.0.1 and Polars 2.1.0 write (tests/data/README.md).
+#[test]
+fn cohort_cells_equal_duckdbs_cohort_job_output() {
+    let csv = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../data/cdnow_transactions.csv"
+    );
+    let expected = include_str!("data/cohort_cells_cdnow_duckdb.csv");
+    let (code, out, err) = attain(&["cohort", csv, "--by", "month", "--layout", "cells"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, expected);
+    assert_eq!(out.lines().count(), 52, "51 cells and a header");
+}
