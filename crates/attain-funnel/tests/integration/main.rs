@@ -3,6 +3,7 @@
 
 mod analysis;
 mod api;
+mod clickhouse;
 mod measure;
 mod plan;
 mod stats;
