@@ -75,6 +75,7 @@ pub mod gap;
 pub mod measure;
 pub mod pipeline;
 pub mod plan;
+pub mod retention;
 pub mod risk;
 mod special;
 pub mod stats;

@@ -15,25 +15,45 @@
 //!   `windowFunnel`); no window means unlimited;
 //! * **per-step windows** (optional): `t(e_i) - t(e_{i-1}) <= step_window[i]`.
 //!
-//! **Ordering.** [`StepOrder::NonStrict`] (the default) asks `t(e_0) <= t(e_1) <= ...`: events
-//! with **equal timestamps** may chain, and are taken in funnel order whatever their input
-//! order (so a lead and a visit logged in the same second count as lead then visit).
-//! [`StepOrder::Strict`] asks `t(e_0) < t(e_1) < ...` (like `windowFunnel`'s
-//! `strict_increase`): equal timestamps never advance the funnel. Either way the result does
-//! not depend on the order of the input, which is where the anchors' bugs with equal
-//! timestamps came from (`windowFunnel` used the input order of ties).
+//! **Ordering** ([`StepOrder`]). [`StepOrder::NonStrict`] (the default) asks
+//! `t(e_0) <= t(e_1) <= ...`: events with **equal timestamps** may chain, and are taken in
+//! funnel order whatever their input order (so a lead and a visit logged in the same second
+//! count as lead then visit). [`StepOrder::Strict`] asks `t(e_0) < t(e_1) < ...`: equal
+//! timestamps never advance the funnel. [`StepOrder::AnyOrder`] takes the steps in any order
+//! within the window. [`StepOrder::WindowFunnel`] is ClickHouse's `windowFunnel` with its
+//! modes ([`WindowFunnelModes`]: `strict_deduplication`, `strict_order`, `strict_increase`,
+//! `allow_reentry`, `strict_once`), ported rule for rule. Whatever the order, the result does
+//! not depend on the order of the input.
+//!
+//! **Checked against ClickHouse.** On a 100 k-event adversarial log (equal timestamps,
+//! shuffled rows, repeated steps, events exactly at the window edge), every entity's level
+//! equals ClickHouse 26.9's (`tests/data/clickhouse/`): [`StepOrder::NonStrict`] equals
+//! `windowFunnel(w)`, [`StepOrder::Strict`] equals `windowFunnel(w, 'strict_increase',
+//! 'strict_once')`, and every mode combination of [`StepOrder::WindowFunnel`] equals
+//! ClickHouse's. **Deliberate difference:** ClickHouse's plain `'strict_increase'` keeps one
+//! chain per level, so a first step repeated at the second step's timestamp replaces the chain
+//! the second step could extend (visit at 3, visit at 5, signup at 5: level 1); attain's
+//! [`StepOrder::Strict`] keeps the earlier chain (level 2). Use
+//! `StepOrder::WindowFunnel` with `strict_increase` for ClickHouse's number.
 //!
 //! **Repeated steps** are allowed: every occurrence is considered, and the entity's level is
-//! the furthest step reachable by any chain. Events of steps out of order in between do not
-//! break a chain (no `strict_order` mode). The chain reported (per-entity timestamps and the
-//! times to convert) is the one that **starts latest** among the chains reaching the
+//! the furthest step reachable by any chain. The chain reported (per-entity timestamps and
+//! the times to convert) is the one that **starts latest** among the chains reaching the
 //! entity's furthest step, with each later step at its latest qualifying event, which is also
-//! the chain every further step would extend.
+//! the chain every further step would extend ([`StepOrder::WindowFunnel`] stops, as
+//! ClickHouse does, at the first chain reaching the last step).
 //!
-//! **Algorithm.** Per entity, events are sorted by `(timestamp, step)` (step descending for
-//! strict order), and the latest-starting chain reaching each level is kept (`windowFunnel`'s
-//! greedy): a step-0 event starts a chain; a step-`i` event extends the chain kept at level
-//! `i - 1` if the windows allow. Keeping the latest start (and latest last step) at each level
+//! **Exclusions** ([`Exclusion`]) drop a chain when an exclusion event falls strictly between
+//! two of its steps; **other events** ([`OTHER_STEP`]) only matter to `strict_order`.
+//! **Breakdown attribution** ([`Attribution`]): first touch, last touch, a chosen step, or
+//! all steps (the property held constant across the steps).
+//!
+//! **Algorithm.** Per entity, events are sorted by `(timestamp, step)` (other events first,
+//! exclusion events last at equal timestamps), and the latest-starting chain reaching each
+//! level is kept (`windowFunnel`'s greedy): a step-0 event starts a chain; a step-`i` event
+//! extends the chain kept at level `i - 1` if the windows allow (strict order extends only
+//! chains made at an earlier timestamp). Any order slides a window over the events with two
+//! pointers. Keeping the latest start (and latest last step) at each level
 //! is optimal, because that chain is at least as good as any other for every later check.
 //! Cost: `O(events log events)` for [`measure`] (a sort) and `O(events * steps)` after it;
 //! [`FunnelMeter`] takes input already grouped by ascending entity and keeps only one
@@ -799,21 +819,28 @@ impl FunnelMeter {
         if self.options.breakdown {
             let steps = self.steps;
             if self.options.attribution == Attribution::AllSteps {
-                // The funnel again on each value's events alone.
-                buffer.sort_unstable_by_key(|e| (e.2, e.0, e.1));
-                let mut start = 0;
-                while start < buffer.len() {
-                    let g = buffer[start].2;
-                    let end = buffer[start..]
-                        .iter()
-                        .position(|e| e.2 != g)
-                        .map_or(buffer.len(), |n| start + n);
-                    let (lv, r, _) = self.run(&buffer[start..end]);
+                // The funnel again on each value's step events alone (other and exclusion
+                // events apply to every value).
+                let is_step = |rank: u32| (1..=steps).contains(&(rank as usize));
+                let mut values: Vec<u32> = buffer
+                    .iter()
+                    .filter(|e| is_step(e.1))
+                    .map(|e| e.2)
+                    .collect();
+                values.sort_unstable();
+                values.dedup();
+                if values.is_empty() {
+                    values.push(first_group);
+                }
+                let mut part = Vec::with_capacity(buffer.len());
+                for g in values {
+                    part.clear();
+                    part.extend(buffer.iter().filter(|e| !is_step(e.1) || e.2 == g));
+                    let (lv, r, _) = self.run(&part);
                     self.groups
                         .entry(g)
                         .or_insert_with(|| Accumulator::new(steps))
                         .add(lv, &r);
-                    start = end;
                 }
             } else {
                 self.groups
@@ -854,6 +881,8 @@ impl FunnelMeter {
         pending.clear();
         let mut pending_time = i64::MIN;
         let mut started = false;
+        // The deepest chain an exclusion made unextendable: (times, groups).
+        let mut record: (Vec<i64>, Vec<u32>) = (Vec::new(), Vec::new());
         let nonempty =
             |kept: &Slots, pending: &Slots, l: usize| kept.has[l] || (rules.once && pending.has[l]);
         for &(t, rank, g) in events {
@@ -873,7 +902,14 @@ impl FunnelMeter {
                     for slots in [&mut *kept, &mut *pending] {
                         for l in x.from_step..x.to_step {
                             if slots.has[l] && slots.time[l * k + x.from_step] < t {
+                                // The entity did reach this level: keep the deepest such
+                                // chain as a record, no longer extendable.
                                 slots.has[l] = false;
+                                if l + 1 > record.0.len() {
+                                    let r = l * k..l * k + l + 1;
+                                    record =
+                                        (slots.time[r.clone()].to_vec(), slots.group[r].to_vec());
+                                }
                             }
                         }
                     }
@@ -943,6 +979,9 @@ impl FunnelMeter {
             }
         }
         let level = kept.level();
+        if record.0.len() > level {
+            return (record.0.len(), record.0, record.1);
+        }
         if level == 0 {
             return (0, Vec::new(), Vec::new());
         }

@@ -179,3 +179,53 @@ fn attain_strict_differs_from_plain_strict_increase_where_clickhouse_drops_a_cha
     let plain = WindowFunnelModes::parse("strict_increase").unwrap();
     assert_eq!(reached(StepOrder::WindowFunnel(plain)), 0);
 }
+
+#[test]
+fn retention_equals_clickhouse_on_every_entity() {
+    use attain_funnel::retention::{RetentionEvent, condition_retention, entity_day_retention};
+    let log = load_log();
+    let (header, rows) = expected("retention.csv");
+    assert_eq!(header, ["entity_id", "steps", "days"]);
+    let mut holds = vec![vec![false; STEPS.len()]; log.names.len()];
+    for e in &log.events {
+        if let Some(h) = holds[e.entity as usize].get_mut(e.step as usize) {
+            *h = true;
+        }
+    }
+    let visits: Vec<RetentionEvent> = log
+        .events
+        .iter()
+        .map(|e| RetentionEvent {
+            entity: e.entity,
+            timestamp: e.timestamp,
+            starts: e.step == 0,
+            returns: e.step == 0,
+        })
+        .collect();
+    let days = entity_day_retention(&visits, 7);
+    let digits = |f: &[bool]| {
+        f.iter()
+            .map(|&b| if b { '1' } else { '0' })
+            .collect::<String>()
+    };
+    let (mut retained_later, mut checked) = (0, 0);
+    for (entity, name) in log.names.iter().enumerate() {
+        let row = &rows[name];
+        assert_eq!(
+            digits(&condition_retention(&holds[entity])),
+            row[0],
+            "{name} steps"
+        );
+        let ours = days
+            .get(&(entity as u64))
+            .map_or("00000000".to_owned(), |(_, f)| digits(f));
+        assert_eq!(ours, row[1], "{name} days");
+        retained_later += usize::from(ours[1..].contains('1'));
+        checked += 1;
+    }
+    assert_eq!(checked, rows.len());
+    assert!(
+        retained_later > 100,
+        "the log exercises later days: {retained_later}"
+    );
+}

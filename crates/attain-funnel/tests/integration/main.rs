@@ -5,5 +5,6 @@ mod analysis;
 mod api;
 mod clickhouse;
 mod measure;
+mod orders;
 mod plan;
 mod stats;

@@ -1,0 +1,226 @@
+//! Laws between the ordering modes, exclusions and attributions of `measure`.
+
+use attain_funnel::measure::{
+    Attribution, Event, Exclusion, MeasureOptions, OTHER_STEP, StepOrder, WindowFunnelModes,
+    measure,
+};
+use proptest::prelude::*;
+
+const STEPS: usize = 3;
+
+/// Events of up to 6 entities on steps 0..3, the exclusion event (step 3) and other events.
+fn events() -> impl Strategy<Value = Vec<Event>> {
+    prop::collection::vec(
+        (
+            0u64..6,
+            prop_oneof![0u32..3, Just(3u32), Just(OTHER_STEP)],
+            0i64..30,
+            0u32..3,
+        ),
+        0..60,
+    )
+    .prop_map(|v| {
+        v.into_iter()
+            .map(|(entity, step, timestamp, group)| Event {
+                entity,
+                step,
+                timestamp,
+                group,
+            })
+            .collect()
+    })
+}
+
+fn reached(events: &[Event], options: &MeasureOptions) -> Vec<u64> {
+    measure(events, STEPS, options)
+        .unwrap()
+        .total
+        .steps
+        .iter()
+        .map(|s| s.reached)
+        .collect()
+}
+
+fn base(window: Option<i64>) -> MeasureOptions {
+    let o = MeasureOptions::default().exclusions(vec![Exclusion {
+        from_step: 0,
+        to_step: 2,
+    }]);
+    match window {
+        Some(w) => o.window(w),
+        None => o,
+    }
+}
+
+fn without_exclusion_events(events: &[Event]) -> Vec<Event> {
+    events.iter().copied().filter(|e| e.step != 3).collect()
+}
+
+proptest! {
+    #[test]
+    fn any_order_reaches_at_least_what_non_strict_reaches(ev in events(), w in prop::option::of(0i64..12)) {
+        let ev = without_exclusion_events(&ev);
+        let any = reached(&ev, &base(w).exclusions(vec![]).order(StepOrder::AnyOrder));
+        let ordered = reached(&ev, &base(w).exclusions(vec![]));
+        let strict = reached(&ev, &base(w).exclusions(vec![]).order(StepOrder::Strict));
+        for k in 0..STEPS {
+            prop_assert!(any[k] >= ordered[k], "{any:?} {ordered:?}");
+            prop_assert!(ordered[k] >= strict[k], "{ordered:?} {strict:?}");
+        }
+    }
+
+    #[test]
+    fn exclusions_never_increase_conversions(ev in events(), w in prop::option::of(0i64..12)) {
+        for order in [StepOrder::NonStrict, StepOrder::Strict] {
+            let with = reached(&ev, &base(w).order(order));
+            let without = reached(&without_exclusion_events(&ev), &base(w).order(order));
+            for k in 0..STEPS {
+                prop_assert!(with[k] <= without[k], "{order:?} {with:?} {without:?}");
+            }
+            // Entering the funnel is never excluded.
+            prop_assert_eq!(with[0], without[0]);
+        }
+    }
+
+    #[test]
+    fn window_funnel_without_modes_is_the_default_order(ev in events(), w in prop::option::of(0i64..12)) {
+        let plain = StepOrder::WindowFunnel(WindowFunnelModes::default());
+        prop_assert_eq!(reached(&ev, &base(w).order(plain)), reached(&ev, &base(w)));
+        let once = StepOrder::WindowFunnel(WindowFunnelModes::parse("strict_increase,strict_once").unwrap());
+        prop_assert_eq!(reached(&ev, &base(w).order(once)), reached(&ev, &base(w).order(StepOrder::Strict)));
+    }
+
+    #[test]
+    fn clickhouse_modes_only_ever_stop_earlier(ev in events(), w in prop::option::of(0i64..12)) {
+        let free = reached(&ev, &base(w));
+        for modes in ["strict_deduplication", "strict_order", "strict_order,allow_reentry", "strict_increase"] {
+            let m = StepOrder::WindowFunnel(WindowFunnelModes::parse(modes).unwrap());
+            let got = reached(&ev, &base(w).order(m));
+            for k in 0..STEPS {
+                prop_assert!(got[k] <= free[k], "{modes}: {got:?} > {free:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn results_do_not_depend_on_input_order(ev in events(), w in prop::option::of(0i64..12), seed in 0u64..1000) {
+        let mut shuffled = ev.clone();
+        // A deterministic shuffle (reverse, then rotate).
+        shuffled.reverse();
+        if !shuffled.is_empty() {
+            let n = shuffled.len();
+            shuffled.rotate_left(seed as usize % n);
+        }
+        for order in [
+            StepOrder::NonStrict,
+            StepOrder::Strict,
+            StepOrder::WindowFunnel(WindowFunnelModes::parse("strict_order,strict_deduplication").unwrap()),
+        ] {
+            let o = base(w).order(order).breakdown(true).keep_paths(true);
+            prop_assert_eq!(measure(&ev, STEPS, &o).unwrap(), measure(&shuffled, STEPS, &o).unwrap());
+        }
+        let o = base(w).exclusions(vec![]).order(StepOrder::AnyOrder);
+        let (a, b) = (without_exclusion_events(&ev), without_exclusion_events(&shuffled));
+        prop_assert_eq!(reached(&a, &o), reached(&b, &o));
+    }
+
+    #[test]
+    fn attributions_partition_the_entities_except_all_steps(ev in events()) {
+        let total = measure(&ev, STEPS, &base(None)).unwrap().total;
+        for attribution in [Attribution::FirstTouch, Attribution::LastTouch, Attribution::Step(1)] {
+            let m = measure(&ev, STEPS, &base(None).breakdown(true).attribution(attribution)).unwrap();
+            for k in 0..STEPS {
+                let sum: u64 = m.groups.iter().map(|g| g.table.steps[k].reached).sum();
+                prop_assert_eq!(sum, total.steps[k].reached, "{:?}", attribution);
+            }
+            prop_assert_eq!(m.groups.iter().map(|g| g.table.entities).sum::<u64>(), total.entities);
+        }
+        // All steps: each value's funnel never reaches more than the whole.
+        let m = measure(&ev, STEPS, &base(None).breakdown(true).attribution(Attribution::AllSteps)).unwrap();
+        for g in &m.groups {
+            for k in 0..STEPS {
+                prop_assert!(g.table.steps[k].reached <= total.steps[k].reached);
+            }
+        }
+    }
+}
+
+#[test]
+fn exclusion_between_steps_disqualifies_only_that_span() {
+    let ev = |entity, step, timestamp| Event {
+        entity,
+        step,
+        timestamp,
+        group: 0,
+    };
+    // 1: a, churn, b, c -> excluded between a and b: stays at a.
+    // 2: a, b, churn, c -> the exclusion is after b: converts.
+    // 3: a, churn, a, b, c -> a later start converts.
+    // 4: a and churn at the same time, then b, c -> not strictly between: converts.
+    let events = [
+        ev(1, 0, 0),
+        ev(1, 3, 1),
+        ev(1, 1, 2),
+        ev(1, 2, 3),
+        ev(2, 0, 0),
+        ev(2, 1, 1),
+        ev(2, 3, 2),
+        ev(2, 2, 3),
+        ev(3, 0, 0),
+        ev(3, 3, 1),
+        ev(3, 0, 2),
+        ev(3, 1, 3),
+        ev(3, 2, 4),
+        ev(4, 0, 0),
+        ev(4, 3, 0),
+        ev(4, 1, 2),
+        ev(4, 2, 3),
+    ];
+    let o = MeasureOptions::default().exclusions(vec![Exclusion {
+        from_step: 0,
+        to_step: 1,
+    }]);
+    assert_eq!(reached(&events, &o), [4, 3, 3]);
+    let anywhere = MeasureOptions::default().exclusions(vec![Exclusion {
+        from_step: 0,
+        to_step: 2,
+    }]);
+    assert_eq!(reached(&events, &anywhere), [4, 3, 2]);
+    assert!(
+        measure(
+            &events,
+            3,
+            &MeasureOptions::default().exclusions(vec![Exclusion {
+                from_step: 1,
+                to_step: 1
+            }])
+        )
+        .is_err()
+    );
+}
+
+#[test]
+fn any_order_counts_steps_in_any_order_within_the_window() {
+    let ev = |entity, step, timestamp| Event {
+        entity,
+        step,
+        timestamp,
+        group: 0,
+    };
+    // 1: c, b, a within 5 -> all three; 2: b then a 20 later -> a and b only outside window 10.
+    let events = [
+        ev(1, 2, 0),
+        ev(1, 1, 2),
+        ev(1, 0, 5),
+        ev(2, 1, 0),
+        ev(2, 0, 20),
+    ];
+    let any = MeasureOptions::default()
+        .window(10)
+        .order(StepOrder::AnyOrder);
+    assert_eq!(reached(&events, &any), [2, 1, 1]);
+    assert_eq!(
+        reached(&events, &MeasureOptions::default().window(10)),
+        [2, 0, 0]
+    );
+}
