@@ -72,6 +72,7 @@
 pub mod bottleneck;
 mod error;
 pub mod gap;
+pub mod insight;
 pub mod measure;
 pub mod pipeline;
 pub mod plan;

@@ -386,6 +386,18 @@ pub struct EntityPath {
     pub timestamps: Vec<i64>,
 }
 
+impl EntityPath {
+    /// A chain: `timestamps[i]` is when `entity` (counted under `group`) reached step `i`.
+    #[must_use]
+    pub fn new(entity: u64, group: u32, timestamps: Vec<i64>) -> Self {
+        EntityPath {
+            entity,
+            group,
+            timestamps,
+        }
+    }
+}
+
 /// The result of measuring a funnel.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]

@@ -4,6 +4,7 @@
 mod analysis;
 mod api;
 mod clickhouse;
+mod insight;
 mod measure;
 mod orders;
 mod plan;
