@@ -229,6 +229,25 @@ pub struct Exclusion {
     pub to_step: usize,
 }
 
+/// What a funnel counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum Counting {
+    /// Each entity once, at its furthest step (default).
+    #[default]
+    Unique,
+    /// Every entry: each first-step event starts an entry followed on its own (later first
+    /// steps do not restart it), so an entity counts once per entry. `entities` still counts
+    /// distinct entities; `reached` counts entries and is never below [`Counting::Unique`]'s.
+    /// Costs `O(first steps * events)` per entity.
+    Totals,
+    /// Hold a property constant: every step of a chain must carry the same `group` (say a
+    /// deal or session id); each entity counts once, at its best value. The `group` then
+    /// holds that property, not a breakdown.
+    HoldConstant,
+}
+
 /// Which breakdown value an entity is counted under.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -269,6 +288,8 @@ pub struct MeasureOptions {
     pub attribution: Attribution,
     /// Exclusion steps (see [`Exclusion`]).
     pub exclusions: Vec<Exclusion>,
+    /// Unique entities, every entry, or a property held constant.
+    pub counting: Counting,
 }
 
 impl MeasureOptions {
@@ -306,6 +327,12 @@ impl MeasureOptions {
     #[must_use]
     pub fn attribution(mut self, attribution: Attribution) -> Self {
         self.attribution = attribution;
+        self
+    }
+    /// Sets what is counted.
+    #[must_use]
+    pub fn counting(mut self, counting: Counting) -> Self {
+        self.counting = counting;
         self
     }
     /// Sets the exclusions (exclusion `i` has events of step `steps + i`).
@@ -464,7 +491,11 @@ impl Accumulator {
     }
 
     fn add(&mut self, level: usize, chain: &[i64]) {
-        self.entities += 1;
+        self.add_entry(level, chain, true);
+    }
+
+    fn add_entry(&mut self, level: usize, chain: &[i64], new_entity: bool) {
+        self.entities += u64::from(new_entity);
         if level == 0 {
             return;
         }
@@ -668,6 +699,34 @@ impl Slots {
     }
 }
 
+/// An entity's events split by the `group` of its step events (`is_step(rank)`), other and
+/// exclusion events copied into every part; one part of all events when it has no step.
+fn partitions(
+    events: &[(i64, u32, u32)],
+    is_step: impl Fn(u32) -> bool,
+) -> Vec<Vec<(i64, u32, u32)>> {
+    let mut values: Vec<u32> = events
+        .iter()
+        .filter(|e| is_step(e.1))
+        .map(|e| e.2)
+        .collect();
+    values.sort_unstable();
+    values.dedup();
+    if values.is_empty() {
+        return vec![events.to_vec()];
+    }
+    values
+        .into_iter()
+        .map(|g| {
+            events
+                .iter()
+                .filter(|e| !is_step(e.1) || e.2 == g)
+                .copied()
+                .collect()
+        })
+        .collect()
+}
+
 impl FunnelMeter {
     /// A meter for a funnel of `steps` steps.
     ///
@@ -816,57 +875,86 @@ impl FunnelMeter {
         };
         let mut buffer = std::mem::take(&mut self.buffer);
         buffer.sort_unstable();
-        let (level, row, groups) = self.run(&buffer);
         let first_group = buffer.first().map_or(0, |e| e.2);
-        let group = if level == 0 {
-            first_group
-        } else {
-            match self.options.attribution {
-                Attribution::LastTouch => groups[level - 1],
-                Attribution::Step(s) if s < level => groups[s],
-                _ => groups[0],
+        let steps = self.steps;
+        let is_step = |rank: u32| (1..=steps).contains(&(rank as usize));
+        let entries: Vec<(usize, Vec<i64>, Vec<u32>)> = match self.options.counting {
+            Counting::Unique => vec![self.run(&buffer)],
+            Counting::HoldConstant => {
+                // The best funnel over the values of the held property (`group`).
+                let mut best = (0, Vec::new(), Vec::new());
+                for part in partitions(&buffer, is_step) {
+                    let found = self.run(&part);
+                    let later = |a: &[i64], b: &[i64]| a.first() > b.first();
+                    if found.0 > best.0 || (found.0 == best.0 && later(&found.1, &best.1)) {
+                        best = found;
+                    }
+                }
+                vec![best]
+            }
+            Counting::Totals => {
+                // Every first step starts an entry, followed on its own.
+                let mut entries = Vec::new();
+                let mut part = Vec::with_capacity(buffer.len());
+                for (j, e) in buffer.iter().enumerate() {
+                    if e.1 != 1 {
+                        continue;
+                    }
+                    part.clear();
+                    part.extend(
+                        buffer[j..]
+                            .iter()
+                            .enumerate()
+                            .filter(|(i, x)| *i == 0 || x.1 != 1)
+                            .map(|(_, x)| *x),
+                    );
+                    entries.push(self.run(&part));
+                }
+                if entries.is_empty() {
+                    entries.push((0, Vec::new(), Vec::new()));
+                }
+                entries
             }
         };
-        self.total.add(level, &row);
-        if self.options.breakdown {
-            let steps = self.steps;
-            if self.options.attribution == Attribution::AllSteps {
-                // The funnel again on each value's step events alone (other and exclusion
-                // events apply to every value).
-                let is_step = |rank: u32| (1..=steps).contains(&(rank as usize));
-                let mut values: Vec<u32> = buffer
-                    .iter()
-                    .filter(|e| is_step(e.1))
-                    .map(|e| e.2)
-                    .collect();
-                values.sort_unstable();
-                values.dedup();
-                if values.is_empty() {
-                    values.push(first_group);
-                }
-                let mut part = Vec::with_capacity(buffer.len());
-                for g in values {
-                    part.clear();
-                    part.extend(buffer.iter().filter(|e| !is_step(e.1) || e.2 == g));
-                    let (lv, r, _) = self.run(&part);
-                    self.groups
-                        .entry(g)
-                        .or_insert_with(|| Accumulator::new(steps))
-                        .add(lv, &r);
-                }
+        for (n, (level, row, groups)) in entries.into_iter().enumerate() {
+            let group = if level == 0 {
+                first_group
             } else {
+                match self.options.attribution {
+                    Attribution::LastTouch => groups[level - 1],
+                    Attribution::Step(s) if s < level => groups[s],
+                    _ => groups[0],
+                }
+            };
+            self.total.add_entry(level, &row, n == 0);
+            if self.options.breakdown && self.options.attribution != Attribution::AllSteps {
                 self.groups
                     .entry(group)
                     .or_insert_with(|| Accumulator::new(steps))
-                    .add(level, &row);
+                    .add_entry(level, &row, n == 0);
+            }
+            if self.options.keep_paths && level > 0 {
+                self.paths.push(EntityPath {
+                    entity,
+                    group,
+                    timestamps: row,
+                });
             }
         }
-        if self.options.keep_paths && level > 0 {
-            self.paths.push(EntityPath {
-                entity,
-                group,
-                timestamps: row,
-            });
+        if self.options.breakdown && self.options.attribution == Attribution::AllSteps {
+            // The funnel again on each value's step events alone (other and exclusion
+            // events apply to every value).
+            for part in partitions(&buffer, is_step) {
+                let g = part
+                    .iter()
+                    .find(|e| is_step(e.1))
+                    .map_or(first_group, |e| e.2);
+                let (lv, r, _) = self.run(&part);
+                self.groups
+                    .entry(g)
+                    .or_insert_with(|| Accumulator::new(steps))
+                    .add(lv, &r);
+            }
         }
         buffer.clear();
         self.buffer = buffer;

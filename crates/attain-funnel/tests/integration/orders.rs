@@ -1,8 +1,8 @@
 //! Laws between the ordering modes, exclusions and attributions of `measure`.
 
 use attain_funnel::measure::{
-    Attribution, Event, Exclusion, MeasureOptions, OTHER_STEP, StepOrder, WindowFunnelModes,
-    measure,
+    Attribution, Counting, Event, Exclusion, MeasureOptions, OTHER_STEP, StepOrder,
+    WindowFunnelModes, measure,
 };
 use proptest::prelude::*;
 
@@ -32,7 +32,11 @@ fn events() -> impl Strategy<Value = Vec<Event>> {
 }
 
 fn reached(events: &[Event], options: &MeasureOptions) -> Vec<u64> {
-    measure(events, STEPS, options)
+    reached_of(events, STEPS, options)
+}
+
+fn reached_of(events: &[Event], steps: usize, options: &MeasureOptions) -> Vec<u64> {
+    measure(events, steps, options)
         .unwrap()
         .total
         .steps
@@ -143,6 +147,57 @@ proptest! {
             }
         }
     }
+}
+
+proptest! {
+    #[test]
+    fn totals_count_at_least_unique_and_held_at_most(ev in events(), w in prop::option::of(0i64..12)) {
+        let ev = without_exclusion_events(&ev);
+        let o = base(w).exclusions(vec![]);
+        let unique = measure(&ev, STEPS, &o).unwrap().total;
+        let totals = measure(&ev, STEPS, &o.clone().counting(Counting::Totals)).unwrap().total;
+        let held = measure(&ev, STEPS, &o.clone().counting(Counting::HoldConstant)).unwrap().total;
+        prop_assert_eq!(totals.entities, unique.entities);
+        prop_assert_eq!(held.entities, unique.entities);
+        for k in 0..STEPS {
+            prop_assert!(totals.steps[k].reached >= unique.steps[k].reached);
+            prop_assert!(held.steps[k].reached <= unique.steps[k].reached);
+        }
+        // Entering is the same held or not; totals enter once per first step.
+        prop_assert_eq!(held.steps[0].reached, unique.steps[0].reached);
+        let starts = ev.iter().filter(|e| e.step == 0).count() as u64;
+        prop_assert_eq!(totals.steps[0].reached, starts);
+    }
+}
+
+#[test]
+fn totals_and_held_property_golden() {
+    let ev = |step, timestamp, group| Event {
+        entity: 1,
+        step,
+        timestamp,
+        group,
+    };
+    // Two entries (a at 0, a at 10), each converting to b; the deal ids differ across the
+    // first chain (a of deal 7, b of deal 8) and agree on the second (deal 8).
+    let events = [
+        ev(0, 0, 7),
+        ev(1, 5, 8),
+        ev(0, 10, 8),
+        ev(1, 12, 8),
+        ev(0, 20, 9),
+    ];
+    let o = MeasureOptions::default();
+    let reached_with = |c| reached_of(&events, 2, &o.clone().counting(c));
+    assert_eq!(reached_of(&events, 2, &o), [1, 1]);
+    assert_eq!(reached_with(Counting::Totals), [3, 2]);
+    assert_eq!(reached_with(Counting::HoldConstant), [1, 1]);
+    // Without the second deal-8 chain, holding the deal constant loses the conversion.
+    let events = [ev(0, 0, 7), ev(1, 5, 8)];
+    assert_eq!(
+        reached_of(&events, 2, &o.clone().counting(Counting::HoldConstant)),
+        [1, 0]
+    );
 }
 
 #[test]
