@@ -370,7 +370,7 @@ fn plan_rows(plan: &Plan, confidence: f64) -> anyhow::Result<Vec<PlanRow>> {
 }
 
 /// Parses `30d`, `12h`, `90m`, `45s`, `2w` or integer seconds.
-fn parse_duration(text: &str) -> anyhow::Result<i64> {
+pub(crate) fn parse_duration(text: &str) -> anyhow::Result<i64> {
     let t = text.trim();
     let (num, unit) = match t.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
         Some((i, _)) => t.split_at(i),
@@ -419,19 +419,18 @@ fn step_position(steps: &[String], name: &str, what: &str) -> anyhow::Result<usi
     })
 }
 
-fn setup(args: &MeasureArgs) -> anyhow::Result<Setup> {
-    let order = match (&args.clickhouse_mode, args.order, args.strict) {
-        (Some(m), _, _) => {
-            StepOrder::WindowFunnel(WindowFunnelModes::parse(m).usage("--clickhouse-mode")?)
-        }
-        (None, Some(OrderArg::Strict), _) | (None, None, true) => StepOrder::Strict,
-        (None, Some(OrderArg::Any), _) => StepOrder::AnyOrder,
-        (None, Some(OrderArg::NonStrict) | None, _) => StepOrder::NonStrict,
-    };
-    let last = args.steps.len().saturating_sub(1);
+/// Parses exclusion steps `EVENT` (anywhere in the funnel) or `EVENT:FROM>TO` (strictly
+/// between two of `steps`): the event names and the exclusions, in order. Errors are usage
+/// errors naming `option`.
+pub(crate) fn parse_exclusions(
+    option: &str,
+    steps: &[String],
+    items: &[String],
+) -> anyhow::Result<(Vec<String>, Vec<Exclusion>)> {
+    let last = steps.len().saturating_sub(1);
     let mut exclusions = Vec::new();
     let mut exclusion_events: Vec<String> = Vec::new();
-    for item in &args.exclude {
+    for item in items {
         let (event, span) = match item.rsplit_once(':') {
             Some((event, span)) if span.contains('>') => (event, Some(span)),
             _ => (item.as_str(), None),
@@ -441,20 +440,39 @@ fn setup(args: &MeasureArgs) -> anyhow::Result<Setup> {
             Some(span) => {
                 let (from, to) = span.split_once('>').unwrap_or((span, ""));
                 (
-                    step_position(&args.steps, from.trim(), "--exclude")?,
-                    step_position(&args.steps, to.trim(), "--exclude")?,
+                    step_position(steps, from.trim(), option)?,
+                    step_position(steps, to.trim(), option)?,
                 )
             }
         };
-        if args.steps.iter().any(|s| s == event) || exclusion_events.iter().any(|e| e == event) {
+        if steps.iter().any(|s| s == event) || exclusion_events.iter().any(|e| e == event) {
             return Err(usage(format!(
-                "--exclude: {} is a step or already excluded",
+                "{option}: {} is a step or already excluded",
                 Quoted::new(event)
+            )));
+        }
+        if from_step >= to_step {
+            return Err(usage(format!(
+                "{option}: {}: the first step must come before the second",
+                Quoted::new(item)
             )));
         }
         exclusion_events.push(event.to_owned());
         exclusions.push(Exclusion { from_step, to_step });
     }
+    Ok((exclusion_events, exclusions))
+}
+
+fn setup(args: &MeasureArgs) -> anyhow::Result<Setup> {
+    let order = match (&args.clickhouse_mode, args.order, args.strict) {
+        (Some(m), _, _) => {
+            StepOrder::WindowFunnel(WindowFunnelModes::parse(m).usage("--clickhouse-mode")?)
+        }
+        (None, Some(OrderArg::Strict), _) | (None, None, true) => StepOrder::Strict,
+        (None, Some(OrderArg::Any), _) => StepOrder::AnyOrder,
+        (None, Some(OrderArg::NonStrict) | None, _) => StepOrder::NonStrict,
+    };
+    let (exclusion_events, exclusions) = parse_exclusions("--exclude", &args.steps, &args.exclude)?;
     let attribution = match args.attribution.as_str() {
         "first-touch" => Attribution::FirstTouch,
         "last-touch" => Attribution::LastTouch,
