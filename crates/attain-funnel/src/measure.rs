@@ -462,12 +462,43 @@ pub fn measure(
             steps,
         });
     }
-    let mut sorted = events.to_vec();
-    sorted.sort_unstable();
-    for e in sorted {
+    for e in group_by_entity(events) {
         meter.push(e)?;
     }
     Ok(meter.finish())
+}
+
+/// The events grouped by ascending entity (within an entity, in input order): a counting sort
+/// when the entity ids are dense (at most twice as many ids as events, as interned ids are),
+/// else a comparison sort.
+fn group_by_entity(events: &[Event]) -> Vec<Event> {
+    let Some(max) = events.iter().map(|e| e.entity).max() else {
+        return Vec::new();
+    };
+    let dense_limit = (events.len() as u64).saturating_mul(2).max(1024);
+    let Some(ids) = usize::try_from(max)
+        .ok()
+        .filter(|_| max < dense_limit)
+        .and_then(|m| m.checked_add(1))
+    else {
+        let mut sorted = events.to_vec();
+        sorted.sort_unstable();
+        return sorted;
+    };
+    let mut next = vec![0usize; ids + 1];
+    for e in events {
+        next[e.entity as usize + 1] += 1;
+    }
+    for i in 1..next.len() {
+        next[i] += next[i - 1];
+    }
+    let mut sorted = events.to_vec();
+    for e in events {
+        let slot = &mut next[e.entity as usize];
+        sorted[*slot] = *e;
+        *slot += 1;
+    }
+    sorted
 }
 
 #[derive(Debug, Clone, Default)]

@@ -151,6 +151,16 @@ proptest! {
 
 proptest! {
     #[test]
+    fn sparse_entity_ids_measure_like_dense_ones(ev in events(), w in prop::option::of(0i64..12)) {
+        // Dense ids take the counting sort, sparse ones the comparison sort.
+        let sparse: Vec<Event> = ev.iter().map(|e| Event { entity: e.entity * (1 << 40) + 7, ..*e }).collect();
+        let o = base(w).breakdown(true);
+        let (a, b) = (measure(&ev, STEPS, &o).unwrap(), measure(&sparse, STEPS, &o).unwrap());
+        prop_assert_eq!(a.total, b.total);
+        prop_assert_eq!(a.groups, b.groups);
+    }
+
+    #[test]
     fn totals_count_at_least_unique_and_held_at_most(ev in events(), w in prop::option::of(0i64..12)) {
         let ev = without_exclusion_events(&ev);
         let o = base(w).exclusions(vec![]);
