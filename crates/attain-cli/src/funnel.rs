@@ -399,9 +399,96 @@ pub(crate) fn parse_duration(text: &str) -> anyhow::Result<i64> {
 
 struct Loaded {
     events: Vec<Event>,
-    entity_names: Vec<String>,
+    entity_names: EntityIds,
     group_names: Vec<String>,
 }
+
+/// Entity ids interned as dense numbers in first-seen order. Ids of up to 23 bytes are keys
+/// stored inline in the table (one memory access per lookup instead of two: the table is
+/// as large as the entities, far beyond the caches); longer ids are owned strings. Names are
+/// kept in one byte arena.
+#[derive(Debug, Default)]
+struct EntityIds {
+    short: HashMap<[u8; 24], u64>,
+    long: HashMap<String, u64>,
+    text: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+/// An entity id on its way to [`EntityIds`]: inline (length byte, then the bytes) or owned.
+#[derive(Debug)]
+enum EntityKey {
+    Short([u8; 24]),
+    Long(String),
+}
+
+impl EntityKey {
+    fn new(name: &str) -> Self {
+        match u8::try_from(name.len()) {
+            Ok(len) if len < 24 => {
+                let mut key = [0u8; 24];
+                key[0] = len;
+                key[1..=name.len()].copy_from_slice(name.as_bytes());
+                EntityKey::Short(key)
+            }
+            _ => EntityKey::Long(name.to_owned()),
+        }
+    }
+}
+
+impl EntityIds {
+    fn with_capacity(n: usize) -> Self {
+        EntityIds {
+            short: HashMap::with_capacity(n),
+            ..EntityIds::default()
+        }
+    }
+
+    /// The number of the entity, interning it if new.
+    fn intern(&mut self, key: EntityKey) -> u64 {
+        let next = self.ends.len() as u64;
+        let found = match key {
+            EntityKey::Short(k) => {
+                let found = *self.short.entry(k).or_insert(next);
+                if found == next {
+                    self.text.extend_from_slice(&k[1..=usize::from(k[0])]);
+                }
+                found
+            }
+            EntityKey::Long(name) => {
+                let found = *self.long.entry(name.clone()).or_insert(next);
+                if found == next {
+                    self.text.extend_from_slice(name.as_bytes());
+                }
+                found
+            }
+        };
+        if found == next {
+            self.ends.push(self.text.len());
+        }
+        found
+    }
+
+    /// The name of entity `id`.
+    fn name(&self, id: u64) -> Option<&str> {
+        let i = usize::try_from(id).ok()?;
+        let end = *self.ends.get(i)?;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        std::str::from_utf8(self.text.get(start..end)?).ok()
+    }
+}
+
+/// A row read, on its way to the interning thread.
+#[derive(Debug)]
+struct PendingEvent {
+    entity: EntityKey,
+    step: u32,
+    timestamp: i64,
+    group: u32,
+}
+
+/// Rows per batch handed from the reading thread to the interning thread.
+const BATCH: usize = 8192;
 
 /// The measurement options of the command line, and the exclusion event names.
 struct Setup {
@@ -554,56 +641,79 @@ fn load_events(args: &MeasureArgs, setup: &Setup) -> anyhow::Result<Loaded> {
         setup.options.order,
         StepOrder::WindowFunnel(m) if m.strict_order
     );
-    let mut entities: HashMap<String, u64> = HashMap::new();
-    let mut entity_names = Vec::new();
     let mut groups: HashMap<String, u32> = HashMap::new();
     let mut group_names = Vec::new();
-    let mut events = Vec::new();
     let extra = args.breakdown.as_deref().or(args.hold.as_deref());
-    events::for_each_event(
-        &args.events,
-        &args.columns,
-        extra,
-        args.out.quiet,
-        |row, _| {
-            // Rows of other steps are read and checked, then left out of this funnel (but for
-            // strict_order, which they interrupt).
-            let step = match step_index.get(row.step) {
-                Some(&step) => step,
-                None if keep_other => OTHER_STEP,
-                None => return Ok(()),
-            };
-            let entity = match entities.get(row.entity) {
-                Some(&e) => e,
-                None => {
-                    let e = entity_names.len() as u64;
-                    entities.insert(row.entity.to_owned(), e);
-                    entity_names.push(row.entity.to_owned());
-                    e
+    // Two cores: this thread reads and checks the rows, a second one interns the entity ids
+    // (a table as large as the entities, so each lookup waits on memory) in reading order.
+    let (read, interned) = std::thread::scope(|scope| {
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<PendingEvent>>(16);
+        let interner = scope.spawn(move || {
+            let mut ids = EntityIds::with_capacity(1 << 16);
+            let mut events = Vec::new();
+            for batch in receiver {
+                events.reserve(batch.len());
+                for row in batch {
+                    events.push(Event {
+                        entity: ids.intern(row.entity),
+                        step: row.step,
+                        timestamp: row.timestamp,
+                        group: row.group,
+                    });
                 }
-            };
-            let group = match row.extra {
-                None => 0,
-                Some(g) => match groups.get(g) {
-                    Some(&x) => x,
-                    None => {
-                        let x = u32::try_from(group_names.len())
-                            .context("too many breakdown values")?;
-                        groups.insert(g.to_owned(), x);
-                        group_names.push(g.to_owned());
-                        x
-                    }
-                },
-            };
-            events.push(Event {
-                entity,
-                step,
-                timestamp: row.time,
-                group,
-            });
-            Ok(())
-        },
-    )?;
+            }
+            (ids, events)
+        });
+        let mut batch = Vec::with_capacity(BATCH);
+        let read = events::for_each_event(
+            &args.events,
+            &args.columns,
+            extra,
+            args.out.quiet,
+            |row, _| {
+                // Rows of other steps are read and checked, then left out of this funnel (but
+                // for strict_order, which they interrupt).
+                let step = match step_index.get(row.step) {
+                    Some(&step) => step,
+                    None if keep_other => OTHER_STEP,
+                    None => return Ok(()),
+                };
+                let group = match row.extra {
+                    None => 0,
+                    Some(g) => match groups.get(g) {
+                        Some(&x) => x,
+                        None => {
+                            let x = u32::try_from(group_names.len())
+                                .context("too many breakdown values")?;
+                            groups.insert(g.to_owned(), x);
+                            group_names.push(g.to_owned());
+                            x
+                        }
+                    },
+                };
+                batch.push(PendingEvent {
+                    entity: EntityKey::new(row.entity),
+                    step,
+                    timestamp: row.time,
+                    group,
+                });
+                if batch.len() == BATCH {
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                    sender
+                        .send(full)
+                        .map_err(|_| anyhow::anyhow!("the interning thread stopped"))?;
+                }
+                Ok(())
+            },
+        );
+        // A send fails only if the interner stopped, which its join reports.
+        let _ = sender.send(batch);
+        drop(sender);
+        (read, interner.join())
+    });
+    read?;
+    let (entity_names, events) =
+        interned.map_err(|_| anyhow::anyhow!("the interning thread panicked"))?;
     Ok(Loaded {
         events,
         entity_names,
@@ -817,9 +927,9 @@ fn write_measurement(
                 let mut row = vec![
                     loaded
                         .entity_names
-                        .get(p.entity as usize)
-                        .cloned()
-                        .unwrap_or_default(),
+                        .name(p.entity)
+                        .unwrap_or_default()
+                        .to_owned(),
                     group_name(p.group),
                 ];
                 row.extend((0..args.steps.len()).map(|i| opt_text(p.timestamps.get(i).copied())));
@@ -904,10 +1014,7 @@ fn write_measurement(
                     m.paths
                         .iter()
                         .map(|p| PathJson {
-                            entity_id: loaded
-                                .entity_names
-                                .get(p.entity as usize)
-                                .map(String::as_str),
+                            entity_id: loaded.entity_names.name(p.entity),
                             group: group_name(p.group),
                             timestamps: &p.timestamps,
                         })

@@ -55,7 +55,9 @@
 //! chains made at an earlier timestamp). Any order slides a window over the events with two
 //! pointers. Keeping the latest start (and latest last step) at each level
 //! is optimal, because that chain is at least as good as any other for every later check.
-//! Cost: `O(events log events)` for [`measure`] (a sort) and `O(events * steps)` after it;
+//! Cost: a counting sort by entity for [`measure`] (a comparison sort when ids are sparse),
+//! a sort of each entity's events, and `O(events * steps)` after it (totals:
+//! `O(first steps * events)` per entity);
 //! [`FunnelMeter`] takes input already grouped by ascending entity and keeps only one
 //! entity's events at a time, so its memory is proportional to the entities reaching steps
 //! (the time samples and, on request, the paths), not to the events.
