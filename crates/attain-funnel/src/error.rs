@@ -123,4 +123,11 @@ pub enum Error {
         /// The entity before it.
         previous: u64,
     },
+    /// Measurement options that do not go together (an unknown `windowFunnel` mode, an
+    /// exclusion outside the funnel, per-step windows with an any-order funnel).
+    #[error("invalid funnel options: {reason}")]
+    InvalidOptions {
+        /// What is wrong.
+        reason: String,
+    },
 }

@@ -72,9 +72,11 @@
 pub mod bottleneck;
 mod error;
 pub mod gap;
+pub mod insight;
 pub mod measure;
 pub mod pipeline;
 pub mod plan;
+pub mod retention;
 pub mod risk;
 mod special;
 pub mod stats;

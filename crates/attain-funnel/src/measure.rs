@@ -15,27 +15,49 @@
 //!   `windowFunnel`); no window means unlimited;
 //! * **per-step windows** (optional): `t(e_i) - t(e_{i-1}) <= step_window[i]`.
 //!
-//! **Ordering.** [`StepOrder::NonStrict`] (the default) asks `t(e_0) <= t(e_1) <= ...`: events
-//! with **equal timestamps** may chain, and are taken in funnel order whatever their input
-//! order (so a lead and a visit logged in the same second count as lead then visit).
-//! [`StepOrder::Strict`] asks `t(e_0) < t(e_1) < ...` (like `windowFunnel`'s
-//! `strict_increase`): equal timestamps never advance the funnel. Either way the result does
-//! not depend on the order of the input, which is where the anchors' bugs with equal
-//! timestamps came from (`windowFunnel` used the input order of ties).
+//! **Ordering** ([`StepOrder`]). [`StepOrder::NonStrict`] (the default) asks
+//! `t(e_0) <= t(e_1) <= ...`: events with **equal timestamps** may chain, and are taken in
+//! funnel order whatever their input order (so a lead and a visit logged in the same second
+//! count as lead then visit). [`StepOrder::Strict`] asks `t(e_0) < t(e_1) < ...`: equal
+//! timestamps never advance the funnel. [`StepOrder::AnyOrder`] takes the steps in any order
+//! within the window. [`StepOrder::WindowFunnel`] is ClickHouse's `windowFunnel` with its
+//! modes ([`WindowFunnelModes`]: `strict_deduplication`, `strict_order`, `strict_increase`,
+//! `allow_reentry`, `strict_once`), ported rule for rule. Whatever the order, the result does
+//! not depend on the order of the input.
+//!
+//! **Checked against ClickHouse.** On a 100 k-event adversarial log (equal timestamps,
+//! shuffled rows, repeated steps, events exactly at the window edge), every entity's level
+//! equals ClickHouse 26.9's (`tests/data/clickhouse/`): [`StepOrder::NonStrict`] equals
+//! `windowFunnel(w)`, [`StepOrder::Strict`] equals `windowFunnel(w, 'strict_increase',
+//! 'strict_once')`, and every mode combination of [`StepOrder::WindowFunnel`] equals
+//! ClickHouse's. **Deliberate difference:** ClickHouse's plain `'strict_increase'` keeps one
+//! chain per level, so a first step repeated at the second step's timestamp replaces the chain
+//! the second step could extend (visit at 3, visit at 5, signup at 5: level 1); attain's
+//! [`StepOrder::Strict`] keeps the earlier chain (level 2). Use
+//! `StepOrder::WindowFunnel` with `strict_increase` for ClickHouse's number.
 //!
 //! **Repeated steps** are allowed: every occurrence is considered, and the entity's level is
-//! the furthest step reachable by any chain. Events of steps out of order in between do not
-//! break a chain (no `strict_order` mode). The chain reported (per-entity timestamps and the
-//! times to convert) is the one that **starts latest** among the chains reaching the
+//! the furthest step reachable by any chain. The chain reported (per-entity timestamps and
+//! the times to convert) is the one that **starts latest** among the chains reaching the
 //! entity's furthest step, with each later step at its latest qualifying event, which is also
-//! the chain every further step would extend.
+//! the chain every further step would extend ([`StepOrder::WindowFunnel`] stops, as
+//! ClickHouse does, at the first chain reaching the last step).
 //!
-//! **Algorithm.** Per entity, events are sorted by `(timestamp, step)` (step descending for
-//! strict order), and the latest-starting chain reaching each level is kept (`windowFunnel`'s
-//! greedy): a step-0 event starts a chain; a step-`i` event extends the chain kept at level
-//! `i - 1` if the windows allow. Keeping the latest start (and latest last step) at each level
+//! **Exclusions** ([`Exclusion`]) drop a chain when an exclusion event falls strictly between
+//! two of its steps; **other events** ([`OTHER_STEP`]) only matter to `strict_order`.
+//! **Breakdown attribution** ([`Attribution`]): first touch, last touch, a chosen step, or
+//! all steps (the property held constant across the steps).
+//!
+//! **Algorithm.** Per entity, events are sorted by `(timestamp, step)` (other events first,
+//! exclusion events last at equal timestamps), and the latest-starting chain reaching each
+//! level is kept (`windowFunnel`'s greedy): a step-0 event starts a chain; a step-`i` event
+//! extends the chain kept at level `i - 1` if the windows allow (strict order extends only
+//! chains made at an earlier timestamp). Any order slides a window over the events with two
+//! pointers. Keeping the latest start (and latest last step) at each level
 //! is optimal, because that chain is at least as good as any other for every later check.
-//! Cost: `O(events log events)` for [`measure`] (a sort) and `O(events * steps)` after it;
+//! Cost: a counting sort by entity for [`measure`] (a comparison sort when ids are sparse),
+//! a sort of each entity's events, and `O(events * steps)` after it (totals:
+//! `O(first steps * events)` per entity);
 //! [`FunnelMeter`] takes input already grouped by ascending entity and keeps only one
 //! entity's events at a time, so its memory is proportional to the entities reaching steps
 //! (the time samples and, on request, the paths), not to the events.
@@ -80,16 +102,172 @@ pub struct Event {
     pub group: u32,
 }
 
-/// Whether chained steps may share a timestamp.
+/// How the steps of a chain must be ordered in time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub enum StepOrder {
-    /// `t_0 <= t_1 <= ...`: equal timestamps chain, in funnel order (default).
+    /// `t_0 <= t_1 <= ...`: equal timestamps chain, in funnel order (default). Equals
+    /// ClickHouse's `windowFunnel` without modes on every entity's level.
     #[default]
     NonStrict,
-    /// `t_0 < t_1 < ...`: equal timestamps never advance the funnel.
+    /// `t_0 < t_1 < ...`: equal timestamps never advance the funnel, and every chain is
+    /// considered (equals ClickHouse's `windowFunnel(w, 'strict_increase', 'strict_once')`;
+    /// ClickHouse's plain `'strict_increase'` can miss a chain when a first step repeats at the
+    /// second step's timestamp, see [`WindowFunnelModes`]).
     Strict,
+    /// Steps in any order: an entity reaches step `k` if one window (from its earliest event)
+    /// holds an event of each of the steps `0..=k`. Per-step windows and exclusions do not
+    /// apply. Times to convert are then `t(first event of step i in the window) - t(...)` and
+    /// may be negative.
+    AnyOrder,
+    /// ClickHouse's `windowFunnel` with these modes, ported rule for rule (including where it
+    /// stops early), and checked entity by entity against ClickHouse 26.9 through chdb.
+    WindowFunnel(WindowFunnelModes),
+}
+
+/// The modes of ClickHouse's `windowFunnel(window, 'mode', ...)`, combinable.
+///
+/// * `strict_deduplication`: a step seen again once reached stops the search (the level so
+///   far is the result);
+/// * `strict_order`: any other event (a funnel step out of order, an event of no step given
+///   as [`OTHER_STEP`], or an exclusion event) after the first step stops the search;
+/// * `strict_increase`: a step must come strictly after the previous one. ClickHouse keeps one
+///   chain per level, so a first step repeated at the second step's timestamp replaces the
+///   chain the second step could have extended (A at 3, A at 5, B at 5 reaches 1, not 2);
+/// * `allow_reentry` (with `strict_order` only): a step out of order is skipped instead of
+///   stopping the search;
+/// * `strict_once`: every chain is kept (ClickHouse's `strict_once`, which also stops one row
+///   matching several conditions from counting twice; here a row is always one step).
+///
+/// Equal timestamps are taken in the order: other events, then steps `0, 1, ...`, then
+/// exclusion events, which is ClickHouse's `(timestamp, condition)` sort.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[allow(clippy::struct_excessive_bools)] // five independent switches, as in ClickHouse
+pub struct WindowFunnelModes {
+    /// `strict_deduplication`.
+    pub strict_deduplication: bool,
+    /// `strict_order`.
+    pub strict_order: bool,
+    /// `strict_increase`.
+    pub strict_increase: bool,
+    /// `allow_reentry` (needs `strict_order`).
+    pub allow_reentry: bool,
+    /// `strict_once`.
+    pub strict_once: bool,
+}
+
+impl WindowFunnelModes {
+    /// Parses ClickHouse's mode names separated by commas or `+`
+    /// (`strict_order,strict_increase`); the empty text is no mode.
+    ///
+    /// ```
+    /// use attain_funnel::measure::WindowFunnelModes;
+    /// let m = WindowFunnelModes::parse("strict_order+allow_reentry")?;
+    /// assert!(m.strict_order && m.allow_reentry && !m.strict_increase);
+    /// assert!(WindowFunnelModes::parse("allow_reentry").is_err()); // needs strict_order
+    /// assert!(WindowFunnelModes::parse("strict").is_err());
+    /// # Ok::<(), attain_funnel::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::InvalidOptions`] for an unknown name, or `allow_reentry` without
+    /// `strict_order` (ClickHouse refuses both).
+    pub fn parse(text: &str) -> Result<Self> {
+        let mut m = WindowFunnelModes::default();
+        for name in text
+            .split([',', '+'])
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+        {
+            match name {
+                "strict_deduplication" => m.strict_deduplication = true,
+                "strict_order" => m.strict_order = true,
+                "strict_increase" => m.strict_increase = true,
+                "allow_reentry" => m.allow_reentry = true,
+                "strict_once" => m.strict_once = true,
+                other => {
+                    return Err(Error::InvalidOptions {
+                        reason: format!(
+                            "unknown windowFunnel mode {other:?} (expected strict_deduplication, \
+                             strict_order, strict_increase, allow_reentry or strict_once)"
+                        ),
+                    });
+                }
+            }
+        }
+        m.check()?;
+        Ok(m)
+    }
+
+    fn check(self) -> Result<()> {
+        if self.allow_reentry && !self.strict_order {
+            return Err(Error::InvalidOptions {
+                reason: "windowFunnel mode allow_reentry needs strict_order".into(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// The `step` of an [`Event`] that is no step of the funnel (a page view, say). Such events
+/// only matter to `strict_order` ([`WindowFunnelModes`]), which they interrupt.
+pub const OTHER_STEP: u32 = u32::MAX;
+
+/// An exclusion: an entity whose chain has an exclusion event strictly after its step
+/// `from_step` and strictly before its step `to_step` does not convert from one to the other
+/// through that chain. `from_step = 0, to_step = last` excludes anywhere in the funnel.
+///
+/// Exclusion events are [`Event`]s whose `step` is `steps + i` for the `i`-th exclusion of
+/// [`MeasureOptions::exclusions`]. The kept chain is dropped at every level from `from_step`
+/// up to `to_step - 1` when an exclusion event arrives; a later start may still convert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Exclusion {
+    /// The step after which the exclusion event disqualifies.
+    pub from_step: usize,
+    /// The step before which it disqualifies (greater than `from_step`).
+    pub to_step: usize,
+}
+
+/// What a funnel counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum Counting {
+    /// Each entity once, at its furthest step (default).
+    #[default]
+    Unique,
+    /// Every entry: each first-step event starts an entry followed on its own (later first
+    /// steps do not restart it), so an entity counts once per entry. `entities` still counts
+    /// distinct entities; `reached` counts entries and is never below [`Counting::Unique`]'s.
+    /// Costs `O(first steps * events)` per entity.
+    Totals,
+    /// Hold a property constant: every step of a chain must carry the same `group` (say a
+    /// deal or session id); each entity counts once, at its best value. The `group` then
+    /// holds that property, not a breakdown.
+    HoldConstant,
+}
+
+/// Which breakdown value an entity is counted under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum Attribution {
+    /// The value on the first step of the reported chain (the entity's earliest event if it
+    /// reached no step).
+    #[default]
+    FirstTouch,
+    /// The value on the furthest step reached by the reported chain.
+    LastTouch,
+    /// The value on this step of the chain; entities that did not reach it take their first
+    /// touch.
+    Step(usize),
+    /// Every step must carry the same value: the funnel is measured per entity and value, and
+    /// an entity counts once under each value it has events with (so the groups can add up to
+    /// more than the total).
+    AllSteps,
 }
 
 /// Options of [`measure`] and [`FunnelMeter`].
@@ -108,6 +286,12 @@ pub struct MeasureOptions {
     pub keep_paths: bool,
     /// Also measure per group ([`FunnelMeasurement::groups`]).
     pub breakdown: bool,
+    /// Which group an entity counts under in a breakdown.
+    pub attribution: Attribution,
+    /// Exclusion steps (see [`Exclusion`]).
+    pub exclusions: Vec<Exclusion>,
+    /// Unique entities, every entry, or a property held constant.
+    pub counting: Counting,
 }
 
 impl MeasureOptions {
@@ -139,6 +323,24 @@ impl MeasureOptions {
     #[must_use]
     pub fn breakdown(mut self, yes: bool) -> Self {
         self.breakdown = yes;
+        self
+    }
+    /// Sets the breakdown attribution.
+    #[must_use]
+    pub fn attribution(mut self, attribution: Attribution) -> Self {
+        self.attribution = attribution;
+        self
+    }
+    /// Sets what is counted.
+    #[must_use]
+    pub fn counting(mut self, counting: Counting) -> Self {
+        self.counting = counting;
+        self
+    }
+    /// Sets the exclusions (exclusion `i` has events of step `steps + i`).
+    #[must_use]
+    pub fn exclusions(mut self, exclusions: Vec<Exclusion>) -> Self {
+        self.exclusions = exclusions;
         self
     }
 }
@@ -213,6 +415,18 @@ pub struct EntityPath {
     pub timestamps: Vec<i64>,
 }
 
+impl EntityPath {
+    /// A chain: `timestamps[i]` is when `entity` (counted under `group`) reached step `i`.
+    #[must_use]
+    pub fn new(entity: u64, group: u32, timestamps: Vec<i64>) -> Self {
+        EntityPath {
+            entity,
+            group,
+            timestamps,
+        }
+    }
+}
+
 /// The result of measuring a funnel.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -231,7 +445,8 @@ pub struct FunnelMeasurement {
 ///
 /// # Errors
 /// [`Error::NoSteps`], [`Error::StepOutOfRange`] naming the event's index,
-/// [`Error::InvalidWindow`] for a negative window or a per-step list of the wrong length.
+/// [`Error::InvalidWindow`] for a negative window or a per-step list of the wrong length,
+/// [`Error::InvalidOptions`] for options that do not go together.
 pub fn measure(
     events: &[Event],
     steps: usize,
@@ -241,7 +456,7 @@ pub fn measure(
     if let Some((index, e)) = events
         .iter()
         .enumerate()
-        .find(|(_, e)| e.step as usize >= steps)
+        .find(|(_, e)| !meter.step_known(e.step))
     {
         return Err(Error::StepOutOfRange {
             index,
@@ -249,12 +464,43 @@ pub fn measure(
             steps,
         });
     }
-    let mut sorted = events.to_vec();
-    sorted.sort_unstable();
-    for e in sorted {
+    for e in group_by_entity(events) {
         meter.push(e)?;
     }
     Ok(meter.finish())
+}
+
+/// The events grouped by ascending entity (within an entity, in input order): a counting sort
+/// when the entity ids are dense (at most twice as many ids as events, as interned ids are),
+/// else a comparison sort.
+fn group_by_entity(events: &[Event]) -> Vec<Event> {
+    let Some(max) = events.iter().map(|e| e.entity).max() else {
+        return Vec::new();
+    };
+    let dense_limit = (events.len() as u64).saturating_mul(2).max(1024);
+    let Some(ids) = usize::try_from(max)
+        .ok()
+        .filter(|_| max < dense_limit)
+        .and_then(|m| m.checked_add(1))
+    else {
+        let mut sorted = events.to_vec();
+        sorted.sort_unstable();
+        return sorted;
+    };
+    let mut next = vec![0usize; ids + 1];
+    for e in events {
+        next[e.entity as usize + 1] += 1;
+    }
+    for i in 1..next.len() {
+        next[i] += next[i - 1];
+    }
+    let mut sorted = events.to_vec();
+    for e in events {
+        let slot = &mut next[e.entity as usize];
+        sorted[*slot] = *e;
+        *slot += 1;
+    }
+    sorted
 }
 
 #[derive(Debug, Clone, Default)]
@@ -278,7 +524,11 @@ impl Accumulator {
     }
 
     fn add(&mut self, level: usize, chain: &[i64]) {
-        self.entities += 1;
+        self.add_entry(level, chain, true);
+    }
+
+    fn add_entry(&mut self, level: usize, chain: &[i64], new_entity: bool) {
+        self.entities += u64::from(new_entity);
         if level == 0 {
             return;
         }
@@ -360,16 +610,154 @@ fn time_stats(samples: &mut [i64]) -> Option<TimeStats> {
 pub struct FunnelMeter {
     steps: usize,
     options: MeasureOptions,
+    rules: Option<Rules>,
     current: Option<u64>,
+    // (timestamp, rank, group): rank is `step + 1` wrapping, so other events sort first at
+    // equal timestamps, then the steps in order, then the exclusions.
     buffer: Vec<(i64, u32, u32)>,
     index: u64,
     total: Accumulator,
     groups: BTreeMap<u32, Accumulator>,
     paths: Vec<EntityPath>,
-    // Scratch: `chain[level * steps + i]`, the kept chain reaching `level`.
-    chain: Vec<i64>,
+    kept: Slots,
+    pending: Slots,
+    any_counts: Vec<u32>,
+}
+
+/// The rules of the ordered engine (every order but [`StepOrder::AnyOrder`]).
+#[derive(Debug, Clone, Copy)]
+#[allow(clippy::struct_excessive_bools)]
+struct Rules {
+    dedup: bool,
+    order: bool,
+    increase: bool,
+    reentry: bool,
+    // Keep the chains made at the current timestamp apart (ClickHouse's `strict_once` keeps
+    // every chain; with one step per event, this is the same level).
+    once: bool,
+    stop_at_full: bool,
+}
+
+impl Rules {
+    fn of(order: StepOrder) -> Option<Rules> {
+        let plain = Rules {
+            dedup: false,
+            order: false,
+            increase: false,
+            reentry: false,
+            once: false,
+            stop_at_full: false,
+        };
+        match order {
+            StepOrder::NonStrict => Some(plain),
+            StepOrder::Strict => Some(Rules {
+                increase: true,
+                once: true,
+                ..plain
+            }),
+            StepOrder::AnyOrder => None,
+            StepOrder::WindowFunnel(m) => Some(Rules {
+                dedup: m.strict_deduplication,
+                order: m.strict_order,
+                increase: m.strict_increase,
+                reentry: m.allow_reentry,
+                once: m.strict_once,
+                stop_at_full: true,
+            }),
+        }
+    }
+}
+
+/// One kept chain per level: `time[level * steps + i]` and `group[...]` of its step `i`.
+#[derive(Debug, Clone)]
+struct Slots {
+    steps: usize,
     has: Vec<bool>,
-    chain_group: Vec<u32>,
+    time: Vec<i64>,
+    group: Vec<u32>,
+}
+
+impl Slots {
+    fn new(steps: usize) -> Self {
+        Slots {
+            steps,
+            has: vec![false; steps],
+            time: vec![0; steps * steps],
+            group: vec![0; steps * steps],
+        }
+    }
+    fn clear(&mut self) {
+        self.has.iter_mut().for_each(|h| *h = false);
+    }
+    fn first(&self, level: usize) -> i64 {
+        self.time[level * self.steps]
+    }
+    fn last(&self, level: usize) -> i64 {
+        self.time[level * self.steps + level]
+    }
+    fn start(&mut self, t: i64, g: u32) {
+        self.has[0] = true;
+        self.time[0] = t;
+        self.group[0] = g;
+    }
+    /// Sets level `s` to `from`'s level `s - 1` extended by `(t, g)`.
+    fn extend_from(&mut self, from: &Slots, s: usize, t: i64, g: u32) {
+        let (src, dst) = ((s - 1) * self.steps, s * self.steps);
+        self.time[dst..dst + s].copy_from_slice(&from.time[src..src + s]);
+        self.group[dst..dst + s].copy_from_slice(&from.group[src..src + s]);
+        self.time[dst + s] = t;
+        self.group[dst + s] = g;
+        self.has[s] = true;
+    }
+    fn extend_within(&mut self, s: usize, t: i64, g: u32) {
+        let (src, dst) = ((s - 1) * self.steps, s * self.steps);
+        self.time.copy_within(src..src + s, dst);
+        self.group.copy_within(src..src + s, dst);
+        self.time[dst + s] = t;
+        self.group[dst + s] = g;
+        self.has[s] = true;
+    }
+    /// Copies level `level` of `from` over this one when it starts at least as late.
+    fn merge_level(&mut self, from: &Slots, level: usize) {
+        if !from.has[level] || (self.has[level] && from.first(level) < self.first(level)) {
+            return;
+        }
+        let r = level * self.steps..level * self.steps + level + 1;
+        self.time[r.clone()].copy_from_slice(&from.time[r.clone()]);
+        self.group[r.clone()].copy_from_slice(&from.group[r]);
+        self.has[level] = true;
+    }
+    fn level(&self) -> usize {
+        self.has.iter().rposition(|&h| h).map_or(0, |i| i + 1)
+    }
+}
+
+/// An entity's events split by the `group` of its step events (`is_step(rank)`), other and
+/// exclusion events copied into every part; one part of all events when it has no step.
+fn partitions(
+    events: &[(i64, u32, u32)],
+    is_step: impl Fn(u32) -> bool,
+) -> Vec<Vec<(i64, u32, u32)>> {
+    let mut values: Vec<u32> = events
+        .iter()
+        .filter(|e| is_step(e.1))
+        .map(|e| e.2)
+        .collect();
+    values.sort_unstable();
+    values.dedup();
+    if values.is_empty() {
+        return vec![events.to_vec()];
+    }
+    values
+        .into_iter()
+        .map(|g| {
+            events
+                .iter()
+                .filter(|e| !is_step(e.1) || e.2 == g)
+                .copied()
+                .collect()
+        })
+        .collect()
 }
 
 impl FunnelMeter {
@@ -377,7 +765,9 @@ impl FunnelMeter {
     ///
     /// # Errors
     /// [`Error::NoSteps`], [`Error::InvalidWindow`] for a negative window or a per-step list
-    /// whose length is not `steps`.
+    /// whose length is not `steps`, [`Error::InvalidOptions`] for an exclusion whose steps are
+    /// not `from < to < steps`, `allow_reentry` without `strict_order`, or per-step windows
+    /// or exclusions with [`StepOrder::AnyOrder`].
     pub fn new(steps: usize, options: MeasureOptions) -> Result<Self> {
         if steps == 0 {
             return Err(Error::NoSteps);
@@ -405,8 +795,43 @@ impl FunnelMeter {
                 reason: format!("window of step {i} is negative ({w:?})"),
             });
         }
+        if let Some(x) = options
+            .exclusions
+            .iter()
+            .find(|x| x.from_step >= x.to_step || x.to_step >= steps)
+        {
+            return Err(Error::InvalidOptions {
+                reason: format!(
+                    "exclusion between steps {} and {} of a {steps}-step funnel: needs from < to < steps",
+                    x.from_step, x.to_step
+                ),
+            });
+        }
+        if let Attribution::Step(s) = options.attribution
+            && s >= steps
+        {
+            return Err(Error::InvalidOptions {
+                reason: format!("attribution step {s} of a {steps}-step funnel"),
+            });
+        }
+        if let StepOrder::WindowFunnel(m) = options.order {
+            m.check()?;
+        }
+        if options.order == StepOrder::AnyOrder
+            && (options.step_windows.iter().any(Option::is_some) || !options.exclusions.is_empty())
+        {
+            return Err(Error::InvalidOptions {
+                reason: "an any-order funnel takes neither per-step windows nor exclusions".into(),
+            });
+        }
+        if u32::try_from(steps + options.exclusions.len()).map_or(true, |n| n == OTHER_STEP) {
+            return Err(Error::InvalidOptions {
+                reason: format!("{steps} steps and {} exclusions", options.exclusions.len()),
+            });
+        }
         Ok(FunnelMeter {
             steps,
+            rules: Rules::of(options.order),
             options,
             current: None,
             buffer: Vec::new(),
@@ -414,20 +839,26 @@ impl FunnelMeter {
             total: Accumulator::new(steps),
             groups: BTreeMap::new(),
             paths: Vec::new(),
-            chain: vec![0; steps * steps],
-            has: vec![false; steps],
-            chain_group: vec![0; steps],
+            kept: Slots::new(steps),
+            pending: Slots::new(steps),
+            any_counts: vec![0; steps],
         })
+    }
+
+    /// Whether `step` is a step, an exclusion event or [`OTHER_STEP`] of this funnel.
+    fn step_known(&self, step: u32) -> bool {
+        step == OTHER_STEP || (step as usize) < self.steps + self.options.exclusions.len()
     }
 
     /// Adds one event. Events must come grouped by entity, entities in ascending order.
     ///
     /// # Errors
-    /// [`Error::StepOutOfRange`], [`Error::UnsortedInput`] if the entity id goes down.
+    /// [`Error::StepOutOfRange`] for a step that is neither a step, an exclusion event nor
+    /// [`OTHER_STEP`]; [`Error::UnsortedInput`] if the entity id goes down.
     pub fn push(&mut self, event: Event) -> Result<()> {
         let index = self.index;
         self.index += 1;
-        if event.step as usize >= self.steps {
+        if !self.step_known(event.step) {
             return Err(Error::StepOutOfRange {
                 index: usize::try_from(index).unwrap_or(usize::MAX),
                 step: event.step,
@@ -448,7 +879,8 @@ impl FunnelMeter {
                 self.current = Some(event.entity);
             }
         }
-        self.buffer.push((event.timestamp, event.step, event.group));
+        self.buffer
+            .push((event.timestamp, event.step.wrapping_add(1), event.group));
         Ok(())
     }
 
@@ -471,83 +903,263 @@ impl FunnelMeter {
     }
 
     fn flush(&mut self) {
-        let Some(entity) = self.current else { return };
+        let Some(entity) = self.current.take() else {
+            return;
+        };
+        let mut buffer = std::mem::take(&mut self.buffer);
+        buffer.sort_unstable();
+        let first_group = buffer.first().map_or(0, |e| e.2);
+        let steps = self.steps;
+        let is_step = |rank: u32| (1..=steps).contains(&(rank as usize));
+        let entries: Vec<(usize, Vec<i64>, Vec<u32>)> = match self.options.counting {
+            Counting::Unique => vec![self.run(&buffer)],
+            Counting::HoldConstant => {
+                // The best funnel over the values of the held property (`group`).
+                let mut best = (0, Vec::new(), Vec::new());
+                for part in partitions(&buffer, is_step) {
+                    let found = self.run(&part);
+                    let later = |a: &[i64], b: &[i64]| a.first() > b.first();
+                    if found.0 > best.0 || (found.0 == best.0 && later(&found.1, &best.1)) {
+                        best = found;
+                    }
+                }
+                vec![best]
+            }
+            Counting::Totals => {
+                // Every first step starts an entry, followed on its own.
+                let mut entries = Vec::new();
+                let mut part = Vec::with_capacity(buffer.len());
+                for (j, e) in buffer.iter().enumerate() {
+                    if e.1 != 1 {
+                        continue;
+                    }
+                    part.clear();
+                    part.extend(
+                        buffer[j..]
+                            .iter()
+                            .enumerate()
+                            .filter(|(i, x)| *i == 0 || x.1 != 1)
+                            .map(|(_, x)| *x),
+                    );
+                    entries.push(self.run(&part));
+                }
+                if entries.is_empty() {
+                    entries.push((0, Vec::new(), Vec::new()));
+                }
+                entries
+            }
+        };
+        for (n, (level, row, groups)) in entries.into_iter().enumerate() {
+            let group = if level == 0 {
+                first_group
+            } else {
+                match self.options.attribution {
+                    Attribution::LastTouch => groups[level - 1],
+                    Attribution::Step(s) if s < level => groups[s],
+                    _ => groups[0],
+                }
+            };
+            self.total.add_entry(level, &row, n == 0);
+            if self.options.breakdown && self.options.attribution != Attribution::AllSteps {
+                self.groups
+                    .entry(group)
+                    .or_insert_with(|| Accumulator::new(steps))
+                    .add_entry(level, &row, n == 0);
+            }
+            if self.options.keep_paths && level > 0 {
+                self.paths.push(EntityPath {
+                    entity,
+                    group,
+                    timestamps: row,
+                });
+            }
+        }
+        if self.options.breakdown && self.options.attribution == Attribution::AllSteps {
+            // The funnel again on each value's step events alone (other and exclusion
+            // events apply to every value).
+            for part in partitions(&buffer, is_step) {
+                let g = part
+                    .iter()
+                    .find(|e| is_step(e.1))
+                    .map_or(first_group, |e| e.2);
+                let (lv, r, _) = self.run(&part);
+                self.groups
+                    .entry(g)
+                    .or_insert_with(|| Accumulator::new(steps))
+                    .add(lv, &r);
+            }
+        }
+        buffer.clear();
+        self.buffer = buffer;
+    }
+
+    /// The level, chain timestamps and chain groups of one entity's sorted events.
+    fn run(&mut self, events: &[(i64, u32, u32)]) -> (usize, Vec<i64>, Vec<u32>) {
+        match self.rules {
+            Some(rules) => self.run_ordered(events, rules),
+            None => self.run_any_order(events),
+        }
+    }
+
+    fn run_ordered(
+        &mut self,
+        events: &[(i64, u32, u32)],
+        rules: Rules,
+    ) -> (usize, Vec<i64>, Vec<u32>) {
         let k = self.steps;
-        match self.options.order {
-            StepOrder::NonStrict => self.buffer.sort_unstable(),
-            StepOrder::Strict => self
-                .buffer
-                .sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2))),
-        }
-        self.has.iter_mut().for_each(|h| *h = false);
-        let strict = self.options.order == StepOrder::Strict;
-        for &(t, s, g) in &self.buffer {
-            let s = s as usize;
+        let window = self.options.window;
+        let kept = &mut self.kept;
+        let pending = &mut self.pending;
+        kept.clear();
+        pending.clear();
+        let mut pending_time = i64::MIN;
+        let mut started = false;
+        // The deepest chain an exclusion made unextendable: (times, groups).
+        let mut record: (Vec<i64>, Vec<u32>) = (Vec::new(), Vec::new());
+        let nonempty =
+            |kept: &Slots, pending: &Slots, l: usize| kept.has[l] || (rules.once && pending.has[l]);
+        for &(t, rank, g) in events {
+            if rules.once && t != pending_time {
+                for l in 0..k {
+                    kept.merge_level(pending, l);
+                }
+                pending.clear();
+                pending_time = t;
+            }
+            let rank = rank as usize;
+            if rank == 0 || rank > k {
+                if let Some(x) = rank
+                    .checked_sub(k + 1)
+                    .and_then(|i| self.options.exclusions.get(i))
+                {
+                    for slots in [&mut *kept, &mut *pending] {
+                        for l in x.from_step..x.to_step {
+                            if slots.has[l] && slots.time[l * k + x.from_step] < t {
+                                // The entity did reach this level: keep the deepest such
+                                // chain as a record, no longer extendable.
+                                slots.has[l] = false;
+                                if l + 1 > record.0.len() {
+                                    let r = l * k..l * k + l + 1;
+                                    record =
+                                        (slots.time[r.clone()].to_vec(), slots.group[r].to_vec());
+                                }
+                            }
+                        }
+                    }
+                }
+                if rules.order && started {
+                    break;
+                }
+                continue;
+            }
+            let s = rank - 1;
             if s == 0 {
-                self.has[0] = true;
-                self.chain[0] = t;
-                self.chain_group[0] = g;
+                if rules.once {
+                    pending.start(t, g);
+                } else {
+                    kept.start(t, g);
+                }
+                started = true;
                 continue;
             }
-            if !self.has[s - 1] {
+            if rules.dedup && nonempty(&*kept, &*pending, s) {
+                break;
+            }
+            if rules.order && started && !nonempty(&*kept, &*pending, s - 1) {
+                if rules.reentry {
+                    continue;
+                }
+                break;
+            }
+            let step_window = self.options.step_windows.get(s).copied().flatten();
+            let fits = |slots: &Slots| {
+                slots.has[s - 1]
+                    && window.is_none_or(|w| t.saturating_sub(slots.first(s - 1)) <= w)
+                    && step_window.is_none_or(|w| t.saturating_sub(slots.last(s - 1)) <= w)
+                    && (!rules.increase || slots.last(s - 1) < t)
+            };
+            let from_kept = fits(&*kept);
+            let from_pending = rules.once && fits(&*pending);
+            let use_pending =
+                from_pending && (!from_kept || pending.first(s - 1) >= kept.first(s - 1));
+            if !(from_kept || from_pending) {
                 continue;
             }
-            let prev = (s - 1) * k;
-            let (first, last) = (self.chain[prev], self.chain[prev + s - 1]);
-            if strict && t <= last {
-                continue;
+            if rules.once {
+                let first = if use_pending {
+                    pending.first(s - 1)
+                } else {
+                    kept.first(s - 1)
+                };
+                if pending.has[s] && pending.first(s) > first {
+                    continue;
+                }
+                if use_pending {
+                    pending.extend_within(s, t, g);
+                } else {
+                    pending.extend_from(kept, s, t, g);
+                }
+            } else {
+                kept.extend_within(s, t, g);
             }
-            if self
-                .options
-                .window
-                .is_some_and(|w| t.saturating_sub(first) > w)
+            if rules.stop_at_full && s + 1 == k {
+                break;
+            }
+        }
+        if rules.once {
+            for l in 0..k {
+                kept.merge_level(pending, l);
+            }
+        }
+        let level = kept.level();
+        if record.0.len() > level {
+            return (record.0.len(), record.0, record.1);
+        }
+        if level == 0 {
+            return (0, Vec::new(), Vec::new());
+        }
+        let r = (level - 1) * k..(level - 1) * k + level;
+        (level, kept.time[r.clone()].to_vec(), kept.group[r].to_vec())
+    }
+
+    /// Any order: the widest prefix of steps all present in one window, by two pointers.
+    fn run_any_order(&mut self, events: &[(i64, u32, u32)]) -> (usize, Vec<i64>, Vec<u32>) {
+        let k = self.steps;
+        let steps: Vec<(i64, usize, u32)> = events
+            .iter()
+            .filter(|e| (1..=k).contains(&(e.1 as usize)))
+            .map(|e| (e.0, e.1 as usize - 1, e.2))
+            .collect();
+        let counts = &mut self.any_counts;
+        counts.iter_mut().for_each(|c| *c = 0);
+        let (mut best, mut best_range) = (0, (0, 0));
+        let mut left = 0;
+        for right in 0..steps.len() {
+            counts[steps[right].1] += 1;
+            while let Some(w) = self.options.window
+                && steps[right].0.saturating_sub(steps[left].0) > w
             {
-                continue;
+                counts[steps[left].1] -= 1;
+                left += 1;
             }
-            if self
-                .options
-                .step_windows
-                .get(s)
-                .copied()
-                .flatten()
-                .is_some_and(|w| t.saturating_sub(last) > w)
-            {
-                continue;
+            let level = counts.iter().position(|&c| c == 0).unwrap_or(k);
+            if level > best {
+                best = level;
+                best_range = (left, right);
             }
-            let cur = s * k;
-            self.chain.copy_within(prev..prev + s, cur);
-            self.chain[cur + s] = t;
-            self.has[s] = true;
-            self.chain_group[s] = self.chain_group[s - 1];
+            if best == k {
+                break;
+            }
         }
-        let level = self.has.iter().rposition(|&h| h).map_or(0, |i| i + 1);
-        let row = if level == 0 {
-            &[][..]
-        } else {
-            &self.chain[(level - 1) * k..(level - 1) * k + level]
-        };
-        let group = if level == 0 {
-            self.buffer.first().map_or(0, |e| e.2)
-        } else {
-            self.chain_group[level - 1]
-        };
-        self.total.add(level, row);
-        if self.options.breakdown {
-            let steps = self.steps;
-            self.groups
-                .entry(group)
-                .or_insert_with(|| Accumulator::new(steps))
-                .add(level, row);
+        let mut time = vec![i64::MAX; best];
+        let mut group = vec![0; best];
+        for &(t, s, g) in steps.get(best_range.0..=best_range.1).unwrap_or(&[]) {
+            if s < best && t < time[s] {
+                time[s] = t;
+                group[s] = g;
+            }
         }
-        if self.options.keep_paths && level > 0 {
-            self.paths.push(EntityPath {
-                entity,
-                group,
-                timestamps: row.to_vec(),
-            });
-        }
-        self.buffer.clear();
-        self.current = None;
+        (best, time, group)
     }
 }
 

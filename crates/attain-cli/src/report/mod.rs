@@ -68,6 +68,13 @@ pub(crate) struct ReportArgs {
     /// --funnel-stages, plus `deal`).
     #[arg(long, value_name = "EVENTS.csv", requires = "funnel_stages")]
     funnel_events: Option<PathBuf>,
+    /// Exclusion steps of the measured funnel, as `attain funnel measure --exclude`
+    /// (`EVENT` or `EVENT:FROM>TO`); the chart shows the entities they disqualify.
+    #[arg(long, value_name = "EVENT[:FROM>TO]", requires = "funnel_events")]
+    funnel_exclude: Vec<String>,
+    /// Conversion window of the measured funnel, as `attain funnel measure --window` (`30d`).
+    #[arg(long, value_name = "DURATION", requires = "funnel_events")]
+    funnel_window: Option<String>,
     /// Expected customer value horizon in months (BG/NBD + Gamma-Gamma, weekly model).
     #[arg(long, value_name = "MONTHS", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=120))]
     clv_months: u32,

@@ -3,6 +3,9 @@
 
 mod analysis;
 mod api;
+mod clickhouse;
+mod insight;
 mod measure;
+mod orders;
 mod plan;
 mod stats;
