@@ -105,6 +105,7 @@ mod pareto;
 mod sbg;
 mod special;
 mod summary;
+mod validate;
 mod value;
 
 pub use bgbb::{BgBbParams, BgBbSummary, MAX_OPPORTUNITIES, fit_bg_bb, fit_bg_bb_with};
@@ -114,6 +115,11 @@ pub use mbgnbd::{MbgNbdParams, fit_mbg_nbd, fit_mbg_nbd_with};
 pub use pareto::{ParetoNbdParams, fit_pareto_nbd, fit_pareto_nbd_with};
 pub use sbg::{SbgParams, fit_sbg, fit_sbg_with};
 pub use summary::{CustomerSummary, DAYS_PER_MONTH, TimeUnit};
+pub use validate::{
+    FrequencyBin, HoldoutCustomer, HoldoutErrors, HoldoutSplit, InformationCriteria,
+    MAX_TRACKING_PERIODS, TrackingPoint, calibration_histogram, holdout_by_frequency,
+    holdout_predictions, split_holdout, tracking,
+};
 pub use value::{ClvOptions, MAX_HORIZON_DAYS, check_horizon_days, customer_lifetime_value};
 
 use crate::{Error, Result};
