@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use attain_lifecycle::Error as LifecycleError;
 use attain_lifecycle::clv::{
-    self, ClvOptions, CustomerSummary, DAYS_PER_MONTH, Fit, GammaGammaParams, PurchaseModel,
+    self, ClvOptions, CustomerSummary, DAYS_PER_MONTH, Fit, GammaGammaParams, PurchaseDistribution,
     TimeUnit,
 };
 use attain_rfm::{Transaction, repeat_summaries};
@@ -305,7 +305,7 @@ fn uncertainty_line(rows: &[UncertaintyJson]) -> String {
 /// A fitted continuous-time purchase model.
 struct Fitted {
     name: &'static str,
-    model: Box<dyn PurchaseModel>,
+    model: Box<dyn PurchaseDistribution>,
     params: ParamsJson,
     standard_errors: Option<ParamsJson>,
     log_likelihood: f64,
@@ -313,7 +313,7 @@ struct Fitted {
 }
 
 /// A fit as a [`Fitted`], its parameters (and standard errors) shown by `json`.
-fn fitted<P: PurchaseModel + 'static>(
+fn fitted<P: PurchaseDistribution + 'static>(
     name: &'static str,
     fit: Fit<P>,
     json: impl Fn(&P) -> ParamsJson,
@@ -620,6 +620,7 @@ fn transactions(
 struct ValidationJson {
     aic: f64,
     bic: f64,
+    calibration_histogram: Vec<BinJson>,
     errors: ErrorsJson,
     holdout_by_frequency: Vec<BinJson>,
     log_likelihood: f64,
@@ -680,7 +681,6 @@ struct TrackingJson {
 #[derive(serde::Serialize)]
 struct HoldoutJson<'a> {
     calibration_end: String,
-    calibration_histogram: Vec<BinJson>,
     customers: usize,
     customers_first_seen_in_holdout: usize,
     holdout_end: String,
@@ -737,9 +737,12 @@ fn run_holdout(
         let ic = clv::InformationCriteria::new(fitted.log_likelihood, 4, fitted.customers)?;
         let tracking = clv::tracking(&split, m, unit, unit.days() as u32)?;
         let by_x = clv::holdout_by_frequency(&calibration_x, &actual, &predicted, TOP_BIN)?;
+        let probability = |k: u64, t: f64| fitted.model.probability_of_purchases(t, k);
+        let histogram = clv::calibration_histogram(&split, unit, TOP_BIN, Some(&probability))?;
         validations.push(ValidationJson {
             aic: ic.aic,
             bic: ic.bic,
+            calibration_histogram: histogram.iter().map(BinJson::from).collect(),
             errors: errors_json(&errors),
             holdout_by_frequency: by_x.iter().map(BinJson::from).collect(),
             log_likelihood: fitted.log_likelihood,
@@ -771,7 +774,6 @@ fn run_holdout(
     for (i, v) in validations.iter_mut().enumerate() {
         v.rank_mae = i + 1;
     }
-    let histogram = clv::calibration_histogram(&split, unit, TOP_BIN, None)?;
     let unit_name = match unit {
         TimeUnit::Days => "days",
         _ => "weeks",
@@ -801,7 +803,6 @@ fn run_holdout(
     }
     let doc = HoldoutJson {
         calibration_end: split.calibration_end.to_string(),
-        calibration_histogram: histogram.iter().map(BinJson::from).collect(),
         customers: split.customers.len(),
         customers_first_seen_in_holdout: split.customers_first_seen_in_holdout,
         holdout_end: split.holdout_end.to_string(),
@@ -889,19 +890,22 @@ fn write_validation(
                 &["model", "period", "end", "holdout", "actual", "expected"],
                 tracking,
             )?;
-            let histogram = doc.calibration_histogram.iter().map(|b| {
+            let histogram = doc.models.iter().flat_map(|v| {
+                v.calibration_histogram.iter().map(|b| {
                 vec![
+                    v.model.to_owned(),
                     b.repeat_transactions.to_string(),
                     b.open_ended.to_string(),
                     b.customers.to_string(),
                     opt(b.expected),
                 ]
+            })
             });
             writeln!(w)?;
             write_section(
                 w,
-                "calibration histogram: customers by repeat transactions (7 is 7+; expected is empty without the model's distribution)",
-                &["repeat_transactions", "open_ended", "customers", "expected"],
+                "calibration histogram: customers by repeat transactions, actual and expected (7 is 7+)",
+                &["model", "repeat_transactions", "open_ended", "customers", "expected"],
                 histogram,
             )?;
             let by_x = doc.models.iter().flat_map(|v| {
@@ -1156,7 +1160,6 @@ fn run_bgbb(
     let tracking = bgbb_tracking(&p, &customers, cal, hold)?;
     let doc = HoldoutJson {
         calibration_end: args.calibration_end.to_string(),
-        calibration_histogram: histogram,
         customers: customers.len(),
         customers_first_seen_in_holdout: by_customer.len() - customers.len(),
         holdout_end: args.holdout_end.map(|d| d.to_string()).unwrap_or_default(),
@@ -1165,6 +1168,7 @@ fn run_bgbb(
         models: vec![ValidationJson {
             aic: ic.aic,
             bic: ic.bic,
+            calibration_histogram: histogram,
             errors: errors_json(&errors),
             holdout_by_frequency: by_x.iter().map(BinJson::from).collect(),
             log_likelihood: fit.log_likelihood,

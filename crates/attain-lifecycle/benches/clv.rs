@@ -10,7 +10,8 @@
 use std::hint::black_box;
 
 use attain_lifecycle::clv::{
-    CustomerSummary, TimeUnit, fit_bg_nbd, fit_gamma_gamma, fit_pareto_nbd, fit_sbg,
+    BgBbSummary, CustomerSummary, TimeUnit, fit_bg_bb, fit_bg_nbd, fit_gamma_gamma, fit_mbg_nbd,
+    fit_pareto_nbd, fit_sbg,
 };
 use attain_rfm::{Transaction, repeat_summaries};
 use attain_types::{Decimal, NaiveDate};
@@ -71,6 +72,24 @@ fn bench(c: &mut Criterion) {
     assert!((pn.log_likelihood + 9595.0).abs() < 0.1);
     let gg = fit_gamma_gamma(&sample).unwrap();
     assert!((gg.params.p - 6.25).abs() < 5e-3);
+    let mbg = fit_mbg_nbd(&sample).unwrap();
+    assert!((mbg.params.r - 0.525).abs() < 5e-4 && (mbg.params.b - 1.614).abs() < 5e-4);
+    // The donations table (FHS 2010): 22 patterns of 11,104 donors.
+    let donations: Vec<BgBbSummary> = include_str!("../../../data/donations.csv")
+        .lines()
+        .skip(1)
+        .map(|line| {
+            let v: Vec<u64> = line.split(',').map(|c| c.parse().unwrap()).collect();
+            BgBbSummary {
+                x: v[0] as u32,
+                t_x: v[1] as u32,
+                n: v[2] as u32,
+                count: v[3],
+            }
+        })
+        .collect();
+    let bb = fit_bg_bb(&donations).unwrap();
+    assert!((bb.params.alpha - 1.204).abs() < 5e-4 && (bb.params.delta - 2.783).abs() < 5e-4);
 
     let mut group = c.benchmark_group("clv");
     group.bench_function("fit_bg_nbd/2357", |b| {
@@ -81,6 +100,12 @@ fn bench(c: &mut Criterion) {
     });
     group.bench_function("fit_gamma_gamma/946", |b| {
         b.iter(|| fit_gamma_gamma(black_box(&sample)).unwrap())
+    });
+    group.bench_function("fit_mbg_nbd/2357", |b| {
+        b.iter(|| fit_mbg_nbd(black_box(&sample)).unwrap())
+    });
+    group.bench_function("fit_bg_bb/donations", |b| {
+        b.iter(|| fit_bg_bb(black_box(&donations)).unwrap())
     });
     group.bench_function("fit_sbg/8", |b| {
         b.iter(|| fit_sbg(black_box(&[1000, 631, 468, 382, 326, 289, 262, 241])).unwrap())

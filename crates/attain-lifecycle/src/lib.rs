@@ -33,7 +33,7 @@
 //! | [`economics`] | simple LTV, CAC, LTV:CAC, CAC payback months, CAC per channel |
 //! | [`new_repeat`] | revenue on customers' first-purchase days (new) and later days (repeat), per period |
 //! | [`cohort`] | acquisition cohorts from a transaction log: active customers, retention and revenue per period since acquisition |
-//! | [`clv`] | probabilistic CLV for non-contractual (BG/NBD, Pareto/NBD, Gamma-Gamma) and contractual (shifted-beta-geometric) settings |
+//! | [`clv`] | probabilistic CLV for non-contractual (BG/NBD, MBG/NBD, Pareto/NBD, BG/BB, Gamma-Gamma) and contractual (shifted-beta-geometric) settings, with standard errors, purchase distributions and parameter intervals |
 //!
 //! # Errors and panics
 //!

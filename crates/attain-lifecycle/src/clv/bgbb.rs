@@ -410,13 +410,15 @@ pub fn fit_bg_bb_with(summaries: &[BgBbSummary], options: FitOptions) -> Result<
         delta: v[3],
     };
     let exp: Vec<f64> = min.x.iter().map(|t| t.exp()).collect();
+    let uncertainty = optimize::standard_errors(&mut objective, &min.x);
     Ok(Fit {
         params: params(&exp),
         log_likelihood: -min.value,
         iterations: min.iterations,
         customers: usize::try_from(customers).unwrap_or(usize::MAX),
         excluded_non_positive_spend: 0,
-        standard_errors: optimize::standard_errors(&mut objective, &min.x).map(|se| params(&se)),
+        standard_errors: uncertainty.as_ref().map(|u| params(&u.standard_errors)),
+        log_covariance: uncertainty.map(|u| u.log_covariance),
     })
 }
 

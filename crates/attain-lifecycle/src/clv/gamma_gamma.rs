@@ -224,12 +224,14 @@ pub fn fit_gamma_gamma_with(
         gamma: v[2],
     };
     let exp: Vec<f64> = min.x.iter().map(|t| t.exp()).collect();
+    let uncertainty = optimize::standard_errors(&mut objective, &min.x);
     Ok(Fit {
         params: params(&exp),
         log_likelihood: -min.value,
         iterations: min.iterations,
         customers: rows.len(),
         excluded_non_positive_spend: excluded,
-        standard_errors: optimize::standard_errors(&mut objective, &min.x).map(|se| params(&se)),
+        standard_errors: uncertainty.as_ref().map(|u| params(&u.standard_errors)),
+        log_covariance: uncertainty.map(|u| u.log_covariance),
     })
 }

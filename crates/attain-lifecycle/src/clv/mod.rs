@@ -1,4 +1,4 @@
-//! Probabilistic customer lifetime value: BG/NBD, Pareto/NBD, Gamma-Gamma and the
+//! Probabilistic customer lifetime value: BG/NBD, MBG/NBD, Pareto/NBD, BG/BB, Gamma-Gamma and the
 //! shifted-beta-geometric model, fitted by maximum likelihood.
 //!
 //! ```
@@ -98,6 +98,7 @@
 
 mod bgbb;
 mod bgnbd;
+mod distribution;
 mod gamma_gamma;
 mod mbgnbd;
 mod optimize;
@@ -105,16 +106,19 @@ mod pareto;
 mod sbg;
 mod special;
 mod summary;
+mod uncertainty;
 mod validate;
 mod value;
 
 pub use bgbb::{BgBbParams, BgBbSummary, MAX_OPPORTUNITIES, fit_bg_bb, fit_bg_bb_with};
 pub use bgnbd::{BgNbdParams, fit_bg_nbd, fit_bg_nbd_with};
+pub use distribution::{MAX_PURCHASE_COUNT, PurchaseDistribution, expected_cumulative_purchases};
 pub use gamma_gamma::{GammaGammaParams, fit_gamma_gamma, fit_gamma_gamma_with};
 pub use mbgnbd::{MbgNbdParams, fit_mbg_nbd, fit_mbg_nbd_with};
 pub use pareto::{ParetoNbdParams, fit_pareto_nbd, fit_pareto_nbd_with};
 pub use sbg::{SbgParams, fit_sbg, fit_sbg_with};
 pub use summary::{CustomerSummary, DAYS_PER_MONTH, TimeUnit};
+pub use uncertainty::{Interval, LogParameters, MAX_DRAWS, ParameterDraws};
 pub use validate::{
     FrequencyBin, HoldoutCustomer, HoldoutErrors, HoldoutSplit, InformationCriteria,
     MAX_TRACKING_PERIODS, TrackingPoint, calibration_histogram, holdout_by_frequency,
@@ -151,6 +155,10 @@ pub struct Fit<P> {
     ///
     /// Golden: the CDNOW sample's BG/NBD fit has r 0.0126, alpha 0.378, a 0.186, b 0.705.
     pub standard_errors: Option<P>,
+    /// The asymptotic covariance matrix of the logarithms of the parameters (rows and columns
+    /// in the order of `params`' fields), the inverse observed information of the fit: what
+    /// [`ParameterDraws`] samples from. `None` with `standard_errors`.
+    pub log_covariance: Option<Vec<Vec<f64>>>,
 }
 
 /// Stopping rules of the maximum-likelihood fits.

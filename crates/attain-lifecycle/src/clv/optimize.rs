@@ -207,8 +207,15 @@ where
 /// step `1e-5`, symmetrised) is inverted, and the delta method gives
 /// `se(exp(θ_i)) = exp(θ_i) · sqrt((H⁻¹)_ii)` (the gradient is zero at the minimum, so the
 /// change of variables adds no other term). `None` when `H` is not positive definite there.
+/// The standard errors of the parameters and the covariance of their logarithms.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Uncertainty {
+    pub(crate) standard_errors: Vec<f64>,
+    pub(crate) log_covariance: Vec<Vec<f64>>,
+}
+
 #[allow(clippy::needless_range_loop)] // matrix code reads as the formulas do
-pub(crate) fn standard_errors<F>(mut f: F, theta: &[f64]) -> Option<Vec<f64>>
+pub(crate) fn standard_errors<F>(mut f: F, theta: &[f64]) -> Option<Uncertainty>
 where
     F: FnMut(&[f64], &mut [f64]) -> f64,
 {
@@ -234,16 +241,19 @@ where
             hess[j][i] = m;
         }
     }
-    let cov = invert_positive_definite(hess)?;
+    let cov = invert_positive_definite(&hess)?;
     let se: Vec<f64> = (0..n).map(|i| theta[i].exp() * cov[i][i].sqrt()).collect();
-    se.iter().all(|v| v.is_finite()).then_some(se)
+    se.iter().all(|v| v.is_finite()).then_some(Uncertainty {
+        standard_errors: se,
+        log_covariance: cov,
+    })
 }
 
-/// The inverse of a symmetric positive definite matrix by Cholesky, `None` otherwise.
+/// The Cholesky factor `L` (lower triangular, `a = L Lᵀ`) of a symmetric positive definite
+/// matrix, `None` otherwise.
 #[allow(clippy::needless_range_loop)] // matrix code reads as the formulas do
-fn invert_positive_definite(a: Vec<Vec<f64>>) -> Option<Vec<Vec<f64>>> {
+pub(crate) fn cholesky(a: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
     let n = a.len();
-    // a = L Lᵀ
     let mut l = vec![vec![0.0; n]; n];
     for i in 0..n {
         for j in 0..=i {
@@ -259,6 +269,14 @@ fn invert_positive_definite(a: Vec<Vec<f64>>) -> Option<Vec<Vec<f64>>> {
             }
         }
     }
+    Some(l)
+}
+
+/// The inverse of a symmetric positive definite matrix by Cholesky, `None` otherwise.
+#[allow(clippy::needless_range_loop)] // matrix code reads as the formulas do
+fn invert_positive_definite(a: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
+    let n = a.len();
+    let l = cholesky(a)?;
     // Solve L Lᵀ x = e_c for each column c.
     let mut inv = vec![vec![0.0; n]; n];
     for c in 0..n {
@@ -312,7 +330,7 @@ mod tests {
             g[1] = 0.25 * t[1];
             2.0 * t[0] * t[0] + 0.125 * t[1] * t[1]
         };
-        let se = standard_errors(f, &[0.0, 0.0]).unwrap();
+        let se = standard_errors(f, &[0.0, 0.0]).unwrap().standard_errors;
         assert!(
             (se[0] - 0.5).abs() < 1e-9 && (se[1] - 2.0).abs() < 1e-9,
             "{se:?}"

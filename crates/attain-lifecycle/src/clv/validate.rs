@@ -49,7 +49,7 @@ use std::ops::Bound;
 
 use attain_types::{Decimal, NaiveDate, RepeatSummary, Transaction};
 
-use super::{CustomerSummary, PurchaseModel, TimeUnit};
+use super::{CustomerSummary, PurchaseModel, TimeUnit, expected_cumulative_purchases};
 use crate::{Error, Result};
 
 /// At most this many periods in a [`tracking`] curve (a period of one day over 270 years).
@@ -315,10 +315,10 @@ pub struct TrackingPoint {
 /// cohort's earliest first purchase and the last one ending at the holdout end, actual beside
 /// the model's expectation.
 ///
-/// Customers join on different days, so the expectation sums
-/// [`PurchaseModel::expected_purchases`] at each customer's own age (in `unit`, the unit the
-/// model was fitted in); a customer not yet acquired at a period's end adds nothing. The
-/// expectation is evaluated once per distinct age in days.
+/// Customers join on different days, so the expectation is
+/// [`expected_cumulative_purchases`]: [`PurchaseModel::expected_purchases`] summed at each
+/// customer's own age at the period's end (in `unit`, the unit the model was fitted in); a
+/// customer not yet acquired adds nothing.
 ///
 /// # Errors
 /// [`Error::InvalidModelInput`] for `period_days` 0 or more than [`MAX_TRACKING_PERIODS`]
@@ -345,34 +345,32 @@ pub fn tracking(
             reason: "must be at least 1, with at most 100,000 periods to the holdout end",
         });
     }
-    let mut firsts: BTreeMap<NaiveDate, u64> = BTreeMap::new();
-    for c in &split.customers {
-        *firsts.entry(c.first_purchase).or_insert(0) += 1;
-    }
-    let mut expected_at_age: BTreeMap<i64, f64> = BTreeMap::new();
-    let mut points = Vec::new();
-    let mut repeats = split.repeat_transactions_by_date.iter().peekable();
-    let mut actual = 0_u64;
+    let unit_days = unit.days();
+    let joins: Vec<f64> = split
+        .customers
+        .iter()
+        .map(|c| (c.first_purchase - start).num_days() as f64 / unit_days)
+        .collect();
+    let mut ends = Vec::with_capacity(usize::try_from(periods).unwrap_or(0));
     for period in 1..=periods {
         let offset = i64::try_from(period * u64::from(period_days)).unwrap_or(i64::MAX) - 1;
-        let end = start
-            .checked_add_signed(chrono::Duration::days(offset))
-            .map_or(split.holdout_end, |d| d.min(split.holdout_end));
+        ends.push(
+            start
+                .checked_add_signed(chrono::Duration::days(offset))
+                .map_or(split.holdout_end, |d| d.min(split.holdout_end)),
+        );
+    }
+    let at: Vec<f64> = ends
+        .iter()
+        .map(|end| (*end - start).num_days() as f64 / unit_days)
+        .collect();
+    let expected = expected_cumulative_purchases(model, &joins, &at)?;
+    let mut points = Vec::with_capacity(ends.len());
+    let mut repeats = split.repeat_transactions_by_date.iter().peekable();
+    let mut actual = 0_u64;
+    for ((period, end), expected) in (1..).zip(ends).zip(expected) {
         while let Some((_, n)) = repeats.next_if(|(d, _)| *d <= end) {
             actual += n;
-        }
-        let mut expected = 0.0;
-        for (first, count) in firsts.range(..=end) {
-            let age = (end - *first).num_days();
-            let e = match expected_at_age.get(&age) {
-                Some(e) => *e,
-                None => {
-                    let e = model.expected_purchases(age as f64 / unit.days())?;
-                    expected_at_age.insert(age, e);
-                    e
-                }
-            };
-            expected += e * *count as f64;
         }
         points.push(TrackingPoint {
             period,

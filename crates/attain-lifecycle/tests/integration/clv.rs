@@ -829,3 +829,42 @@ fn mbg_nbd_cdnow_golden() {
     assert_eq!(fit.customers, 2357);
     assert!(fit.standard_errors.is_some());
 }
+
+/// Intervals from the parameter uncertainty on CDNOW: a customer's expected purchases in the 39
+/// weeks after calibration and the cohort's total, seeded and reproducible.
+#[test]
+fn parameter_draws_give_reproducible_intervals_on_cdnow() {
+    use attain_lifecycle::clv::ParameterDraws;
+    let summaries = cdnow_summaries();
+    let fit = fit_bg_nbd(&summaries).unwrap();
+    let draws = ParameterDraws::new(&fit, 200, 42).unwrap();
+    let s = CustomerSummary::new(2, 30.43, 38.86);
+    let one = draws
+        .interval(0.95, |p| p.conditional_expected_purchases(&s, 39.0))
+        .unwrap();
+    assert!(
+        one.lower < one.estimate && one.estimate < one.upper,
+        "{one:?}"
+    );
+    assert_eq!(one.draws, 200);
+    let again = ParameterDraws::new(&fit, 200, 42)
+        .unwrap()
+        .interval(0.95, |p| p.conditional_expected_purchases(&s, 39.0))
+        .unwrap();
+    assert_eq!(one, again);
+    // With 2,357 customers both intervals are narrow: under a fifth of the cohort total, under
+    // half of one customer's expectation.
+    let total = draws
+        .interval(0.95, |p| {
+            summaries
+                .iter()
+                .map(|c| p.conditional_expected_purchases(c, 39.0))
+                .sum()
+        })
+        .unwrap();
+    let width = |i: &attain_lifecycle::clv::Interval| (i.upper - i.lower) / i.estimate;
+    assert!(
+        width(&total) < 0.2 && width(&one) < 0.5,
+        "{total:?} {one:?}"
+    );
+}

@@ -2,7 +2,9 @@
 //! `attain clv --spend gamma-gamma`) drawn as a histogram.
 
 use anyhow::Context;
-use attain_lifecycle::clv::{self, ClvOptions, CustomerSummary, PurchaseModel, TimeUnit};
+use attain_lifecycle::clv::{
+    self, ClvOptions, CustomerSummary, PurchaseDistribution, PurchaseModel, TimeUnit,
+};
 use attain_types::Rate;
 
 use super::super::ReportArgs;
@@ -280,43 +282,48 @@ fn holdout_diagnostics(
             .map(|w| (w, "calibration end".to_owned())),
     }));
 
-    // 2. Calibration histogram (actual; the model side needs P(X(t) = k)).
-    let histogram = clv::calibration_histogram(&split, unit, 7, None)?;
-    let edges: Vec<f64> = (0..=histogram.len()).map(|i| i as f64).collect();
-    let counts: Vec<u64> = histogram.iter().map(|b| b.customers).collect();
-    let tips = histogram
-        .iter()
-        .map(|b| {
-            format!(
-                "{} customers with {}{} repeat purchases in calibration",
-                svg::count(b.customers),
-                b.repeat_transactions,
-                if b.open_ended { " or more" } else { "" }
-            )
-        })
-        .collect();
-    section.charts.push(charts::histogram(&Histogram {
-        id: "chart-clv-histogram".to_owned(),
-        title: "Customers by repeat purchases in calibration".to_owned(),
-        x_label: "Repeat purchases in calibration".to_owned(),
-        y_label: "Customers".to_owned(),
-        edges,
-        counts,
-        tips,
-        bar_name: "customers".to_owned(),
-        open_last: Some("7+".to_owned()),
-        markers: Vec::new(),
-    }));
-
-    // 3. Holdout purchases by calibration frequency.
-    let by_x = clv::holdout_by_frequency(&calibration_x, &actual, &predicted, 7)?;
-    let label = |b: &clv::FrequencyBin| {
+    // 2. Calibration histogram: customers by repeat purchases, actual and Σ P(X(T_i) = k).
+    let probability = |k: u64, t: f64| fit.params.probability_of_purchases(t, k);
+    let histogram = clv::calibration_histogram(&split, unit, 7, Some(&probability))?;
+    let bin_label = |b: &clv::FrequencyBin| {
         if b.open_ended {
             format!("{}+", b.repeat_transactions)
         } else {
             b.repeat_transactions.to_string()
         }
     };
+    let customers_series = |name: &str, pick: &dyn Fn(&clv::FrequencyBin) -> f64| Series {
+        name: name.to_owned(),
+        values: histogram.iter().map(|b| Some(pick(b))).collect(),
+        texts: histogram
+            .iter()
+            .map(|b| format!("{:.1} customers", pick(b)))
+            .collect(),
+    };
+    section.charts.push(charts::lines(&Lines {
+        id: "chart-clv-histogram".to_owned(),
+        title: "Customers by repeat purchases in calibration: actual and BG/NBD expected"
+            .to_owned(),
+        x_label: "Repeat purchases in calibration".to_owned(),
+        y_label: "Customers".to_owned(),
+        categories: histogram.iter().map(bin_label).collect(),
+        series: vec![
+            (
+                customers_series("actual", &|b| b.actual),
+                PALETTE[0].to_owned(),
+                false,
+            ),
+            (
+                customers_series("BG/NBD expected", &|b| b.expected.unwrap_or(0.0)),
+                PALETTE[5].to_owned(),
+                true,
+            ),
+        ],
+        marker_after: None,
+    }));
+
+    // 3. Holdout purchases by calibration frequency.
+    let by_x = clv::holdout_by_frequency(&calibration_x, &actual, &predicted, 7)?;
     let mean_series = |name: &str, pick: &dyn Fn(&clv::FrequencyBin) -> f64| Series {
         name: name.to_owned(),
         values: by_x.iter().map(|b| Some(pick(b))).collect(),
@@ -336,7 +343,7 @@ fn holdout_diagnostics(
         title: "Holdout purchases per customer by repeat purchases in calibration".to_owned(),
         x_label: "Repeat purchases in calibration".to_owned(),
         y_label: "Mean holdout purchases".to_owned(),
-        categories: by_x.iter().map(label).collect(),
+        categories: by_x.iter().map(bin_label).collect(),
         series: vec![
             (
                 mean_series("actual", &|b| b.actual),
