@@ -97,7 +97,7 @@ pub(crate) struct ClvArgs {
     /// Last day of a holdout period (inclusive), YYYY-MM-DD: print the holdout validation
     /// (error measures, tracking, calibration histogram, holdout by calibration frequency)
     /// instead of per-customer scores.
-    #[arg(long, value_name = "DATE", value_parser = crate::args::date)]
+    #[arg(long, value_name = "DATE", value_parser = crate::args::date, conflicts_with = "spend")]
     holdout_end: Option<NaiveDate>,
     /// With --holdout-end: fit BG/NBD, MBG/NBD and Pareto/NBD on the same split and rank them
     /// (rows ordered by holdout MAE; rank_bic ranks by BIC).
@@ -426,6 +426,11 @@ pub(crate) fn run(args: &ClvArgs) -> anyhow::Result<()> {
     let horizon = horizon_days / unit.days();
     let purchases = read_purchases(args)?;
     if args.model == Model::Bgbb {
+        if args.compare {
+            return Err(usage(
+                "--compare ranks the continuous-time models (bg/nbd, mbg/nbd, pareto/nbd); bg/bb counts periods, so it is checked alone: drop --compare",
+            ));
+        }
         return run_bgbb(args, &purchases, out);
     }
     if let Some(holdout_end) = args.holdout_end {

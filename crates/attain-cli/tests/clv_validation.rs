@@ -179,6 +179,15 @@ fn holdout_errors_are_usage_errors() {
         &["--calibration-end", "1997-09-30", "--compare"],
     );
     assert_eq!(out.status.code(), Some(2));
+    let out = cdnow_holdout(&["--spend", "gamma-gamma"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = cdnow_holdout(&["--model", "bgbb", "--compare"]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// FHS 2010's donations table as a transaction log: per pattern `(x, t_x, 6, count)`, `count`
