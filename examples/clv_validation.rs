@@ -5,8 +5,8 @@
 //! Run with `cargo run --example clv_validation`.
 
 use attain::lifecycle::clv::{
-    self, HoldoutErrors, InformationCriteria, PurchaseModel, TimeUnit, holdout_by_frequency,
-    holdout_predictions, split_holdout, tracking,
+    self, HoldoutErrors, InformationCriteria, PurchaseDistribution, PurchaseModel, TimeUnit,
+    calibration_histogram, holdout_by_frequency, holdout_predictions, split_holdout, tracking,
 };
 use attain::types::{Decimal, NaiveDate, Transaction};
 
@@ -78,6 +78,30 @@ fn try_main() -> Result<(), Box<dyn std::error::Error>> {
             tracking_gap_percent: 100.0 * (end.expected / end.actual as f64 - 1.0),
         });
         if name == "BG/NBD" {
+            println!(
+                "BG/NBD, customers by repeat transactions in calibration (FHL 2005, figure 3):"
+            );
+            let probability = |k: u64, t: f64| bg.params.probability_of_purchases(t, k);
+            print!("{:>9}", "x");
+            let histogram = calibration_histogram(&split, unit, 7, Some(&probability))?;
+            for b in &histogram {
+                let label = format!(
+                    "{}{}",
+                    b.repeat_transactions,
+                    if b.open_ended { "+" } else { "" }
+                );
+                print!(" {label:>7}");
+            }
+            print!("\n{:>9}", "actual");
+            for b in &histogram {
+                print!(" {:>7}", b.customers);
+            }
+            print!("\n{:>9}", "expected");
+            for b in &histogram {
+                print!(" {:>7.1}", b.expected.ok_or("no expectation")?);
+            }
+            println!("\n");
+
             println!("BG/NBD, holdout transactions by calibration frequency (FHL 2005, figure 4):");
             println!(
                 "{:>4} {:>9} {:>8} {:>8}",
