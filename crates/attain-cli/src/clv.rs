@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use attain_lifecycle::Error as LifecycleError;
 use attain_lifecycle::clv::{
-    self, ClvOptions, CustomerSummary, DAYS_PER_MONTH, Fit, GammaGammaParams, PurchaseModel,
+    self, ClvOptions, CustomerSummary, DAYS_PER_MONTH, Fit, GammaGammaParams, PurchaseDistribution,
     TimeUnit,
 };
 use attain_rfm::{Transaction, repeat_summaries};
@@ -24,6 +24,25 @@ pub(crate) enum Model {
     Bgnbd,
     /// Pareto/NBD (Schmittlein, Morrison & Colombo 1987).
     ParetoNbd,
+    /// MBG/NBD (Batislam, Denizel & Filiztekin 2007): BG/NBD where a customer may also leave
+    /// right after the first purchase.
+    Mbgnbd,
+    /// BG/BB (Fader, Hardie & Shang 2010) for discrete opportunities: one per --period, a
+    /// period with any purchase is one transaction.
+    Bgbb,
+}
+
+/// The opportunity of BG/BB: a calendar period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Period {
+    /// Calendar years.
+    Year,
+    /// Calendar quarters.
+    Quarter,
+    /// Calendar months.
+    Month,
+    /// ISO weeks (Monday to Sunday).
+    Week,
 }
 
 /// The spend model.
@@ -75,6 +94,22 @@ pub(crate) struct ClvArgs {
     /// Monthly discount rate for the CLV (0.01 is 1% a month).
     #[arg(long, default_value = "0.01")]
     discount: Decimal,
+    /// Last day of a holdout period (inclusive), YYYY-MM-DD: print the holdout validation
+    /// (error measures, tracking, calibration histogram, holdout by calibration frequency)
+    /// instead of per-customer scores.
+    #[arg(long, value_name = "DATE", value_parser = crate::args::date, conflicts_with = "spend")]
+    holdout_end: Option<NaiveDate>,
+    /// With --holdout-end: fit BG/NBD, MBG/NBD and Pareto/NBD on the same split and rank them
+    /// (rows ordered by holdout MAE; rank_bic ranks by BIC).
+    #[arg(long, requires = "holdout_end")]
+    compare: bool,
+    /// BG/BB's opportunity (--model bgbb): --calibration-end and --holdout-end must be the last
+    /// day of a period.
+    #[arg(long, value_enum, default_value_t = Period::Year)]
+    period: Period,
+    /// BG/BB: future opportunities (periods) for expected transactions (without a holdout).
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    future_periods: u32,
     #[command(flatten)]
     columns: ColumnArgs,
     #[command(flatten)]
@@ -151,6 +186,9 @@ struct ClvJson<'a> {
     parameters: &'a ParamsJson,
     #[serde(skip_serializing_if = "Option::is_none")]
     spend: Option<SpendJson>,
+    /// Standard errors and 95% intervals of the purchase model's parameters (empty when the
+    /// information matrix is not positive definite).
+    standard_errors: Vec<UncertaintyJson>,
     unit: &'a str,
 }
 
@@ -178,6 +216,149 @@ enum ParamsJson {
         r: f64,
         s: f64,
     },
+    BgBb {
+        alpha: f64,
+        beta: f64,
+        delta: f64,
+        gamma: f64,
+    },
+}
+
+impl ParamsJson {
+    /// `(name, value)` in the order of the JSON keys.
+    fn pairs(&self) -> Vec<(&'static str, f64)> {
+        match *self {
+            ParamsJson::BgNbd { a, alpha, b, r } => {
+                vec![("a", a), ("alpha", alpha), ("b", b), ("r", r)]
+            }
+            ParamsJson::ParetoNbd { alpha, beta, r, s } => {
+                vec![("alpha", alpha), ("beta", beta), ("r", r), ("s", s)]
+            }
+            ParamsJson::BgBb {
+                alpha,
+                beta,
+                delta,
+                gamma,
+            } => vec![
+                ("alpha", alpha),
+                ("beta", beta),
+                ("delta", delta),
+                ("gamma", gamma),
+            ],
+        }
+    }
+}
+
+/// One parameter's standard error and 95% interval, `exp(ln θ ± 1.96 · se / θ)` (the fits
+/// work on log-parameters, so the interval stays positive).
+#[derive(serde::Serialize)]
+struct UncertaintyJson {
+    estimate: f64,
+    high_95: f64,
+    low_95: f64,
+    parameter: &'static str,
+    standard_error: f64,
+}
+
+/// The standard errors of `params` (same variant) as intervals; empty without them.
+fn uncertainty(params: &ParamsJson, se: Option<&ParamsJson>) -> Vec<UncertaintyJson> {
+    let Some(se) = se else {
+        return Vec::new();
+    };
+    params
+        .pairs()
+        .into_iter()
+        .zip(se.pairs())
+        .map(|((parameter, estimate), (_, standard_error))| {
+            let spread = 1.96 * standard_error / estimate;
+            UncertaintyJson {
+                estimate,
+                high_95: (estimate.ln() + spread).exp(),
+                low_95: (estimate.ln() - spread).exp(),
+                parameter,
+                standard_error,
+            }
+        })
+        .collect()
+}
+
+/// The stderr line of the standard errors and intervals.
+fn uncertainty_line(rows: &[UncertaintyJson]) -> String {
+    if rows.is_empty() {
+        return "uncertainty of the estimates not available (the information matrix is not positive definite at the optimum)".to_owned();
+    }
+    let parts: Vec<String> = rows
+        .iter()
+        .map(|u| {
+            format!(
+                "{} {:.4} (se {:.4}, 95% {:.4}..{:.4})",
+                u.parameter, u.estimate, u.standard_error, u.low_95, u.high_95
+            )
+        })
+        .collect();
+    format!(
+        "uncertainty of the estimates (se: standard deviation of the estimate; 95% interval on the log scale): {}",
+        parts.join(", ")
+    )
+}
+
+/// A fitted continuous-time purchase model.
+struct Fitted {
+    name: &'static str,
+    model: Box<dyn PurchaseDistribution>,
+    params: ParamsJson,
+    standard_errors: Option<ParamsJson>,
+    log_likelihood: f64,
+    customers: usize,
+}
+
+/// A fit as a [`Fitted`], its parameters (and standard errors) shown by `json`.
+fn fitted<P: PurchaseDistribution + 'static>(
+    name: &'static str,
+    fit: Fit<P>,
+    json: impl Fn(&P) -> ParamsJson,
+) -> Fitted {
+    Fitted {
+        name,
+        params: json(&fit.params),
+        standard_errors: fit.standard_errors.as_ref().map(&json),
+        log_likelihood: fit.log_likelihood,
+        customers: fit.customers,
+        model: Box::new(fit.params),
+    }
+}
+
+/// Fits a continuous-time purchase model (not BG/BB).
+fn fit_purchase_model(
+    model: Model,
+    summaries: &[CustomerSummary],
+    ids: &[String],
+) -> anyhow::Result<Fitted> {
+    let named = |e| name_customer(e, ids);
+    let bg_tuple = |r, alpha, a, b| ParamsJson::BgNbd { a, alpha, b, r };
+    Ok(match model {
+        Model::Bgnbd => fitted(
+            "bg/nbd",
+            clv::fit_bg_nbd(summaries).map_err(named)?,
+            |p: &clv::BgNbdParams| bg_tuple(p.r, p.alpha, p.a, p.b),
+        ),
+        Model::Mbgnbd => fitted(
+            "mbg/nbd",
+            clv::fit_mbg_nbd(summaries).map_err(named)?,
+            |p: &clv::MbgNbdParams| bg_tuple(p.r, p.alpha, p.a, p.b),
+        ),
+        Model::ParetoNbd => fitted(
+            "pareto/nbd",
+            clv::fit_pareto_nbd(summaries).map_err(named)?,
+            |p: &clv::ParetoNbdParams| ParamsJson::ParetoNbd {
+                alpha: p.alpha,
+                beta: p.beta,
+                r: p.r,
+                s: p.s,
+            },
+        ),
+        Model::Bgbb => bail!("bg/bb is fitted on periods, not on (x, t_x, T)"),
+    })
 }
 
 /// The Gamma-Gamma fit.
@@ -244,6 +425,17 @@ pub(crate) fn run(args: &ClvArgs) -> anyhow::Result<()> {
     };
     let horizon = horizon_days / unit.days();
     let purchases = read_purchases(args)?;
+    if args.model == Model::Bgbb {
+        if args.compare {
+            return Err(usage(
+                "--compare ranks the continuous-time models (bg/nbd, mbg/nbd, pareto/nbd); bg/bb counts periods, so it is checked alone: drop --compare",
+            ));
+        }
+        return run_bgbb(args, &purchases, out);
+    }
+    if let Some(holdout_end) = args.holdout_end {
+        return run_holdout(args, &purchases, holdout_end, unit, out);
+    }
     let file = args.input.display();
     let exact =
         exact_summaries(&purchases, args.calibration_end).with_context(|| format!("{file}"))?;
@@ -260,39 +452,13 @@ pub(crate) fn run(args: &ClvArgs) -> anyhow::Result<()> {
         summaries.push(s);
     }
 
-    let (model, model_name, params_json, ll): (Box<dyn PurchaseModel>, &str, ParamsJson, f64) =
-        match args.model {
-            Model::Bgnbd => {
-                let fit = clv::fit_bg_nbd(&summaries).map_err(|e| name_customer(e, &ids))?;
-                let p = fit.params;
-                (
-                    Box::new(p),
-                    "bg/nbd",
-                    ParamsJson::BgNbd {
-                        a: p.a,
-                        alpha: p.alpha,
-                        b: p.b,
-                        r: p.r,
-                    },
-                    fit.log_likelihood,
-                )
-            }
-            Model::ParetoNbd => {
-                let fit = clv::fit_pareto_nbd(&summaries).map_err(|e| name_customer(e, &ids))?;
-                let p = fit.params;
-                (
-                    Box::new(p),
-                    "pareto/nbd",
-                    ParamsJson::ParetoNbd {
-                        alpha: p.alpha,
-                        beta: p.beta,
-                        r: p.r,
-                        s: p.s,
-                    },
-                    fit.log_likelihood,
-                )
-            }
-        };
+    let fitted = fit_purchase_model(args.model, &summaries, &ids)?;
+    let (model, model_name, params_json, ll) = (
+        fitted.model.as_ref(),
+        fitted.name,
+        &fitted.params,
+        fitted.log_likelihood,
+    );
     let spend: Option<Fit<GammaGammaParams>> = match args.spend {
         None => None,
         Some(Spend::GammaGamma) => {
@@ -318,7 +484,7 @@ pub(crate) fn run(args: &ClvArgs) -> anyhow::Result<()> {
                 Some(e) => (
                     Some(e),
                     Some(
-                        clv::customer_lifetime_value(model.as_ref(), &gg.params, s, options)
+                        clv::customer_lifetime_value(model, &gg.params, s, options)
                             .map_err(with_id)?,
                     ),
                 ),
@@ -341,6 +507,10 @@ pub(crate) fn run(args: &ClvArgs) -> anyhow::Result<()> {
             "attain clv: {model_name} fitted to {} customers ({unit_name}): {} log-likelihood {ll:.4}",
             summaries.len(),
             serde_json::to_string(&params_json)?
+        );
+        eprintln!(
+            "attain clv: {}",
+            uncertainty_line(&uncertainty(params_json, fitted.standard_errors.as_ref()))
         );
         if let Some(gg) = &spend {
             eprintln!(
@@ -415,7 +585,8 @@ pub(crate) fn run(args: &ClvArgs) -> anyhow::Result<()> {
                 },
                 log_likelihood: ll,
                 model: model_name,
-                parameters: &params_json,
+                parameters: params_json,
+                standard_errors: uncertainty(params_json, fitted.standard_errors.as_ref()),
                 spend: spend.as_ref().map(|gg| SpendJson {
                     excluded_non_positive_spend: gg.excluded_non_positive_spend,
                     log_likelihood: gg.log_likelihood,
@@ -434,6 +605,650 @@ pub(crate) fn run(args: &ClvArgs) -> anyhow::Result<()> {
             writeln!(w)
         }
     })
+}
+
+fn transactions(
+    purchases: &[(String, NaiveDate, Decimal)],
+) -> impl Iterator<Item = Transaction<'_>> {
+    purchases
+        .iter()
+        .map(|(customer, date, amount)| Transaction {
+            customer_id: customer,
+            date: *date,
+            amount: *amount,
+            order_id: None,
+        })
+}
+
+/// One model's holdout validation.
+#[derive(serde::Serialize)]
+struct ValidationJson {
+    aic: f64,
+    bic: f64,
+    calibration_histogram: Vec<BinJson>,
+    errors: ErrorsJson,
+    holdout_by_frequency: Vec<BinJson>,
+    log_likelihood: f64,
+    model: &'static str,
+    parameters: ParamsJson,
+    rank_bic: usize,
+    rank_mae: usize,
+    standard_errors: Vec<UncertaintyJson>,
+    tracking: Vec<TrackingJson>,
+}
+
+/// Holdout error measures.
+#[derive(serde::Serialize)]
+struct ErrorsJson {
+    actual_total: u64,
+    bias_percent: Option<f64>,
+    customers: usize,
+    mae: f64,
+    msle: f64,
+    predicted_total: f64,
+    rmse: f64,
+}
+
+/// A histogram bar or a holdout-by-frequency row.
+#[derive(serde::Serialize)]
+struct BinJson {
+    actual: f64,
+    customers: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expected: Option<f64>,
+    open_ended: bool,
+    repeat_transactions: u64,
+}
+
+impl From<&clv::FrequencyBin> for BinJson {
+    fn from(b: &clv::FrequencyBin) -> Self {
+        BinJson {
+            actual: b.actual,
+            customers: b.customers,
+            expected: b.expected,
+            open_ended: b.open_ended,
+            repeat_transactions: b.repeat_transactions,
+        }
+    }
+}
+
+/// A tracking point.
+#[derive(serde::Serialize)]
+struct TrackingJson {
+    actual: u64,
+    end: String,
+    expected: f64,
+    holdout: bool,
+    period: u64,
+}
+
+/// `--holdout-end`: the document.
+#[derive(serde::Serialize)]
+struct HoldoutJson<'a> {
+    calibration_end: String,
+    customers: usize,
+    customers_first_seen_in_holdout: usize,
+    holdout_end: String,
+    holdout_length: f64,
+    likelihood_ratio_test: &'static str,
+    models: Vec<ValidationJson>,
+    ranked_by: &'static str,
+    unit: &'a str,
+}
+
+/// Why no likelihood-ratio test is printed (see attain_lifecycle::clv::validate).
+const NO_LR_TEST: &str = "none: bg/nbd, mbg/nbd and pareto/nbd do not nest (none is another with parameters fixed inside the domain)";
+
+/// Open-ended bin of the histogram and of holdout by frequency: 7+ as in FHL 2005.
+const TOP_BIN: u64 = 7;
+
+fn run_holdout(
+    args: &ClvArgs,
+    purchases: &[(String, NaiveDate, Decimal)],
+    holdout_end: NaiveDate,
+    unit: TimeUnit,
+    out: crate::output::Output,
+) -> anyhow::Result<()> {
+    let file = args.input.display();
+    let split = clv::split_holdout(transactions(purchases), args.calibration_end, holdout_end)
+        .map_err(|e| usage(format!("{file}: {e}")))?;
+    let ids: Vec<String> = split
+        .customers
+        .iter()
+        .map(|c| c.customer_id.clone())
+        .collect();
+    let summaries = split.summaries(unit).map_err(|e| name_customer(e, &ids))?;
+    let models: &[Model] = if args.compare {
+        &[Model::Bgnbd, Model::Mbgnbd, Model::ParetoNbd]
+    } else {
+        std::slice::from_ref(&args.model)
+    };
+    let actual = split.holdout_transactions();
+    let calibration_x = split.calibration_frequencies();
+    let mut validations = Vec::new();
+    for &model in models {
+        let fitted = match fit_purchase_model(model, &summaries, &ids) {
+            Ok(f) => f,
+            Err(e) if args.compare => {
+                eprintln!("attain clv: {model:?} left out of the comparison: {e}");
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        let m = fitted.model.as_ref();
+        let predicted =
+            clv::holdout_predictions(&split, m, unit).map_err(|e| name_customer(e, &ids))?;
+        let errors = clv::HoldoutErrors::new(&actual, &predicted)?;
+        let ic = clv::InformationCriteria::new(fitted.log_likelihood, 4, fitted.customers)?;
+        let tracking = clv::tracking(&split, m, unit, unit.days() as u32)?;
+        let by_x = clv::holdout_by_frequency(&calibration_x, &actual, &predicted, TOP_BIN)?;
+        let probability = |k: u64, t: f64| fitted.model.probability_of_purchases(t, k);
+        let histogram = clv::calibration_histogram(&split, unit, TOP_BIN, Some(&probability))?;
+        validations.push(ValidationJson {
+            aic: ic.aic,
+            bic: ic.bic,
+            calibration_histogram: histogram.iter().map(BinJson::from).collect(),
+            errors: errors_json(&errors),
+            holdout_by_frequency: by_x.iter().map(BinJson::from).collect(),
+            log_likelihood: fitted.log_likelihood,
+            model: fitted.name,
+            rank_bic: 0,
+            rank_mae: 0,
+            standard_errors: uncertainty(&fitted.params, fitted.standard_errors.as_ref()),
+            parameters: fitted.params,
+            tracking: tracking
+                .iter()
+                .map(|p| TrackingJson {
+                    actual: p.actual,
+                    end: p.end.to_string(),
+                    expected: p.expected,
+                    holdout: p.holdout,
+                    period: p.period,
+                })
+                .collect(),
+        });
+    }
+    if validations.is_empty() {
+        bail!("{file}: no model could be fitted");
+    }
+    validations.sort_by(|a, b| a.bic.total_cmp(&b.bic));
+    for (i, v) in validations.iter_mut().enumerate() {
+        v.rank_bic = i + 1;
+    }
+    validations.sort_by(|a, b| a.errors.mae.total_cmp(&b.errors.mae));
+    for (i, v) in validations.iter_mut().enumerate() {
+        v.rank_mae = i + 1;
+    }
+    let unit_name = match unit {
+        TimeUnit::Days => "days",
+        _ => "weeks",
+    };
+    if args.out.format == Format::Csv {
+        eprintln!(
+            "attain clv: {} customers, calibration to {}, holdout to {} ({} {unit_name}); {} first seen in the holdout left out; likelihood-ratio test: {NO_LR_TEST}",
+            split.customers.len(),
+            split.calibration_end,
+            split.holdout_end,
+            split.holdout_length(unit),
+            split.customers_first_seen_in_holdout,
+        );
+        for v in &validations {
+            eprintln!(
+                "attain clv: {} {} log-likelihood {:.4}",
+                v.model,
+                serde_json::to_string(&v.parameters)?,
+                v.log_likelihood
+            );
+            eprintln!(
+                "attain clv: {} {}",
+                v.model,
+                uncertainty_line(&v.standard_errors)
+            );
+        }
+    }
+    let doc = HoldoutJson {
+        calibration_end: split.calibration_end.to_string(),
+        customers: split.customers.len(),
+        customers_first_seen_in_holdout: split.customers_first_seen_in_holdout,
+        holdout_end: split.holdout_end.to_string(),
+        holdout_length: split.holdout_length(unit),
+        likelihood_ratio_test: NO_LR_TEST,
+        models: validations,
+        ranked_by: "holdout mae",
+        unit: unit_name,
+    };
+    write_validation(&out, args.out.format, &doc)
+}
+
+/// One CSV section: `# title`, the header, the rows.
+fn write_section(
+    w: &mut dyn std::io::Write,
+    title: &str,
+    header: &[&str],
+    rows: impl Iterator<Item = Vec<String>>,
+) -> std::io::Result<()> {
+    writeln!(w, "# {title}")?;
+    let mut csv_out = csv::Writer::from_writer(&mut *w);
+    csv_out.write_record(header)?;
+    for row in rows {
+        csv_out.write_record(&row)?;
+    }
+    csv_out.flush()
+}
+
+/// Writes a holdout validation: JSON, or CSV sections each under a `# title` line and
+/// separated by a blank line.
+fn write_validation(
+    out: &crate::output::Output,
+    format: Format,
+    doc: &HoldoutJson<'_>,
+) -> anyhow::Result<()> {
+    let opt = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
+    let unit_name = doc.unit;
+    out.write_with(|w| match format {
+        Format::Csv => {
+            let errors = doc.models.iter().map(|v| {
+                let e = &v.errors;
+                vec![
+                    v.rank_mae.to_string(),
+                    v.model.to_owned(),
+                    e.customers.to_string(),
+                    e.actual_total.to_string(),
+                    e.predicted_total.to_string(),
+                    e.mae.to_string(),
+                    e.rmse.to_string(),
+                    e.msle.to_string(),
+                    opt(e.bias_percent),
+                    v.log_likelihood.to_string(),
+                    "4".to_owned(),
+                    v.aic.to_string(),
+                    v.bic.to_string(),
+                    v.rank_bic.to_string(),
+                ]
+            });
+            write_section(
+                w,
+                "models, ordered by holdout mae (rank_bic: by bic on the calibration)",
+                &[
+                    "rank_mae", "model", "customers", "actual_total", "predicted_total", "mae",
+                    "rmse", "msle", "bias_percent", "log_likelihood", "parameters", "aic", "bic",
+                    "rank_bic",
+                ],
+                errors,
+            )?;
+            let tracking = doc.models.iter().flat_map(|v| {
+                v.tracking.iter().map(|p| {
+                    vec![
+                        v.model.to_owned(),
+                        p.period.to_string(),
+                        p.end.clone(),
+                        p.holdout.to_string(),
+                        p.actual.to_string(),
+                        p.expected.to_string(),
+                    ]
+                })
+            });
+            writeln!(w)?;
+            write_section(
+                w,
+                &format!("tracking: cumulative repeat transactions per {unit_name}"),
+                &["model", "period", "end", "holdout", "actual", "expected"],
+                tracking,
+            )?;
+            let histogram = doc.models.iter().flat_map(|v| {
+                v.calibration_histogram.iter().map(|b| {
+                vec![
+                    v.model.to_owned(),
+                    b.repeat_transactions.to_string(),
+                    b.open_ended.to_string(),
+                    b.customers.to_string(),
+                    opt(b.expected),
+                ]
+            })
+            });
+            writeln!(w)?;
+            write_section(
+                w,
+                "calibration histogram: customers by repeat transactions, actual and expected (7 is 7+)",
+                &["model", "repeat_transactions", "open_ended", "customers", "expected"],
+                histogram,
+            )?;
+            let by_x = doc.models.iter().flat_map(|v| {
+                v.holdout_by_frequency.iter().map(|b| {
+                    vec![
+                        v.model.to_owned(),
+                        b.repeat_transactions.to_string(),
+                        b.open_ended.to_string(),
+                        b.customers.to_string(),
+                        b.actual.to_string(),
+                        opt(b.expected),
+                    ]
+                })
+            });
+            writeln!(w)?;
+            write_section(
+                w,
+                "holdout by calibration frequency: mean holdout transactions (7 is 7+)",
+                &[
+                    "model", "repeat_transactions", "open_ended", "customers", "actual_mean",
+                    "expected_mean",
+                ],
+                by_x,
+            )
+        }
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *w, doc)?;
+            writeln!(w)
+        }
+    })
+}
+
+/// The number of the `period` containing `date` (consecutive periods have consecutive numbers).
+fn period_number(period: Period, date: NaiveDate) -> i64 {
+    use chrono::Datelike;
+    let (year, month0) = (i64::from(date.year()), i64::from(date.month0()));
+    match period {
+        Period::Year => year,
+        Period::Quarter => year * 4 + month0 / 3,
+        Period::Month => year * 12 + month0,
+        // 0001-01-01 is a Monday (day 1 of the common era): ISO weeks, Monday to Sunday.
+        Period::Week => (i64::from(date.num_days_from_ce()) - 1).div_euclid(7),
+    }
+}
+
+/// A usage error unless `date` is the last day of its period.
+fn check_period_end(period: Period, date: NaiveDate, flag: &str) -> anyhow::Result<()> {
+    let next = date.succ_opt().map(|d| period_number(period, d));
+    if next == Some(period_number(period, date)) {
+        return Err(usage(
+            format!(
+                "{flag} {date} is not the last day of a {period:?} (BG/BB counts whole periods)"
+            )
+            .to_lowercase(),
+        ));
+    }
+    Ok(())
+}
+
+/// One BG/BB customer: calibration pattern and holdout periods with a purchase.
+struct BgBbCustomer<'a> {
+    id: &'a str,
+    summary: clv::BgBbSummary,
+    holdout: u64,
+    /// The acquisition period.
+    first: i64,
+    /// Distinct periods with a purchase after the first, through the holdout end.
+    repeat_periods: Vec<i64>,
+}
+
+/// `--model bgbb`: discrete opportunities, one per --period; a period with any purchase is one
+/// transaction, the first purchase's period is the acquisition.
+fn run_bgbb(
+    args: &ClvArgs,
+    purchases: &[(String, NaiveDate, Decimal)],
+    out: crate::output::Output,
+) -> anyhow::Result<()> {
+    let file = args.input.display();
+    let period = args.period;
+    check_period_end(period, args.calibration_end, "--calibration-end")?;
+    if let Some(h) = args.holdout_end {
+        check_period_end(period, h, "--holdout-end")?;
+        if h <= args.calibration_end {
+            return Err(usage("--holdout-end must be after --calibration-end"));
+        }
+    }
+    let cal = period_number(period, args.calibration_end);
+    let hold = args.holdout_end.map(|h| period_number(period, h));
+    let mut by_customer: std::collections::BTreeMap<&str, Vec<i64>> =
+        std::collections::BTreeMap::new();
+    for (c, d, _) in purchases {
+        by_customer
+            .entry(c.as_str())
+            .or_default()
+            .push(period_number(period, *d));
+    }
+    let mut customers = Vec::new();
+    for (id, periods) in &by_customer {
+        let calibration: Vec<i64> = periods.iter().copied().filter(|p| *p <= cal).collect();
+        if calibration.is_empty() {
+            continue;
+        }
+        let summary = clv::BgBbSummary::from_periods(&calibration, cal)
+            .map_err(|e| anyhow::anyhow!("{file}: customer {id:?}: {e}"))?;
+        let mut later: Vec<i64> = periods
+            .iter()
+            .copied()
+            .filter(|p| *p > cal && hold.is_some_and(|h| *p <= h))
+            .collect();
+        later.sort_unstable();
+        later.dedup();
+        let first = calibration.iter().copied().min().unwrap_or(cal);
+        let mut repeat_periods: Vec<i64> = calibration
+            .iter()
+            .copied()
+            .filter(|p| *p > first)
+            .chain(later.iter().copied())
+            .collect();
+        repeat_periods.sort_unstable();
+        repeat_periods.dedup();
+        customers.push(BgBbCustomer {
+            id,
+            summary,
+            holdout: later.len() as u64,
+            first,
+            repeat_periods,
+        });
+    }
+    if customers.is_empty() {
+        bail!("{file}: no purchase on or before {}", args.calibration_end);
+    }
+    let summaries: Vec<clv::BgBbSummary> = customers.iter().map(|c| c.summary).collect();
+    let ids: Vec<String> = customers.iter().map(|c| c.id.to_owned()).collect();
+    let fit = clv::fit_bg_bb(&summaries).map_err(|e| name_customer(e, &ids))?;
+    let p = fit.params;
+    let params = ParamsJson::BgBb {
+        alpha: p.alpha,
+        beta: p.beta,
+        delta: p.delta,
+        gamma: p.gamma,
+    };
+    let se = fit.standard_errors.map(|s| ParamsJson::BgBb {
+        alpha: s.alpha,
+        beta: s.beta,
+        delta: s.delta,
+        gamma: s.gamma,
+    });
+    let intervals = uncertainty(&params, se.as_ref());
+    let period_name = format!("{period:?}").to_lowercase();
+    if args.out.format == Format::Csv {
+        eprintln!(
+            "attain clv: bg/bb fitted to {} customers (opportunity: {period_name}): {} log-likelihood {:.4}",
+            customers.len(),
+            serde_json::to_string(&params)?,
+            fit.log_likelihood
+        );
+        eprintln!("attain clv: bg/bb {}", uncertainty_line(&intervals));
+    }
+    let ids = &ids;
+    let with_id = |i: usize| move |e: LifecycleError| anyhow::anyhow!("customer {:?}: {e}", ids[i]);
+    let Some(hold) = hold else {
+        let mut rows = Vec::with_capacity(customers.len());
+        for (i, c) in customers.iter().enumerate() {
+            rows.push((
+                p.p_alive(&c.summary).map_err(with_id(i))?,
+                p.conditional_expected_transactions(&c.summary, args.future_periods)
+                    .map_err(with_id(i))?,
+            ));
+        }
+        return out.write_with(|w| match args.out.format {
+            Format::Csv => {
+                let mut csv_out = csv::Writer::from_writer(&mut *w);
+                csv_out.write_record(["customer_id", "x", "t_x", "n", "p_alive", "expected_transactions"])?;
+                for (c, (alive, expected)) in customers.iter().zip(&rows) {
+                    csv_out.write_record([
+                        c.id.to_owned(),
+                        c.summary.x.to_string(),
+                        c.summary.t_x.to_string(),
+                        c.summary.n.to_string(),
+                        alive.to_string(),
+                        expected.to_string(),
+                    ])?;
+                }
+                csv_out.flush()
+            }
+            Format::Json => {
+                let doc = serde_json::json!({
+                    "calibration_end": args.calibration_end.to_string(),
+                    "customers": customers.iter().zip(&rows).map(|(c, (alive, expected))| serde_json::json!({
+                        "customer_id": c.id,
+                        "expected_transactions": expected,
+                        "n": c.summary.n,
+                        "p_alive": alive,
+                        "t_x": c.summary.t_x,
+                        "x": c.summary.x,
+                    })).collect::<Vec<_>>(),
+                    "future_periods": args.future_periods,
+                    "log_likelihood": fit.log_likelihood,
+                    "model": "bg/bb",
+                    "parameters": &params,
+                    "period": period_name,
+                    "standard_errors": &intervals,
+                });
+                serde_json::to_writer_pretty(&mut *w, &doc)?;
+                writeln!(w)
+            }
+        });
+    };
+    // Holdout: every customer has the same future opportunities, hold - cal.
+    let future = u32::try_from(hold - cal)
+        .map_err(|_| usage("--holdout-end: too many periods after --calibration-end"))?;
+    let mut predicted = Vec::with_capacity(customers.len());
+    for (i, c) in customers.iter().enumerate() {
+        predicted.push(
+            p.conditional_expected_transactions(&c.summary, future)
+                .map_err(with_id(i))?,
+        );
+    }
+    let actual: Vec<u64> = customers.iter().map(|c| c.holdout).collect();
+    let calibration_x: Vec<u64> = customers.iter().map(|c| u64::from(c.summary.x)).collect();
+    let errors = clv::HoldoutErrors::new(&actual, &predicted)?;
+    let ic = clv::InformationCriteria::new(fit.log_likelihood, 4, customers.len())?;
+    let by_x = clv::holdout_by_frequency(&calibration_x, &actual, &predicted, TOP_BIN)?;
+    // Histogram: actual customers by x beside Σ P(X(n) = x) over the customers' n.
+    let mut actual_bins = [0_u64; 8];
+    let mut expected_bins = [0.0_f64; 8];
+    for c in &customers {
+        let k = usize::try_from(c.summary.x.min(7)).unwrap_or(7);
+        actual_bins[k] += 1;
+        let mut below = 0.0;
+        for (k, e) in expected_bins.iter_mut().take(7).enumerate() {
+            let k = k as u32;
+            let pk = if k <= c.summary.n {
+                p.probability_of_transactions(c.summary.n, k)?
+            } else {
+                0.0
+            };
+            below += pk;
+            *e += pk;
+        }
+        expected_bins[7] += (1.0 - below).max(0.0);
+    }
+    let histogram: Vec<BinJson> = (0..8)
+        .map(|k| BinJson {
+            actual: actual_bins[k] as f64,
+            customers: actual_bins[k],
+            expected: Some(expected_bins[k]),
+            open_ended: k == 7,
+            repeat_transactions: k as u64,
+        })
+        .collect();
+    let tracking = bgbb_tracking(&p, &customers, cal, hold)?;
+    let doc = HoldoutJson {
+        calibration_end: args.calibration_end.to_string(),
+        customers: customers.len(),
+        customers_first_seen_in_holdout: by_customer.len() - customers.len(),
+        holdout_end: args.holdout_end.map(|d| d.to_string()).unwrap_or_default(),
+        holdout_length: f64::from(future),
+        likelihood_ratio_test: "none: only one model",
+        models: vec![ValidationJson {
+            aic: ic.aic,
+            bic: ic.bic,
+            calibration_histogram: histogram,
+            errors: errors_json(&errors),
+            holdout_by_frequency: by_x.iter().map(BinJson::from).collect(),
+            log_likelihood: fit.log_likelihood,
+            model: "bg/bb",
+            parameters: params,
+            rank_bic: 1,
+            rank_mae: 1,
+            standard_errors: intervals,
+            tracking,
+        }],
+        ranked_by: "holdout mae",
+        unit: &period_name,
+    };
+    write_validation(&out, args.out.format, &doc)
+}
+
+/// BG/BB's tracking curve: per period from the earliest acquisition to the holdout end, the
+/// cohort's cumulative repeat transactions (periods with a purchase after the first) beside
+/// `Σ_i E[X(k − first_i)]` (FHS 2010, eq. 7, at each customer's own age in periods); `end`
+/// is the period's number counted from the earliest acquisition, 1 being that period.
+fn bgbb_tracking(
+    p: &clv::BgBbParams,
+    customers: &[BgBbCustomer<'_>],
+    cal: i64,
+    hold: i64,
+) -> anyhow::Result<Vec<TrackingJson>> {
+    let Some(start) = customers.iter().map(|c| c.first).min() else {
+        return Ok(Vec::new());
+    };
+    let mut repeats: std::collections::BTreeMap<i64, u64> = std::collections::BTreeMap::new();
+    for c in customers {
+        for r in &c.repeat_periods {
+            *repeats.entry(*r).or_insert(0) += 1;
+        }
+    }
+    let mut expected_at: std::collections::BTreeMap<i64, f64> = std::collections::BTreeMap::new();
+    let mut points = Vec::new();
+    let mut actual = 0;
+    for k in start..=hold {
+        actual += repeats.get(&k).copied().unwrap_or(0);
+        let mut expected = 0.0;
+        for c in customers.iter().filter(|c| c.first <= k) {
+            let age = k - c.first;
+            let e = match expected_at.get(&age) {
+                Some(e) => *e,
+                None => {
+                    let n = u32::try_from(age).unwrap_or(u32::MAX);
+                    let e = p.expected_transactions(n)?;
+                    expected_at.insert(age, e);
+                    e
+                }
+            };
+            expected += e;
+        }
+        points.push(TrackingJson {
+            actual,
+            end: (k - start + 1).to_string(),
+            expected,
+            holdout: k > cal,
+            period: u64::try_from(k - start + 1).unwrap_or(0),
+        });
+    }
+    Ok(points)
+}
+
+fn errors_json(e: &clv::HoldoutErrors) -> ErrorsJson {
+    ErrorsJson {
+        actual_total: e.actual_total,
+        bias_percent: e.bias_percent,
+        customers: e.customers,
+        mae: e.mae,
+        msle: e.msle,
+        predicted_total: e.predicted_total,
+        rmse: e.rmse,
+    }
 }
 
 #[cfg(test)]

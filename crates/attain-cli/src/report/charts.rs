@@ -541,3 +541,98 @@ mod tests {
         assert_eq!(svg.matches("<path class=\"run-rate\"").count(), 1);
     }
 }
+
+/// Lines over categories: actual (solid) beside a model's expectation (dashed), with an
+/// optional dashed vertical marker after category `marker_after` (the calibration end).
+#[derive(Debug)]
+pub(super) struct Lines {
+    pub(super) id: String,
+    pub(super) title: String,
+    pub(super) x_label: String,
+    pub(super) y_label: String,
+    pub(super) categories: Vec<String>,
+    /// Each series with its colour and whether it is dashed.
+    pub(super) series: Vec<(Series, String, bool)>,
+    pub(super) marker_after: Option<(usize, String)>,
+}
+
+pub(super) fn lines(c: &Lines) -> String {
+    let mut s = Svg::new(&c.id, 1000.0, 430.0, &c.title);
+    let area = Area {
+        left: 92.0,
+        top: 70.0,
+        width: 880.0,
+        height: 290.0,
+    };
+    let n = c.categories.len().max(1);
+    let max = c
+        .series
+        .iter()
+        .flat_map(|(st, _, _)| st.values.iter().flatten().copied())
+        .filter(|v| v.is_finite())
+        .fold(0.0, f64::max);
+    let (ticks, top) = svg::nice_ticks(max * 1.04, 5);
+    s.y_axis(area, &ticks, top, &c.y_label);
+    let slot = area.width / n as f64;
+    let x_of = |i: usize| area.left + slot * (i as f64 + 0.5);
+    let y_of = |v: f64| area.bottom() - v.max(0.0) / top * area.height;
+    let label_step = n.div_ceil(26).max(1);
+    for (i, cat) in c.categories.iter().enumerate() {
+        if i % label_step == 0 {
+            s.text(x_of(i), area.bottom() + 16.0, "middle", "tick", cat);
+        }
+    }
+    if let Some((after, label)) = &c.marker_after {
+        let x = area.left + slot * (*after as f64 + 1.0);
+        s.line(x, area.top, x, area.bottom(), "marker");
+        s.text(x + 4.0, area.top + 12.0, "start", "tick", label);
+    }
+    for (st, colour, dashed) in &c.series {
+        let mut d = String::new();
+        for (i, v) in st.values.iter().enumerate() {
+            let Some(v) = v.filter(|v| v.is_finite()) else {
+                continue;
+            };
+            let cmd = if d.is_empty() { 'M' } else { 'L' };
+            d.push_str(&format!("{cmd}{:.1} {:.1} ", x_of(i), y_of(v)));
+        }
+        if d.is_empty() {
+            continue;
+        }
+        let dash = if *dashed {
+            r#" stroke-dasharray="6 3""#
+        } else {
+            ""
+        };
+        s.raw(&format!(
+            r#"<path d="{}" fill="none" stroke="{colour}" stroke-width="2.5"{dash}><title>{}</title></path>"#,
+            d.trim_end(),
+            svg::esc(&st.name)
+        ));
+        for (i, v) in st.values.iter().enumerate() {
+            let Some(v) = v.filter(|v| v.is_finite()) else {
+                continue;
+            };
+            let tip = format!(
+                "{} {}: {}",
+                c.categories.get(i).map_or("", String::as_str),
+                st.name,
+                st.texts.get(i).map_or("", String::as_str)
+            );
+            s.raw(&format!(
+                r#"<circle cx="{:.1}" cy="{:.1}" r="3" fill="{colour}"><title>{}</title></circle>"#,
+                x_of(i),
+                y_of(v),
+                svg::esc(&tip)
+            ));
+        }
+    }
+    s.x_label(area, &c.x_label);
+    let legend: Vec<(&str, &str, bool)> = c
+        .series
+        .iter()
+        .map(|(st, colour, dashed)| (st.name.as_str(), colour.as_str(), *dashed))
+        .collect();
+    s.legend(area.left, 52.0, &legend);
+    s.finish()
+}

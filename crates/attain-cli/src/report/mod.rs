@@ -81,6 +81,12 @@ pub(crate) struct ReportArgs {
     /// Monthly discount rate of the expected customer value (0.01 is 1% a month).
     #[arg(long, value_name = "RATE", default_value = "0.01")]
     discount: Decimal,
+    /// Check the CLV model on a holdout: calibrate BG/NBD on purchases through DATE and compare
+    /// it with the rest of the file (as `attain clv --holdout-end`); the CLV section then adds
+    /// the tracking curve, the calibration histogram, holdout purchases by calibration
+    /// frequency and the P(alive) matrix.
+    #[arg(long, value_name = "DATE", value_parser = crate::args::date)]
+    clv_calibration_end: Option<NaiveDate>,
     /// ISO 4217 currency of the amounts: each amount must then be a whole number of its
     /// minor units (10.005 is refused in USD). Without it, amounts are taken exactly as
     /// written, as every subcommand reads them, and the page shows them with no unit ("no

@@ -107,6 +107,7 @@ mod sbg;
 mod special;
 mod summary;
 mod uncertainty;
+mod validate;
 mod value;
 
 pub use bgbb::{BgBbParams, BgBbSummary, MAX_OPPORTUNITIES, fit_bg_bb, fit_bg_bb_with};
@@ -118,6 +119,11 @@ pub use pareto::{ParetoNbdParams, fit_pareto_nbd, fit_pareto_nbd_with};
 pub use sbg::{SbgParams, fit_sbg, fit_sbg_with};
 pub use summary::{CustomerSummary, DAYS_PER_MONTH, TimeUnit};
 pub use uncertainty::{Interval, LogParameters, MAX_DRAWS, ParameterDraws};
+pub use validate::{
+    FrequencyBin, HoldoutCustomer, HoldoutErrors, HoldoutSplit, InformationCriteria,
+    MAX_TRACKING_PERIODS, TrackingPoint, calibration_histogram, holdout_by_frequency,
+    holdout_predictions, split_holdout, tracking,
+};
 pub use value::{ClvOptions, MAX_HORIZON_DAYS, check_horizon_days, customer_lifetime_value};
 
 use crate::{Error, Result};

@@ -2,13 +2,16 @@
 //! `attain clv --spend gamma-gamma`) drawn as a histogram.
 
 use anyhow::Context;
-use attain_lifecycle::clv::{self, ClvOptions, CustomerSummary, PurchaseModel, TimeUnit};
+use attain_lifecycle::clv::{
+    self, ClvOptions, CustomerSummary, PurchaseDistribution, PurchaseModel, TimeUnit,
+};
 use attain_types::Rate;
 
 use super::super::ReportArgs;
-use super::super::charts::{self, Histogram};
+use super::super::charts::{self, Cell, Heatmap, Histogram, Lines, Series};
 use super::super::data::Log;
 use super::super::svg;
+use super::super::svg::PALETTE;
 use super::{Section, Table, sh};
 
 pub(super) fn section(args: &ReportArgs, log: &Log) -> anyhow::Result<Section> {
@@ -173,6 +176,9 @@ pub(super) fn section(args: &ReportArgs, log: &Log) -> anyhow::Result<Section> {
         ));
     }
     section.charts.push(chart);
+    if let Some(calibration_end) = args.clv_calibration_end {
+        holdout_diagnostics(&mut section, log, calibration_end)?;
+    }
     section.tables.push(Table {
         id: "table-clv".to_owned(),
         headers: ["customers", "total", "mean", "median"]
@@ -186,4 +192,247 @@ pub(super) fn section(args: &ReportArgs, log: &Log) -> anyhow::Result<Section> {
         ]],
     });
     Ok(section)
+}
+
+/// The holdout check of `--clv-calibration-end`: BG/NBD fitted on the calibration, compared with
+/// the rest of the file (FHL 2005's three diagnostics), and its P(alive) matrix.
+fn holdout_diagnostics(
+    section: &mut Section,
+    log: &Log,
+    calibration_end: attain_types::NaiveDate,
+) -> anyhow::Result<()> {
+    if calibration_end >= log.data_end {
+        return Err(crate::usage::usage(format!(
+            "--clv-calibration-end {calibration_end}: must be before the last day of the data, {}",
+            log.data_end
+        )));
+    }
+    let rows = log.rows.iter().map(|t| attain_types::Transaction {
+        customer_id: &log.customers[t.customer as usize],
+        date: t.date,
+        amount: t.amount.amount(),
+        order_id: None,
+    });
+    let unit = TimeUnit::Weeks;
+    let checked = clv::split_holdout(rows, calibration_end, log.data_end).and_then(|split| {
+        let summaries = split.summaries(unit)?;
+        let fit = clv::fit_bg_nbd(&summaries)?;
+        let predicted = clv::holdout_predictions(&split, &fit.params, unit)?;
+        let curve = clv::tracking(&split, &fit.params, unit, 7)?;
+        Ok((split, summaries, fit, predicted, curve))
+    });
+    let (split, summaries, fit, predicted, curve) = match checked {
+        Ok(c) => c,
+        Err(e) => {
+            section.notes.push(format!(
+                "The holdout check could not be made (calibration through {calibration_end}): {e}."
+            ));
+            return Ok(());
+        }
+    };
+    let actual = split.holdout_transactions();
+    let calibration_x = split.calibration_frequencies();
+    let errors = clv::HoldoutErrors::new(&actual, &predicted)?;
+    let weeks = split.holdout_length(unit);
+    section.notes.push(format!(
+        "Holdout check: BG/NBD calibrated on purchases through {calibration_end} ({} customers) predicts {:.0} repeat purchases in the {weeks:.1} weeks after it; {} were made ({}). Mean absolute error per customer {:.3}. The same check: attain clv {} --calibration-end {calibration_end} --holdout-end {} --model bgnbd.",
+        svg::count(errors.customers as u64),
+        errors.predicted_total,
+        svg::count(errors.actual_total),
+        errors.bias_percent.map_or_else(
+            || "no bias measurable".to_owned(),
+            |b| format!("{b:+.1}% bias")
+        ),
+        errors.mae,
+        sh(&log.file),
+        log.data_end
+    ));
+
+    // 1. Tracking: cumulative repeat purchases per week.
+    let categories: Vec<String> = curve.iter().map(|p| p.period.to_string()).collect();
+    let calibration_weeks = curve.iter().filter(|p| !p.holdout).count();
+    let actual_series = Series {
+        name: "actual".to_owned(),
+        values: curve.iter().map(|p| Some(p.actual as f64)).collect(),
+        texts: curve
+            .iter()
+            .map(|p| format!("{} through {}", svg::count(p.actual), p.end))
+            .collect(),
+    };
+    let expected_series = Series {
+        name: "BG/NBD expected".to_owned(),
+        values: curve.iter().map(|p| Some(p.expected)).collect(),
+        texts: curve
+            .iter()
+            .map(|p| format!("{:.1} through {}", p.expected, p.end))
+            .collect(),
+    };
+    section.charts.push(charts::lines(&Lines {
+        id: "chart-clv-tracking".to_owned(),
+        title: "Cumulative repeat purchases per week: actual and BG/NBD expected".to_owned(),
+        x_label: "Week since the first customer's first purchase".to_owned(),
+        y_label: "Cumulative repeat purchases".to_owned(),
+        categories,
+        series: vec![
+            (actual_series, PALETTE[0].to_owned(), false),
+            (expected_series, PALETTE[5].to_owned(), true),
+        ],
+        marker_after: calibration_weeks
+            .checked_sub(1)
+            .map(|w| (w, "calibration end".to_owned())),
+    }));
+
+    // 2. Calibration histogram: customers by repeat purchases, actual and Σ P(X(T_i) = k).
+    let probability = |k: u64, t: f64| fit.params.probability_of_purchases(t, k);
+    let histogram = clv::calibration_histogram(&split, unit, 7, Some(&probability))?;
+    let bin_label = |b: &clv::FrequencyBin| {
+        if b.open_ended {
+            format!("{}+", b.repeat_transactions)
+        } else {
+            b.repeat_transactions.to_string()
+        }
+    };
+    let customers_series = |name: &str, pick: &dyn Fn(&clv::FrequencyBin) -> f64| Series {
+        name: name.to_owned(),
+        values: histogram.iter().map(|b| Some(pick(b))).collect(),
+        texts: histogram
+            .iter()
+            .map(|b| format!("{:.1} customers", pick(b)))
+            .collect(),
+    };
+    section.charts.push(charts::lines(&Lines {
+        id: "chart-clv-histogram".to_owned(),
+        title: "Customers by repeat purchases in calibration: actual and BG/NBD expected"
+            .to_owned(),
+        x_label: "Repeat purchases in calibration".to_owned(),
+        y_label: "Customers".to_owned(),
+        categories: histogram.iter().map(bin_label).collect(),
+        series: vec![
+            (
+                customers_series("actual", &|b| b.actual),
+                PALETTE[0].to_owned(),
+                false,
+            ),
+            (
+                customers_series("BG/NBD expected", &|b| b.expected.unwrap_or(0.0)),
+                PALETTE[5].to_owned(),
+                true,
+            ),
+        ],
+        marker_after: None,
+    }));
+
+    // 3. Holdout purchases by calibration frequency.
+    let by_x = clv::holdout_by_frequency(&calibration_x, &actual, &predicted, 7)?;
+    let mean_series = |name: &str, pick: &dyn Fn(&clv::FrequencyBin) -> f64| Series {
+        name: name.to_owned(),
+        values: by_x.iter().map(|b| Some(pick(b))).collect(),
+        texts: by_x
+            .iter()
+            .map(|b| {
+                format!(
+                    "{:.3} per customer ({} customers)",
+                    pick(b),
+                    svg::count(b.customers)
+                )
+            })
+            .collect(),
+    };
+    section.charts.push(charts::lines(&Lines {
+        id: "chart-clv-by-frequency".to_owned(),
+        title: "Holdout purchases per customer by repeat purchases in calibration".to_owned(),
+        x_label: "Repeat purchases in calibration".to_owned(),
+        y_label: "Mean holdout purchases".to_owned(),
+        categories: by_x.iter().map(bin_label).collect(),
+        series: vec![
+            (
+                mean_series("actual", &|b| b.actual),
+                PALETTE[0].to_owned(),
+                false,
+            ),
+            (
+                mean_series("BG/NBD expected", &|b| b.expected.unwrap_or(0.0)),
+                PALETTE[5].to_owned(),
+                true,
+            ),
+        ],
+        marker_after: None,
+    }));
+
+    // 4. P(alive) at the calibration end by (repeat purchases, weeks of the last purchase),
+    //    for a customer of the cohort's longest age.
+    let t_max = summaries.iter().map(|s| s.t).fold(0.0, f64::max);
+    let x_max = calibration_x.iter().copied().max().unwrap_or(0).min(12);
+    let columns = 10_u32;
+    let recency: Vec<f64> = (0..=columns)
+        .map(|i| t_max * f64::from(i) / f64::from(columns))
+        .collect();
+    let mut cells = Vec::new();
+    let mut rows = Vec::new();
+    for x in (0..=x_max).rev() {
+        rows.push(x.to_string());
+        let mut row = Vec::new();
+        for &t_x in &recency {
+            // Without a repeat purchase, recency is 0 by definition.
+            if x == 0 && t_x > 0.0 {
+                row.push(None);
+                continue;
+            }
+            let s = CustomerSummary::new(x, t_x, t_max);
+            let p = fit.params.p_alive(&s)?;
+            row.push(Some(Cell {
+                shade: p,
+                text: format!("{:.0}", p * 100.0),
+                tip: format!(
+                    "{x} repeat purchases, the last {t_x:.1} weeks after the first, {t_max:.1} weeks observed: P(alive) {}",
+                    svg::percent(p)
+                ),
+                neutral: false,
+            }));
+        }
+        cells.push(row);
+    }
+    section.charts.push(charts::heatmap(&Heatmap {
+        id: "chart-clv-p-alive".to_owned(),
+        title: format!("P(alive) at {calibration_end} (%) by repeat purchases and recency, BG/NBD"),
+        x_label: "Weeks from the first to the last purchase (recency)".to_owned(),
+        y_label: "Repeat purchases".to_owned(),
+        rows,
+        columns: recency.iter().map(|t| format!("{t:.0}")).collect(),
+        cells,
+        scale_title: "P(alive)".to_owned(),
+        scale_lo: "0%".to_owned(),
+        scale_hi: "100%".to_owned(),
+    }));
+    section.tables.push(Table {
+        id: "table-clv-holdout".to_owned(),
+        headers: [
+            "calibration_end",
+            "holdout_end",
+            "customers",
+            "actual_total",
+            "predicted_total",
+            "mae",
+            "rmse",
+            "msle",
+            "bias_percent",
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+        rows: vec![vec![
+            calibration_end.to_string(),
+            log.data_end.to_string(),
+            errors.customers.to_string(),
+            errors.actual_total.to_string(),
+            format!("{:.4}", errors.predicted_total),
+            format!("{:.4}", errors.mae),
+            format!("{:.4}", errors.rmse),
+            format!("{:.4}", errors.msle),
+            errors
+                .bias_percent
+                .map(|b| format!("{b:.4}"))
+                .unwrap_or_default(),
+        ]],
+    });
+    Ok(())
 }
