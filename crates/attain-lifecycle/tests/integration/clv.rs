@@ -868,3 +868,94 @@ fn parameter_draws_give_reproducible_intervals_on_cdnow() {
         "{total:?} {one:?}"
     );
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    /// BG/BB on random small tables of patterns: finite parameters or a typed error.
+    #[test]
+    fn prop_bg_bb_fits_on_small_tables_are_finite_or_typed_errors(
+        rows in proptest::collection::vec((0u32..7, 0u32..7, 1u64..50), 1..12)
+    ) {
+        use attain_lifecycle::clv::{BgBbSummary, fit_bg_bb};
+        let table: Vec<BgBbSummary> = rows
+            .into_iter()
+            .map(|(x, t, count)| {
+                let t_x = if x == 0 { 0 } else { t.max(x) };
+                BgBbSummary { x, t_x, n: 6, count }
+            })
+            .collect();
+        match fit_bg_bb(&table) {
+            Ok(fit) => {
+                let p = fit.params;
+                prop_assert!(fit.log_likelihood.is_finite());
+                prop_assert!([p.alpha, p.beta, p.gamma, p.delta].iter().all(|v| v.is_finite() && *v > 0.0), "{fit:?}");
+            }
+            Err(e) => prop_assert!(matches!(e, Error::NotIdentifiable { .. } | Error::FitDidNotConverge { .. }), "{e:?}"),
+        }
+    }
+}
+
+/// The standard errors (central differences of the analytic gradient) agree with a
+/// finite-difference check: second differences of the summed log-likelihood's value in the
+/// log-parameters, inverted, through the delta method.
+#[test]
+fn bg_nbd_standard_errors_agree_with_second_differences_of_the_likelihood() {
+    let summaries = cdnow_summaries();
+    let fit = fit_bg_nbd(&summaries).unwrap();
+    let p = fit.params;
+    let theta = [p.r.ln(), p.alpha.ln(), p.a.ln(), p.b.ln()];
+    let ll = |t: &[f64; 4]| -> f64 {
+        let q = BgNbdParams {
+            r: t[0].exp(),
+            alpha: t[1].exp(),
+            a: t[2].exp(),
+            b: t[3].exp(),
+        };
+        summaries.iter().map(|s| q.log_likelihood(s).unwrap()).sum()
+    };
+    let h = 1e-3;
+    let mut hess = [[0.0; 4]; 4];
+    for i in 0..4 {
+        for j in 0..4 {
+            let shifted = |di: f64, dj: f64| {
+                let mut t = theta;
+                t[i] += di;
+                t[j] += dj;
+                ll(&t)
+            };
+            hess[i][j] = -(shifted(h, h) - shifted(h, -h) - shifted(-h, h) + shifted(-h, -h))
+                / (4.0 * h * h);
+        }
+    }
+    // Invert the 4x4 information matrix by Gauss-Jordan elimination.
+    let mut a = hess;
+    let mut inv = [[0.0; 4]; 4];
+    for (i, row) in inv.iter_mut().enumerate() {
+        row[i] = 1.0;
+    }
+    for c in 0..4 {
+        let pivot = a[c][c];
+        for k in 0..4 {
+            a[c][k] /= pivot;
+            inv[c][k] /= pivot;
+        }
+        for r in 0..4 {
+            if r != c {
+                let f = a[r][c];
+                for k in 0..4 {
+                    a[r][k] -= f * a[c][k];
+                    inv[r][k] -= f * inv[c][k];
+                }
+            }
+        }
+    }
+    let se = fit.standard_errors.unwrap();
+    let fd: Vec<f64> = [p.r, p.alpha, p.a, p.b]
+        .iter()
+        .enumerate()
+        .map(|(i, v)| v * inv[i][i].sqrt())
+        .collect();
+    for (got, want) in [se.r, se.alpha, se.a, se.b].iter().zip(&fd) {
+        assert!((got - want).abs() < 0.01 * want, "{got} vs {want}");
+    }
+}
