@@ -666,21 +666,24 @@ pub fn score_r_rfm(
                 })
         })
         .collect::<Result<_>>()?;
-    let rec: Vec<i64> = customers.iter().map(|c| c.recency_days).collect();
-    let freq: Vec<u64> = customers.iter().map(|c| c.frequency).collect();
-    let (r, f, _) = as_f64(&rec, &freq, &[]);
-    let r = r_rfm_scores(&r, bins);
-    let f = r_rfm_scores(&f, bins);
-    let m = r_rfm_scores(&m, bins);
-    Ok(r.into_iter()
-        .zip(f)
-        .zip(m)
+    Ok(r_rfm_triples(customers, &m, bins))
+}
+
+/// R `rfm`'s scores of every customer, with the monetary values as R holds them: recency and
+/// frequency as `f64`, each metric binned by [`r_rfm_scores`], recency reversed.
+fn r_rfm_triples(customers: &[CustomerValues], monetary: &[f64], bins: u8) -> Vec<RfmScore> {
+    let rec: Vec<f64> = customers.iter().map(|c| c.recency_days as f64).collect();
+    let freq: Vec<f64> = customers.iter().map(|c| c.frequency as f64).collect();
+    r_rfm_scores(&rec, bins)
+        .into_iter()
+        .zip(r_rfm_scores(&freq, bins))
+        .zip(r_rfm_scores(monetary, bins))
         .map(|((r, f), m)| RfmScore {
             r: bins + 1 - r,
             f,
             m,
         })
-        .collect())
+        .collect()
 }
 
 /// A decimal as the nearest `f64` (how R and pandas hold it).
@@ -755,12 +758,8 @@ pub fn score(customers: &[CustomerValues], options: &ScoreOptions) -> Result<Vec
             zip(r, f, m)
         }
         Scoring::RRfm => {
-            let (r, f, m) = as_f64(&rec, &freq, &mon);
-            zip(
-                flip(r_rfm_scores(&r, bins)),
-                r_rfm_scores(&f, bins),
-                r_rfm_scores(&m, bins),
-            )
+            let m: Vec<f64> = mon.iter().map(|&v| nearest_f64(v)).collect();
+            r_rfm_triples(customers, &m, bins)
         }
         Scoring::Pymc => {
             if bins != PYMC_BINS {

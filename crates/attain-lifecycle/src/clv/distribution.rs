@@ -149,10 +149,6 @@ fn survive_purchases(r: f64, alpha: f64, a: f64, b: f64, t: f64) -> Result<f64> 
     })
 }
 
-fn check_t(t: f64) -> Result<()> {
-    check_horizon(t)
-}
-
 /// The BG/NBD family as [`PurchaseDistribution`] needs it: `(r, α, a, b)`, whether a drop-out
 /// chance also comes right at the start (MBG/NBD), and how many chances a customer alive at `T`
 /// with `x` repeat purchases has survived (`x` for BG/NBD, `x + 1` for MBG/NBD).
@@ -170,7 +166,7 @@ impl BetaGeometric {
     }
 
     fn pmf(&self, t: f64, k: u64) -> Result<f64> {
-        check_t(t)?;
+        check_horizon(t)?;
         check_count(k)?;
         Ok(beta_geometric_pmf(
             self.r,
@@ -186,7 +182,7 @@ impl BetaGeometric {
     /// Given alive at `T`: `λ ~ Gamma(r+x, α+T)`, `p ~ Beta(a, b + survived)`, and the next
     /// drop-out chance comes after the next purchase (a fresh BG/NBD).
     fn conditional_pmf(&self, alive: f64, s: &CustomerSummary, t: f64, k: u64) -> Result<f64> {
-        check_t(t)?;
+        check_horizon(t)?;
         check_count(k)?;
         let x = s.x as f64;
         let fresh = beta_geometric_pmf(
@@ -202,7 +198,7 @@ impl BetaGeometric {
     }
 
     fn p_alive_at(&self, alive: f64, s: &CustomerSummary, t: f64) -> Result<f64> {
-        check_t(t)?;
+        check_horizon(t)?;
         let x = s.x as f64;
         let keep = survive_purchases(
             self.r + x,
@@ -327,7 +323,7 @@ impl ParetoNbdParams {
 impl PurchaseDistribution for ParetoNbdParams {
     fn probability_of_purchases(&self, t: f64, k: u64) -> Result<f64> {
         self.validate()?;
-        check_t(t)?;
+        check_horizon(t)?;
         check_count(k)?;
         self.pmf(t, k)
     }
@@ -339,7 +335,7 @@ impl PurchaseDistribution for ParetoNbdParams {
         t: f64,
         k: u64,
     ) -> Result<f64> {
-        check_t(t)?;
+        check_horizon(t)?;
         check_count(k)?;
         let alive = self.p_alive(summary)?;
         let x = summary.x as f64;
@@ -355,7 +351,7 @@ impl PurchaseDistribution for ParetoNbdParams {
 
     /// `P(alive) · ((β+T)/(β+T+t))^s`.
     fn p_alive_at(&self, summary: &CustomerSummary, t: f64) -> Result<f64> {
-        check_t(t)?;
+        check_horizon(t)?;
         let alive = self.p_alive(summary)?;
         Ok(alive * (-self.s * (t / (self.beta + summary.t)).ln_1p()).exp())
     }
