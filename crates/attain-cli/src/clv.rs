@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use attain_lifecycle::Error as LifecycleError;
 use attain_lifecycle::clv::{
-    self, ClvOptions, CustomerSummary, DAYS_PER_MONTH, Fit, GammaGammaParams, PurchaseDistribution,
-    TimeUnit,
+    self, ClvOptions, CustomerSummary, DAYS_PER_MONTH, Fit, GammaGammaParams, LogParameters,
+    ParameterDraws, PurchaseDistribution, TimeUnit,
 };
 use attain_rfm::{Transaction, repeat_summaries};
 use attain_types::input::Quoted;
@@ -110,6 +110,25 @@ pub(crate) struct ClvArgs {
     /// BG/BB: future opportunities (periods) for expected transactions (without a holdout).
     #[arg(long, value_name = "N", default_value_t = 5)]
     future_periods: u32,
+    /// Intervals on every customer's expected purchases (and CLV with --spend) and on the
+    /// cohort's totals, from N seeded draws of the parameters from their asymptotic
+    /// distribution. They cover the estimation error of the parameters, not a customer's
+    /// own randomness nor a wrong model. Time grows with N × customers: at most 100,000,000
+    /// predictions (N × customers, twice with --spend).
+    #[arg(long, value_name = "N", conflicts_with = "holdout_end",
+          value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    interval_draws: Option<u32>,
+    /// Seed of --interval-draws: the same seed gives the same intervals on every machine.
+    #[arg(long, default_value_t = 0, requires = "interval_draws")]
+    seed: u64,
+    /// Coverage of --interval-draws' equal-tailed intervals, between 0 and 1.
+    #[arg(
+        long,
+        value_name = "LEVEL",
+        default_value_t = 0.95,
+        requires = "interval_draws"
+    )]
+    interval_level: f64,
     #[command(flatten)]
     columns: ColumnArgs,
     #[command(flatten)]
@@ -181,6 +200,8 @@ struct ClvJson<'a> {
     calibration_end: String,
     customers: Vec<ClvCustomerJson<'a>>,
     horizon: HorizonJson,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    intervals: Option<IntervalsJson>,
     log_likelihood: f64,
     model: &'a str,
     parameters: &'a ParamsJson,
@@ -302,30 +323,46 @@ fn uncertainty_line(rows: &[UncertaintyJson]) -> String {
     )
 }
 
+/// A purchase model behind a box, so that the models are treated alike.
+type BoxedModel = Box<dyn PurchaseDistribution>;
+
 /// A fitted continuous-time purchase model.
 struct Fitted {
     name: &'static str,
-    model: Box<dyn PurchaseDistribution>,
+    model: BoxedModel,
     params: ParamsJson,
     standard_errors: Option<ParamsJson>,
     log_likelihood: f64,
     customers: usize,
+    /// Parameter draws, when asked for (`--interval-draws`).
+    draws: Option<ParameterDraws<BoxedModel>>,
 }
 
-/// A fit as a [`Fitted`], its parameters (and standard errors) shown by `json`.
-fn fitted<P: PurchaseDistribution + 'static>(
+/// A fit as a [`Fitted`], its parameters (and standard errors) shown by `json`, with
+/// `draws` seeded parameter draws when asked for.
+fn fitted<P: PurchaseDistribution + LogParameters + Clone + 'static>(
     name: &'static str,
     fit: Fit<P>,
     json: impl Fn(&P) -> ParamsJson,
-) -> Fitted {
-    Fitted {
+    draws: Option<(usize, u64)>,
+) -> anyhow::Result<Fitted> {
+    let draws = match draws {
+        None => None,
+        Some((n, seed)) => Some(
+            ParameterDraws::new(&fit, n, seed)
+                .with_context(|| format!("{name}: --interval-draws"))?
+                .map(|p| Box::new(p) as BoxedModel),
+        ),
+    };
+    Ok(Fitted {
         name,
         params: json(&fit.params),
         standard_errors: fit.standard_errors.as_ref().map(&json),
         log_likelihood: fit.log_likelihood,
         customers: fit.customers,
         model: Box::new(fit.params),
-    }
+        draws,
+    })
 }
 
 /// Fits a continuous-time purchase model (not BG/BB).
@@ -333,6 +370,7 @@ fn fit_purchase_model(
     model: Model,
     summaries: &[CustomerSummary],
     ids: &[String],
+    draws: Option<(usize, u64)>,
 ) -> anyhow::Result<Fitted> {
     let named = |e| name_customer(e, ids);
     let bg_tuple = |r, alpha, a, b| ParamsJson::BgNbd { a, alpha, b, r };
@@ -341,12 +379,14 @@ fn fit_purchase_model(
             "bg/nbd",
             clv::fit_bg_nbd(summaries).map_err(named)?,
             |p: &clv::BgNbdParams| bg_tuple(p.r, p.alpha, p.a, p.b),
-        ),
+            draws,
+        )?,
         Model::Mbgnbd => fitted(
             "mbg/nbd",
             clv::fit_mbg_nbd(summaries).map_err(named)?,
             |p: &clv::MbgNbdParams| bg_tuple(p.r, p.alpha, p.a, p.b),
-        ),
+            draws,
+        )?,
         Model::ParetoNbd => fitted(
             "pareto/nbd",
             clv::fit_pareto_nbd(summaries).map_err(named)?,
@@ -356,7 +396,8 @@ fn fit_purchase_model(
                 r: p.r,
                 s: p.s,
             },
-        ),
+            draws,
+        )?,
         Model::Bgbb => bail!("bg/bb is fitted on periods, not on (x, t_x, T)"),
     })
 }
@@ -388,8 +429,14 @@ struct ClvCustomerJson<'a> {
     big_t: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
     clv: Option<Option<f64>>,
+    /// With --interval-draws and --spend (null for a customer without a CLV).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    clv_interval: Option<Option<IntervalJson>>,
     customer_id: &'a str,
     expected_purchases: f64,
+    /// With --interval-draws.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expected_purchases_interval: Option<IntervalJson>,
     #[serde(skip_serializing_if = "Option::is_none")]
     expected_spend: Option<Option<f64>>,
     mean_repeat_spend: String,
@@ -452,7 +499,9 @@ pub(crate) fn run(args: &ClvArgs) -> anyhow::Result<()> {
         summaries.push(s);
     }
 
-    let fitted = fit_purchase_model(args.model, &summaries, &ids)?;
+    let draws = args.interval_draws.map(|n| (n as usize, args.seed));
+    let mut fitted = fit_purchase_model(args.model, &summaries, &ids, draws)?;
+    let draws = fitted.draws.take();
     let (model, model_name, params_json, ll) = (
         fitted.model.as_ref(),
         fitted.name,
@@ -498,6 +547,18 @@ pub(crate) fn run(args: &ClvArgs) -> anyhow::Result<()> {
         });
     }
 
+    let intervals = match draws {
+        None => None,
+        Some(draws) => Some(customer_intervals(
+            args,
+            draws,
+            &summaries,
+            &rows,
+            spend.as_ref(),
+            horizon,
+            options,
+        )?),
+    };
     let unit_name = match unit {
         TimeUnit::Days => "days",
         _ => "weeks",
@@ -522,6 +583,9 @@ pub(crate) fn run(args: &ClvArgs) -> anyhow::Result<()> {
                 gg.excluded_non_positive_spend
             );
         }
+        if let Some(i) = &intervals {
+            eprintln!("attain clv: {}", i.line());
+        }
     }
     let opt_text = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
     out.write_with(|w| match args.out.format {
@@ -538,8 +602,14 @@ pub(crate) fn run(args: &ClvArgs) -> anyhow::Result<()> {
             if spend.is_some() {
                 header.extend(["expected_spend", "clv"]);
             }
+            if let Some(i) = &intervals {
+                header.extend(["expected_purchases_lower", "expected_purchases_upper"]);
+                if i.clv.is_some() {
+                    header.extend(["clv_lower", "clv_upper"]);
+                }
+            }
             out.write_record(&header)?;
-            for ((id, s), r) in ids.iter().zip(&summaries).zip(&rows) {
+            for (k, ((id, s), r)) in ids.iter().zip(&summaries).zip(&rows).enumerate() {
                 let mut record = vec![
                     id.clone(),
                     s.x.to_string(),
@@ -552,6 +622,15 @@ pub(crate) fn run(args: &ClvArgs) -> anyhow::Result<()> {
                     record.push(opt_text(r.expected_spend));
                     record.push(opt_text(r.clv));
                 }
+                if let Some(i) = &intervals {
+                    let p = &i.purchases.items[k];
+                    record.extend([p.lower.to_string(), p.upper.to_string()]);
+                    if i.clv.is_some() {
+                        let c = i.clv_of(k);
+                        record.push(opt_text(c.map(|c| c.lower)));
+                        record.push(opt_text(c.map(|c| c.upper)));
+                    }
+                }
                 out.write_record(&record)?;
             }
             out.flush()
@@ -562,11 +641,19 @@ pub(crate) fn run(args: &ClvArgs) -> anyhow::Result<()> {
                 .zip(&exact)
                 .zip(&summaries)
                 .zip(&rows)
-                .map(|(((id, (_, exact)), s), r)| ClvCustomerJson {
+                .enumerate()
+                .map(|(k, (((id, (_, exact)), s), r))| ClvCustomerJson {
                     big_t: s.t,
                     clv: spend.is_some().then_some(r.clv),
+                    clv_interval: intervals
+                        .as_ref()
+                        .filter(|i| i.clv.is_some())
+                        .map(|i| i.clv_of(k).map(IntervalJson::from)),
                     customer_id: id,
                     expected_purchases: r.expected_purchases,
+                    expected_purchases_interval: intervals
+                        .as_ref()
+                        .map(|i| IntervalJson::from(&i.purchases.items[k])),
                     expected_spend: spend.is_some().then_some(r.expected_spend),
                     // Exact decimal text, as every amount in attain's JSON.
                     mean_repeat_spend: exact.mean_repeat_spend().normalize().to_string(),
@@ -583,6 +670,7 @@ pub(crate) fn run(args: &ClvArgs) -> anyhow::Result<()> {
                     model_units: horizon,
                     months: horizon_days / DAYS_PER_MONTH,
                 },
+                intervals: intervals.as_ref().map(Intervals::json),
                 log_likelihood: ll,
                 model: model_name,
                 parameters: params_json,
@@ -604,6 +692,176 @@ pub(crate) fn run(args: &ClvArgs) -> anyhow::Result<()> {
             serde_json::to_writer_pretty(&mut *w, &doc)?;
             writeln!(w)
         }
+    })
+}
+
+/// The most predictions `--interval-draws` evaluates (draws × customers, twice with
+/// --spend): a bound on its time.
+const MAX_INTERVAL_EVALUATIONS: usize = 100_000_000;
+
+/// `--interval-draws`: the intervals of every customer's expected purchases and CLV and of
+/// the cohort's totals.
+struct Intervals {
+    level: f64,
+    draws: usize,
+    seed: u64,
+    purchases: clv::PredictionIntervals,
+    /// With --spend: for each customer its index among those with a CLV, and their intervals.
+    clv: Option<(Vec<Option<usize>>, clv::PredictionIntervals)>,
+}
+
+/// What the intervals cover, said wherever they are printed.
+const INTERVALS_COVER: &str = "the estimation error of the parameters (the fit saw a finite cohort); not a customer's own randomness, nor a wrong model";
+
+impl Intervals {
+    /// Customer `k`'s CLV interval, if it has a CLV.
+    fn clv_of(&self, k: usize) -> Option<&clv::Interval> {
+        let (index, intervals) = self.clv.as_ref()?;
+        index.get(k).copied().flatten().map(|j| &intervals.items[j])
+    }
+
+    /// The stderr line: level, draws, seed and the cohort's totals.
+    fn line(&self) -> String {
+        let total = |name: &str, i: &clv::Interval| {
+            format!(
+                "cohort {name} {:.4} ({:.4}..{:.4}, {} draws)",
+                i.estimate, i.lower, i.upper, i.draws
+            )
+        };
+        let mut parts = vec![total("expected purchases", &self.purchases.total)];
+        if let Some((_, c)) = &self.clv {
+            parts.push(total("clv", &c.total));
+        }
+        format!(
+            "{}% intervals from {} parameter draws (seed {}) cover {INTERVALS_COVER}: {}",
+            self.level * 100.0,
+            self.draws,
+            self.seed,
+            parts.join("; ")
+        )
+    }
+
+    fn json(&self) -> IntervalsJson {
+        IntervalsJson {
+            clv_total: self.clv.as_ref().map(|(_, c)| IntervalJson::from(&c.total)),
+            covers: INTERVALS_COVER,
+            draws: self.draws,
+            expected_purchases_total: IntervalJson::from(&self.purchases.total),
+            level: self.level,
+            seed: self.seed,
+        }
+    }
+}
+
+/// `--interval-draws` in JSON: the cohort's totals and how they were made.
+#[derive(serde::Serialize)]
+struct IntervalsJson {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    clv_total: Option<IntervalJson>,
+    covers: &'static str,
+    draws: usize,
+    expected_purchases_total: IntervalJson,
+    level: f64,
+    seed: u64,
+}
+
+/// One interval: the estimate at the fitted parameters, the bounds, and the draws that gave
+/// a finite prediction.
+#[derive(serde::Serialize)]
+struct IntervalJson {
+    draws: usize,
+    estimate: f64,
+    lower: f64,
+    upper: f64,
+}
+
+impl From<&clv::Interval> for IntervalJson {
+    fn from(i: &clv::Interval) -> Self {
+        IntervalJson {
+            draws: i.draws,
+            estimate: i.estimate,
+            lower: i.lower,
+            upper: i.upper,
+        }
+    }
+}
+
+/// `--interval-level`, after checking it and that `draws` draws for `customers` customers,
+/// `per_customer` predictions each, stay within [`MAX_INTERVAL_EVALUATIONS`].
+fn check_interval_work(
+    args: &ClvArgs,
+    draws: usize,
+    customers: usize,
+    per_customer: usize,
+) -> anyhow::Result<f64> {
+    let level = args.interval_level;
+    if !(level > 0.0 && level < 1.0) {
+        return Err(usage(
+            "--interval-level must be between 0 and 1, such as 0.95",
+        ));
+    }
+    let per_draw = customers.saturating_mul(per_customer);
+    let evaluations = draws.saturating_mul(per_draw);
+    if evaluations > MAX_INTERVAL_EVALUATIONS {
+        return Err(usage(format!(
+            "--interval-draws {draws} for {customers} customers is {evaluations} predictions, above the bound of {MAX_INTERVAL_EVALUATIONS}: use at most {} draws",
+            MAX_INTERVAL_EVALUATIONS / per_draw.max(1)
+        )));
+    }
+    Ok(level)
+}
+
+/// The intervals of `--interval-draws`. The spend model's draws are independent of the
+/// purchase model's (the two are fitted separately), seeded with `seed + 1`.
+fn customer_intervals(
+    args: &ClvArgs,
+    draws: ParameterDraws<BoxedModel>,
+    summaries: &[CustomerSummary],
+    rows: &[Row],
+    spend: Option<&Fit<GammaGammaParams>>,
+    horizon: f64,
+    options: ClvOptions,
+) -> anyhow::Result<Intervals> {
+    let n = draws.draws().len();
+    let level = check_interval_work(
+        args,
+        n,
+        summaries.len(),
+        if spend.is_some() { 2 } else { 1 },
+    )?;
+    let purchases = draws
+        .intervals_with_total(level, summaries.len(), |m, i| {
+            m.conditional_expected_purchases(&summaries[i], horizon)
+        })
+        .context("--interval-draws: expected purchases")?;
+    let clv = match spend {
+        None => None,
+        Some(gg) => {
+            let mut index = Vec::with_capacity(rows.len());
+            let mut with_clv = Vec::new();
+            for (k, r) in rows.iter().enumerate() {
+                index.push(r.clv.is_some().then_some(with_clv.len()));
+                if r.clv.is_some() {
+                    with_clv.push(k);
+                }
+            }
+            let spend_draws = ParameterDraws::new(gg, n, args.seed.wrapping_add(1))
+                .context("gamma-gamma: --interval-draws")?;
+            let both = draws.zip(spend_draws)?;
+            let intervals = both
+                .intervals_with_total(level, with_clv.len(), |(m, g), j| {
+                    clv::customer_lifetime_value(m.as_ref(), g, &summaries[with_clv[j]], options)
+                })
+                .context("--interval-draws: clv")?;
+            Some((index, intervals))
+        }
+    };
+    Ok(Intervals {
+        level,
+        draws: n,
+        seed: args.seed,
+        purchases,
+        clv,
     })
 }
 
@@ -727,7 +985,7 @@ fn run_holdout(
     let calibration_x = split.calibration_frequencies();
     let mut validations = Vec::new();
     for &model in models {
-        let fitted = match fit_purchase_model(model, &summaries, &ids) {
+        let fitted = match fit_purchase_model(model, &summaries, &ids, None) {
             Ok(f) => f,
             Err(e) if args.compare => {
                 eprintln!("attain clv: {model:?} left out of the comparison: {e}");
@@ -1058,7 +1316,7 @@ fn run_bgbb(
         delta: s.delta,
         gamma: s.gamma,
     });
-    let intervals = uncertainty(&params, se.as_ref());
+    let standard_errors = uncertainty(&params, se.as_ref());
     let period_name = format!("{period:?}").to_lowercase();
     if args.out.format == Format::Csv {
         eprintln!(
@@ -1067,7 +1325,7 @@ fn run_bgbb(
             serde_json::to_string(&params)?,
             fit.log_likelihood
         );
-        eprintln!("attain clv: bg/bb {}", uncertainty_line(&intervals));
+        eprintln!("attain clv: bg/bb {}", uncertainty_line(&standard_errors));
     }
     let ids = &ids;
     let with_id = |i: usize| move |e: LifecycleError| anyhow::anyhow!("customer {:?}: {e}", ids[i]);
@@ -1080,40 +1338,92 @@ fn run_bgbb(
                     .map_err(with_id(i))?,
             ));
         }
+        let intervals = match args.interval_draws {
+            None => None,
+            Some(n) => {
+                let level = check_interval_work(args, n as usize, customers.len(), 1)?;
+                let draws = ParameterDraws::new(&fit, n as usize, args.seed)
+                    .context("bg/bb: --interval-draws")?;
+                let purchases = draws
+                    .intervals_with_total(level, customers.len(), |p, i| {
+                        p.conditional_expected_transactions(
+                            &customers[i].summary,
+                            args.future_periods,
+                        )
+                    })
+                    .context("--interval-draws: expected transactions")?;
+                Some(Intervals {
+                    level,
+                    draws: n as usize,
+                    seed: args.seed,
+                    purchases,
+                    clv: None,
+                })
+            }
+        };
+        if let (Some(i), Format::Csv) = (&intervals, args.out.format) {
+            eprintln!("attain clv: bg/bb {}", i.line());
+        }
         return out.write_with(|w| match args.out.format {
             Format::Csv => {
                 let mut csv_out = csv::Writer::from_writer(&mut *w);
-                csv_out.write_record(["customer_id", "x", "t_x", "n", "p_alive", "expected_transactions"])?;
-                for (c, (alive, expected)) in customers.iter().zip(&rows) {
-                    csv_out.write_record([
+                let mut header = vec!["customer_id", "x", "t_x", "n", "p_alive", "expected_transactions"];
+                if intervals.is_some() {
+                    header.extend(["expected_transactions_lower", "expected_transactions_upper"]);
+                }
+                csv_out.write_record(&header)?;
+                for (k, (c, (alive, expected))) in customers.iter().zip(&rows).enumerate() {
+                    let mut record = vec![
                         c.id.to_owned(),
                         c.summary.x.to_string(),
                         c.summary.t_x.to_string(),
                         c.summary.n.to_string(),
                         alive.to_string(),
                         expected.to_string(),
-                    ])?;
+                    ];
+                    if let Some(i) = &intervals {
+                        let e = &i.purchases.items[k];
+                        record.extend([e.lower.to_string(), e.upper.to_string()]);
+                    }
+                    csv_out.write_record(&record)?;
                 }
                 csv_out.flush()
             }
             Format::Json => {
-                let doc = serde_json::json!({
+                let mut doc = serde_json::json!({
                     "calibration_end": args.calibration_end.to_string(),
-                    "customers": customers.iter().zip(&rows).map(|(c, (alive, expected))| serde_json::json!({
-                        "customer_id": c.id,
-                        "expected_transactions": expected,
-                        "n": c.summary.n,
-                        "p_alive": alive,
-                        "t_x": c.summary.t_x,
-                        "x": c.summary.x,
-                    })).collect::<Vec<_>>(),
+                    "customers": customers.iter().zip(&rows).enumerate().map(|(k, (c, (alive, expected)))| {
+                        let mut row = serde_json::json!({
+                            "customer_id": c.id,
+                            "expected_transactions": expected,
+                            "n": c.summary.n,
+                            "p_alive": alive,
+                            "t_x": c.summary.t_x,
+                            "x": c.summary.x,
+                        });
+                        if let Some(i) = &intervals {
+                            row["expected_transactions_interval"] =
+                                serde_json::to_value(IntervalJson::from(&i.purchases.items[k]))?;
+                        }
+                        Ok(row)
+                    }).collect::<Result<Vec<_>, serde_json::Error>>()?,
                     "future_periods": args.future_periods,
                     "log_likelihood": fit.log_likelihood,
                     "model": "bg/bb",
                     "parameters": &params,
                     "period": period_name,
-                    "standard_errors": &intervals,
+                    "standard_errors": &standard_errors,
                 });
+                if let Some(i) = &intervals {
+                    let j = i.json();
+                    doc["intervals"] = serde_json::json!({
+                        "covers": j.covers,
+                        "draws": j.draws,
+                        "expected_transactions_total": j.expected_purchases_total,
+                        "level": j.level,
+                        "seed": j.seed,
+                    });
+                }
                 serde_json::to_writer_pretty(&mut *w, &doc)?;
                 writeln!(w)
             }
@@ -1181,7 +1491,7 @@ fn run_bgbb(
             parameters: params,
             rank_bic: 1,
             rank_mae: 1,
-            standard_errors: intervals,
+            standard_errors,
             tracking,
         }],
         ranked_by: "holdout mae",

@@ -273,3 +273,117 @@ fn clv_refuses_absurd_horizons_and_a_century_is_quick() {
     assert!(customers.iter().all(|c| c["clv"].as_f64().unwrap() >= 0.0));
     assert!(elapsed.as_secs() < 120, "{elapsed:?}");
 }
+
+/// `--interval-draws`: seeded (the same seed, the same bytes), every interval holds its
+/// estimate's neighbourhood, the cohort total's estimate is the sum of the customers', and
+/// its interval comes from the per-draw totals (narrower than the sum of the bounds).
+#[test]
+fn clv_interval_draws_are_seeded_and_total_the_cohort() {
+    let input = PathBuf::from(cdnow_csv());
+    let args = |seed: &str| {
+        let run = clv(
+            &input,
+            &[
+                "--spend",
+                "gamma-gamma",
+                "--interval-draws",
+                "60",
+                "--seed",
+                seed,
+                "--format",
+                "json",
+            ],
+        );
+        String::from_utf8(run.stdout).unwrap()
+    };
+    let (a, b, c) = (args("5"), args("5"), args("6"));
+    assert_eq!(a, b);
+    assert_ne!(a, c);
+    let doc: serde_json::Value = serde_json::from_str(&a).unwrap();
+    let customers = doc["customers"].as_array().unwrap();
+    assert_eq!(customers.len(), 2357);
+    let (mut sum, mut sum_lower, mut sum_upper) = (0.0, 0.0, 0.0);
+    for c in customers {
+        let e = c["expected_purchases"].as_f64().unwrap();
+        let i = &c["expected_purchases_interval"];
+        assert_eq!(i["estimate"].as_f64().unwrap(), e);
+        let (lower, upper) = (i["lower"].as_f64().unwrap(), i["upper"].as_f64().unwrap());
+        assert!(0.0 <= lower && lower <= upper, "{c}");
+        assert_eq!(i["draws"], 60);
+        sum += e;
+        sum_lower += lower;
+        sum_upper += upper;
+        let clv = c["clv"].as_f64().unwrap();
+        let ci = &c["clv_interval"];
+        assert_eq!(ci["estimate"].as_f64().unwrap(), clv);
+        assert!(ci["lower"].as_f64().unwrap() <= ci["upper"].as_f64().unwrap());
+    }
+    let intervals = &doc["intervals"];
+    assert_eq!(intervals["level"], 0.95);
+    assert_eq!(intervals["seed"], 5);
+    assert!(
+        intervals["covers"]
+            .as_str()
+            .unwrap()
+            .contains("not a customer's own randomness")
+    );
+    let total = &intervals["expected_purchases_total"];
+    let estimate = total["estimate"].as_f64().unwrap();
+    assert!((estimate - sum).abs() <= 1e-9 * sum, "{estimate} vs {sum}");
+    let (lower, upper) = (
+        total["lower"].as_f64().unwrap(),
+        total["upper"].as_f64().unwrap(),
+    );
+    assert!(lower < estimate && estimate < upper);
+    assert!(
+        sum_lower <= lower && upper <= sum_upper,
+        "{sum_lower} {lower} {upper} {sum_upper}"
+    );
+    assert!(intervals["clv_total"]["lower"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn clv_interval_draws_csv_columns_and_bounds() {
+    let input = PathBuf::from(cdnow_csv());
+    let out = clv(&input, &["--model", "pareto-nbd", "--interval-draws", "20"]);
+    let csv = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        csv.lines().next().unwrap(),
+        "customer_id,x,t_x,T,p_alive,expected_purchases,expected_purchases_lower,expected_purchases_upper"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("95% intervals from 20 parameter draws (seed 0)"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("cohort expected purchases"), "{stderr}");
+    // Too many draws for the bound on the work, a level outside (0, 1), and a holdout: refused.
+    for (args, message) in [
+        (
+            &["--spend", "gamma-gamma", "--interval-draws", "100000"][..],
+            "above the bound",
+        ),
+        (
+            &["--interval-draws", "10", "--interval-level", "1.5"][..],
+            "--interval-level",
+        ),
+        (
+            &["--interval-draws", "10", "--holdout-end", "1997-12-31"][..],
+            "cannot be used",
+        ),
+    ] {
+        let out = Command::new(common::BIN)
+            .args([
+                "clv",
+                input.to_str().unwrap(),
+                "--calibration-end",
+                "1997-09-30",
+            ])
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+    }
+}

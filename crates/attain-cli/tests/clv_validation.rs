@@ -306,3 +306,42 @@ fn bgbb_holdout_counts_whole_periods() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not the last day"));
 }
+
+/// BG/BB with `--interval-draws`: per-donor intervals of expected transactions and the
+/// cohort's total, whose estimate is the sum of the donors' (FHS 2010's donations).
+#[test]
+fn bgbb_interval_draws_total_the_cohort() {
+    let dir = temp_dir("bgbb-intervals");
+    let log = donations_log(&dir);
+    let run = |seed: &str| {
+        // Same seed, same bytes is checked on the CDNOW sample in tests/clv.rs.
+        ok(&attain_clv(
+            &log,
+            &[
+                "--calibration-end",
+                "2001-12-31",
+                "--model",
+                "bgbb",
+                "--interval-draws",
+                "20",
+                "--seed",
+                seed,
+                "--format",
+                "json",
+            ],
+        ))
+    };
+    let doc = run("3");
+    let customers = doc["customers"].as_array().unwrap();
+    let mut sum = 0.0;
+    for c in customers {
+        let i = &c["expected_transactions_interval"];
+        assert_eq!(f(&i["estimate"]), f(&c["expected_transactions"]));
+        assert!(f(&i["lower"]) <= f(&i["upper"]));
+        sum += f(&c["expected_transactions"]);
+    }
+    let total = &doc["intervals"]["expected_transactions_total"];
+    assert!((f(&total["estimate"]) - sum).abs() <= 1e-9 * sum);
+    assert!(f(&total["lower"]) < sum && sum < f(&total["upper"]));
+    assert_eq!(total["draws"], 20);
+}

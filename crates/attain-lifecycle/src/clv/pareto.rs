@@ -7,9 +7,7 @@ use super::summary::Grouped;
 use super::{
     CustomerSummary, Fit, FitOptions, PurchaseModel, check_horizon, check_positive, fit_error,
 };
-#[cfg(doc)]
-use crate::Error;
-use crate::Result;
+use crate::{Error, Result};
 
 const MODEL: &str = "pareto/nbd";
 
@@ -92,9 +90,25 @@ pub fn fit_pareto_nbd_with(
         gradient_tolerance: options.gradient_tolerance,
         bound: options.log_parameter_bound,
     };
-    let mut objective = |theta: &[f64], grad: &mut [f64]| negative_ll(theta, &data, &mut lg, grad);
-    let min = optimize::bfgs(&mut objective, &start, settings)
-        .map_err(|failure| fit_error(MODEL, failure))?;
+    let mut budget = options.max_series_terms;
+    let mut objective =
+        |theta: &[f64], grad: &mut [f64]| negative_ll(theta, &data, &mut lg, grad, &mut budget);
+    let min = optimize::bfgs(&mut objective, &start, settings);
+    let uncertainty = min
+        .as_ref()
+        .ok()
+        .and_then(|min| optimize::standard_errors(&mut objective, &min.x));
+    if budget == 0 {
+        return Err(Error::FitDidNotConverge {
+            model: MODEL,
+            iterations: match &min {
+                Ok(m) => m.iterations,
+                Err((_, iterations)) => *iterations,
+            },
+            reason: "the likelihood's series ran past FitOptions::max_series_terms: the search went where s and beta grow together (dropout the same for everyone) or where the series converges slowly",
+        });
+    }
+    let min = min.map_err(|failure| fit_error(MODEL, failure))?;
     let params = |v: &[f64]| ParetoNbdParams {
         r: v[0],
         alpha: v[1],
@@ -102,7 +116,6 @@ pub fn fit_pareto_nbd_with(
         beta: v[3],
     };
     let exp: Vec<f64> = min.x.iter().map(|t| t.exp()).collect();
-    let uncertainty = optimize::standard_errors(&mut objective, &min.x);
     Ok(Fit {
         params: params(&exp),
         log_likelihood: -min.value,
@@ -115,8 +128,14 @@ pub fn fit_pareto_nbd_with(
 }
 
 /// Negative log-likelihood over log-parameters and its gradient; infinity outside the domain
-/// of the series.
-fn negative_ll(theta: &[f64], data: &Grouped, lg: &mut Vec<(f64, f64)>, grad: &mut [f64]) -> f64 {
+/// of the series or once the series have used up `budget` terms.
+fn negative_ll(
+    theta: &[f64],
+    data: &Grouped,
+    lg: &mut Vec<(f64, f64)>,
+    grad: &mut [f64],
+    budget: &mut usize,
+) -> f64 {
     let p = ParetoNbdParams {
         r: theta[0].exp(),
         alpha: theta[1].exp(),
@@ -140,7 +159,7 @@ fn negative_ll(theta: &[f64], data: &Grouped, lg: &mut Vec<(f64, f64)>, grad: &m
     let mut ll = 0.0;
     let mut g = [0.0; 4];
     for row in &data.rows {
-        match p.bracket_with_gradient(row.x, row.t_x, row.t) {
+        match p.bracket_with_gradient(row.x, row.t_x, row.t, budget) {
             Ok((bracket, db)) => {
                 let (lgx, dgx) = lg[row.x_index];
                 let w = row.weight;
@@ -190,7 +209,13 @@ impl ParetoNbdParams {
     /// The bracket of [`ParetoNbdParams::bracket`] and its gradient in `(r, α, s, β)`, by the
     /// chain rule through the series derivatives of
     /// [`hyp2f1_one_b_c_with_gradient`].
-    fn bracket_with_gradient(&self, x: f64, t_x: f64, t: f64) -> Result<(f64, [f64; 4])> {
+    fn bracket_with_gradient(
+        &self,
+        x: f64,
+        t_x: f64,
+        t: f64,
+        budget: &mut usize,
+    ) -> Result<(f64, [f64; 4])> {
         let Self { r, alpha, s, beta } = *self;
         let rx = r + x;
         let (l_at, l_bt) = ((alpha + t).ln(), (beta + t).ln());
@@ -203,16 +228,17 @@ impl ParetoNbdParams {
         let c = s / rsx;
         let dc = [-s / (rsx * rsx), 0.0, rx / (rsx * rsx), 0.0];
         // H(τ) = G(z(τ)) k(τ) and its gradient, for τ = t_x and τ = T.
-        let h = |tau: f64| -> Result<(f64, [f64; 4])> {
+        let mut h = |tau: f64| -> Result<(f64, [f64; 4])> {
             if alpha >= beta {
                 let z = (alpha - beta) / (alpha + tau);
-                let [g, g_b, g_c, g_z] = hyp2f1_one_b_c_with_gradient(rx, rx + s + 1.0, z)?;
+                let [g, g_b, g_c, g_z] = hyp2f1_one_b_c_with_gradient(rx, rx + s + 1.0, z, budget)?;
                 let z_alpha = (beta + tau) / ((alpha + tau) * (alpha + tau));
                 let z_beta = -1.0 / (alpha + tau);
                 Ok((g, [g_b + g_c, g_z * z_alpha, g_c, g_z * z_beta]))
             } else {
                 let z = (beta - alpha) / (beta + tau);
-                let [g, g_b, g_c, g_z] = hyp2f1_one_b_c_with_gradient(s + 1.0, rx + s + 1.0, z)?;
+                let [g, g_b, g_c, g_z] =
+                    hyp2f1_one_b_c_with_gradient(s + 1.0, rx + s + 1.0, z, budget)?;
                 let z_alpha = -1.0 / (beta + tau);
                 let z_beta = (alpha + tau) / ((beta + tau) * (beta + tau));
                 let k = (alpha + tau) / (beta + tau);
@@ -379,7 +405,9 @@ mod tests {
             },
         ] {
             for (x, t_x, t) in [(0.0, 0.0, 39.0), (3.0, 20.0, 38.0), (7.0, 36.0, 36.5)] {
-                let (b0, grad) = p.bracket_with_gradient(x, t_x, t).unwrap();
+                let (b0, grad) = p
+                    .bracket_with_gradient(x, t_x, t, &mut { usize::MAX })
+                    .unwrap();
                 assert!((b0 - p.bracket(x, t_x, t).unwrap().0).abs() < 1e-12);
                 let v = [p.r, p.alpha, p.s, p.beta];
                 for i in 0..4 {

@@ -358,11 +358,18 @@ pub(crate) fn hyp2f1_one_b_c(b: f64, c: f64, z: f64) -> Result<f64> {
 /// `(F, ∂F/∂b, ∂F/∂c, ∂F/∂z)`. Term `n` is `t_n = Π_{k<n} (b+k)/(c+k) · z^n`, so
 /// `∂t_n/∂b = t_n Σ_{k<n} 1/(b+k)`, `∂t_n/∂c = −t_n Σ_{k<n} 1/(c+k)` and `∂t_n/∂z = n t_n / z`;
 /// all are summed alongside the series (and converge with it, one power of `n` slower).
+/// The terms summed are taken from `budget`.
 ///
 /// # Errors
-/// As [`hyp2f1_one_b_c`].
+/// As [`hyp2f1_one_b_c`], and when the series needs more terms than `budget` holds (then
+/// `budget` is left at 0).
 #[inline]
-pub(crate) fn hyp2f1_one_b_c_with_gradient(b: f64, c: f64, z: f64) -> Result<[f64; 4]> {
+pub(crate) fn hyp2f1_one_b_c_with_gradient(
+    b: f64,
+    c: f64,
+    z: f64,
+    budget: &mut usize,
+) -> Result<[f64; 4]> {
     if z <= 0.0 {
         // At z = 0 only the z-derivative survives: the first term is b z / c.
         return Ok([1.0, 0.0, 0.0, b / c]);
@@ -371,7 +378,8 @@ pub(crate) fn hyp2f1_one_b_c_with_gradient(b: f64, c: f64, z: f64) -> Result<[f6
     let (mut term, mut inv_b, mut inv_c) = (1.0, 0.0, 0.0);
     let tail_factor = z / (1.0 - z);
     let mut n = 0.0;
-    for _ in 0..MAX_TERMS_POSITIVE {
+    let terms = MAX_TERMS_POSITIVE.min(*budget);
+    for used in 1..=terms {
         inv_b += 1.0 / (b + n);
         inv_c += 1.0 / (c + n);
         term *= (b + n) / (c + n) * z;
@@ -381,12 +389,14 @@ pub(crate) fn hyp2f1_one_b_c_with_gradient(b: f64, c: f64, z: f64) -> Result<[f6
         sum_c += term * inv_c;
         sum_n += term * n;
         if term * tail_factor * (n + 1.0) * (1.0 + inv_b + inv_c) <= 1e-17 * sum {
+            *budget -= used;
             return Ok([sum, sum_b, -sum_c, sum_n / z]);
         }
     }
+    *budget -= terms;
     Err(Error::SeriesDidNotConverge {
         function: "2F1",
-        terms: MAX_TERMS_POSITIVE,
+        terms,
         argument: z,
     })
 }
@@ -511,9 +521,22 @@ mod tests {
     }
 
     #[test]
+    fn hyp2f1_gradient_spends_its_budget() {
+        let mut budget = 1_000;
+        hyp2f1_one_b_c_with_gradient(0.8, 2.5, 0.3, &mut budget).unwrap();
+        let used = 1_000 - budget;
+        assert!(used > 10 && used < 100, "{used}");
+        // z near 1 with c - b small needs far more terms than are left.
+        assert!(hyp2f1_one_b_c_with_gradient(42.0, 42.3, 1.0 - 3e-5, &mut budget).is_err());
+        assert_eq!(budget, 0);
+        assert!(hyp2f1_one_b_c_with_gradient(0.8, 2.5, 0.3, &mut budget).is_err());
+    }
+
+    #[test]
     fn hyp2f1_gradient_matches_finite_differences() {
         for (b, c, z) in [(0.8, 2.5, 0.3), (3.0, 3.6, 0.9), (1.6, 12.0, 0.05)] {
-            let [f0, fb, fc, fz] = hyp2f1_one_b_c_with_gradient(b, c, z).unwrap();
+            let [f0, fb, fc, fz] =
+                hyp2f1_one_b_c_with_gradient(b, c, z, &mut { usize::MAX }).unwrap();
             assert!(close(f0, hyp2f1_one_b_c(b, c, z).unwrap(), 1e-14));
             let h = 1e-6;
             let d = |db: f64, dc: f64, dz: f64| {

@@ -159,6 +159,52 @@ impl<P: LogParameters + Clone> ParameterDraws<P> {
             draws: out,
         })
     }
+}
+
+/// Per-item intervals and the interval of their total, from
+/// [`ParameterDraws::intervals_with_total`].
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct PredictionIntervals {
+    /// One interval per item, in item order.
+    pub items: Vec<Interval>,
+    /// The total over the items: its estimate is the sum of the items' estimates, its bounds
+    /// are quantiles of the per-draw totals (over the draws where every item's prediction is
+    /// finite), so it is narrower than the sum of the items' bounds.
+    pub total: Interval,
+}
+
+impl<P> ParameterDraws<P> {
+    /// The same draws (and estimate) through `f`: for instance boxed as
+    /// `Box<dyn PurchaseDistribution>` to treat several models alike.
+    #[must_use]
+    pub fn map<Q>(self, f: impl Fn(P) -> Q) -> ParameterDraws<Q> {
+        ParameterDraws {
+            estimate: f(self.estimate),
+            draws: self.draws.into_iter().map(f).collect(),
+        }
+    }
+
+    /// Pairs these draws with `other`'s, draw by draw, to evaluate a prediction that needs
+    /// both fits (CLV needs the purchase model and the spend model). The two fits are
+    /// estimated separately, so their draws are independent: seed them differently.
+    ///
+    /// # Errors
+    /// [`Error::InvalidModelInput`] when the two have different numbers of draws.
+    pub fn zip<Q>(self, other: ParameterDraws<Q>) -> Result<ParameterDraws<(P, Q)>> {
+        if self.draws.len() != other.draws.len() {
+            return Err(Error::InvalidModelInput {
+                name: "draws",
+                value: other.draws.len() as f64,
+                reason: "both sets of draws must have the same length",
+            });
+        }
+        Ok(ParameterDraws {
+            estimate: (self.estimate, other.estimate),
+            draws: self.draws.into_iter().zip(other.draws).collect(),
+        })
+    }
 
     /// The draws.
     #[must_use]
@@ -173,39 +219,107 @@ impl<P: LogParameters + Clone> ParameterDraws<P> {
     /// [`Error::InvalidModelInput`] unless `0 < level < 1`; the prediction's own error at the
     /// fitted parameters; [`Error::NotIdentifiable`] when no draw gives a finite prediction.
     pub fn interval(&self, level: f64, prediction: impl Fn(&P) -> Result<f64>) -> Result<Interval> {
-        if !(level > 0.0 && level < 1.0) {
-            return Err(Error::InvalidModelInput {
-                name: "level",
-                value: level,
-                reason: "must be between 0 and 1",
-            });
-        }
+        check_level(level)?;
         let estimate = prediction(&self.estimate)?;
-        let mut values: Vec<f64> = self
+        let values = self
             .draws
             .iter()
             .filter_map(|p| prediction(p).ok())
             .filter(|v| v.is_finite())
             .collect();
-        if values.is_empty() {
-            return Err(Error::NotIdentifiable {
-                model: "parameter draws",
-                reason: "no draw gives a finite prediction",
-            });
+        quantile_interval(estimate, values, level)
+    }
+
+    /// For each of `items` items (customers, say) the prediction `prediction(p, i)` with its
+    /// `level` interval, and the interval of the items' total (a cohort's expected
+    /// purchases). Each (draw, item) pair is evaluated once; memory is one value per draw,
+    /// and time is `draws × items` evaluations.
+    ///
+    /// ```
+    /// use attain_lifecycle::clv::{fit_sbg, ParameterDraws};
+    /// // Fader & Hardie (2007), "high end" customers: 1000 at the start, then alive after 1..7 years.
+    /// let fit = fit_sbg(&[1000, 869, 743, 653, 593, 551, 517, 491])?;
+    /// let draws = ParameterDraws::new(&fit, 500, 42)?;
+    /// // Items: the share still a customer in years 8 to 12; the total is their sum, the
+    /// // expected customer-years per starting customer over those five years.
+    /// let years = [8, 9, 10, 11, 12];
+    /// let out = draws.intervals_with_total(0.95, years.len(), |p, i| p.survival(years[i]))?;
+    /// let sum_of_estimates: f64 = out.items.iter().map(|i| i.estimate).sum();
+    /// assert!((out.total.estimate - sum_of_estimates).abs() < 1e-12);
+    /// assert!(out.total.lower < out.total.estimate && out.total.estimate < out.total.upper);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`interval`](Self::interval), for any item; and [`Error::NotIdentifiable`] when no
+    /// draw gives a finite prediction for every item.
+    pub fn intervals_with_total(
+        &self,
+        level: f64,
+        items: usize,
+        prediction: impl Fn(&P, usize) -> Result<f64>,
+    ) -> Result<PredictionIntervals> {
+        check_level(level)?;
+        let mut totals = vec![0.0_f64; self.draws.len()];
+        let mut estimate_total = 0.0;
+        let mut out = Vec::with_capacity(items);
+        let mut values = Vec::with_capacity(self.draws.len());
+        for i in 0..items {
+            let estimate = prediction(&self.estimate, i)?;
+            estimate_total += estimate;
+            values.clear();
+            for (p, total) in self.draws.iter().zip(&mut totals) {
+                // A draw that fails for one item is left out of the total (NaN stays NaN).
+                let v = prediction(p, i).ok().filter(|v| v.is_finite());
+                *total += v.unwrap_or(f64::NAN);
+                values.extend(v);
+            }
+            out.push(quantile_interval(
+                estimate,
+                std::mem::take(&mut values),
+                level,
+            )?);
         }
-        values.sort_unstable_by(f64::total_cmp);
-        let rank = |q: f64| {
-            let i = (q * values.len() as f64).ceil() as usize;
-            values[i.clamp(1, values.len()) - 1]
-        };
-        Ok(Interval {
-            estimate,
-            lower: rank((1.0 - level) / 2.0),
-            upper: rank((1.0 + level) / 2.0),
-            level,
-            draws: values.len(),
+        let totals = totals.into_iter().filter(|v| v.is_finite()).collect();
+        Ok(PredictionIntervals {
+            items: out,
+            total: quantile_interval(estimate_total, totals, level)?,
         })
     }
+}
+
+fn check_level(level: f64) -> Result<()> {
+    if level > 0.0 && level < 1.0 {
+        Ok(())
+    } else {
+        Err(Error::InvalidModelInput {
+            name: "level",
+            value: level,
+            reason: "must be between 0 and 1",
+        })
+    }
+}
+
+/// The equal-tailed `level` interval of `values` (finite), by the nearest rank.
+fn quantile_interval(estimate: f64, mut values: Vec<f64>, level: f64) -> Result<Interval> {
+    if values.is_empty() {
+        return Err(Error::NotIdentifiable {
+            model: "parameter draws",
+            reason: "no draw gives a finite prediction",
+        });
+    }
+    values.sort_unstable_by(f64::total_cmp);
+    let rank = |q: f64| {
+        let i = (q * values.len() as f64).ceil() as usize;
+        values[i.clamp(1, values.len()) - 1]
+    };
+    Ok(Interval {
+        estimate,
+        lower: rank((1.0 - level) / 2.0),
+        upper: rank((1.0 + level) / 2.0),
+        level,
+        draws: values.len(),
+    })
 }
 
 #[cfg(test)]
@@ -261,5 +375,64 @@ mod tests {
         assert!((inside / n - 0.9).abs() < 0.005);
         assert!(d.interval(1.0, |p| Ok(p.alpha)).is_err());
         assert!(ParameterDraws::new(&fit, 0, 1).is_err());
+    }
+
+    #[test]
+    fn intervals_with_total_agree_with_interval_and_pair_draws() {
+        let fit = Fit {
+            params: SbgParams {
+                alpha: 0.7,
+                beta: 3.8,
+            },
+            log_likelihood: 0.0,
+            iterations: 0,
+            customers: 0,
+            excluded_non_positive_spend: 0,
+            standard_errors: None,
+            log_covariance: Some(vec![vec![0.04, 0.01], vec![0.01, 0.09]]),
+        };
+        let d = ParameterDraws::new(&fit, 2_000, 3).unwrap();
+        let years = [1_u32, 4, 12];
+        let out = d
+            .intervals_with_total(0.9, years.len(), |p, i| p.survival(years[i]))
+            .unwrap();
+        for (i, &y) in years.iter().enumerate() {
+            assert_eq!(out.items[i], d.interval(0.9, |p| p.survival(y)).unwrap());
+        }
+        let estimate: f64 = years.iter().map(|&y| fit.params.survival(y).unwrap()).sum();
+        assert_eq!(out.total.estimate, estimate);
+        // The total's interval is narrower than the sum of the items' bounds would be, and
+        // is exactly the quantiles of the per-draw totals.
+        let mut totals: Vec<f64> = d
+            .draws()
+            .iter()
+            .map(|p| years.iter().map(|&y| p.survival(y).unwrap()).sum())
+            .collect();
+        totals.sort_unstable_by(f64::total_cmp);
+        assert_eq!(out.total.lower, totals[99]);
+        assert_eq!(out.total.upper, totals[1_899]);
+        assert!(out.total.lower >= out.items.iter().map(|i| i.lower).sum::<f64>());
+        assert!(out.total.upper <= out.items.iter().map(|i| i.upper).sum::<f64>());
+        // A draw that fails for one item leaves the total but not the other items.
+        let partial = d
+            .intervals_with_total(0.9, 2, |p, i| {
+                if i == 1 && p.alpha > 0.7 {
+                    Err(Error::NotIdentifiable {
+                        model: "test",
+                        reason: "test",
+                    })
+                } else {
+                    Ok(p.alpha)
+                }
+            })
+            .unwrap();
+        assert_eq!(partial.items[0].draws, 2_000);
+        assert_eq!(partial.items[1].draws, partial.total.draws);
+        assert!(partial.total.draws < 2_000);
+        // Pairs: draw k of each, and lengths must match.
+        let other = ParameterDraws::new(&fit, 2_000, 4).unwrap();
+        let zipped = d.clone().zip(other.clone()).unwrap();
+        assert_eq!(zipped.draws()[7], (d.draws()[7], other.draws()[7]));
+        assert!(d.zip(ParameterDraws::new(&fit, 10, 4).unwrap()).is_err());
     }
 }

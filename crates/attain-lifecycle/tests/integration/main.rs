@@ -4,6 +4,7 @@
 
 mod auto_traits;
 mod clv;
+mod clv_fits;
 mod clv_validate;
 mod cohorts;
 mod contract;
