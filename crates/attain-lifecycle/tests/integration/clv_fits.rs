@@ -1,13 +1,15 @@
-//! The continuous-time fits on random small cohorts (finite or a typed error, in bounded
-//! time), and the coverage of the parameter-draw intervals on simulated BG/NBD cohorts.
+//! The continuous-time fits on random small transaction logs (finite or a typed error, in
+//! bounded time), and the coverage of the parameter-draw intervals on simulated BG/NBD cohorts.
 
 use std::time::{Duration, Instant};
 
 use attain_lifecycle::Error;
 use attain_lifecycle::clv::{
-    BgNbdParams, CustomerSummary, ParameterDraws, PurchaseModel, fit_bg_nbd, fit_gamma_gamma,
-    fit_mbg_nbd, fit_pareto_nbd,
+    BgNbdParams, CustomerSummary, ParameterDraws, PurchaseModel, TimeUnit, fit_bg_nbd,
+    fit_gamma_gamma, fit_mbg_nbd, fit_pareto_nbd,
 };
+use attain_rfm::{Transaction, repeat_summaries};
+use attain_types::{Decimal, NaiveDate};
 use proptest::prelude::*;
 
 /// The time one fit of a cohort of at most 40 customers may take: the default
@@ -15,8 +17,41 @@ use proptest::prelude::*;
 /// build is about 10 times slower (with room for a loaded 2-core machine).
 const FIT_BOUND: Duration = Duration::from_secs(if cfg!(debug_assertions) { 15 } else { 2 });
 
-/// A small cohort: up to 40 customers, up to 30 repeat purchases, up to 200 time units.
-fn cohort() -> impl Strategy<Value = Vec<CustomerSummary>> {
+/// A small random transaction log (up to 40 customers, up to 120 rows over 200 days, amounts
+/// from 0.00 to 500.00, zero included), summarised as the fits read it: by
+/// `attain_rfm::repeat_summaries` at the end of the period, in weeks.
+fn cohort_from_log() -> impl Strategy<Value = Vec<CustomerSummary>> {
+    prop::collection::vec((0u8..40, 0u32..200, 0i64..=50_000), 1..120).prop_map(|rows| {
+        let start = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+        let log: Vec<(String, NaiveDate, Decimal)> = rows
+            .into_iter()
+            .map(|(c, day, cents)| {
+                (
+                    format!("c{c}"),
+                    start + chrono::Days::new(u64::from(day)),
+                    Decimal::new(cents, 2),
+                )
+            })
+            .collect();
+        let transactions = log.iter().map(|(c, date, amount)| Transaction {
+            customer_id: c,
+            date: *date,
+            amount: *amount,
+            order_id: None,
+        });
+        let end = start + chrono::Days::new(200);
+        repeat_summaries(transactions, end)
+            .unwrap()
+            .iter()
+            .map(|(_, r)| CustomerSummary::from_repeat(r, TimeUnit::Weeks).unwrap())
+            .collect()
+    })
+}
+
+/// A small cohort of summaries drawn directly (up to 40 customers, up to 30 repeat
+/// purchases, up to 200 time units): reaches corners a short log rarely does (this one found a
+/// Pareto/NBD fit that took seconds).
+fn cohort_of_summaries() -> impl Strategy<Value = Vec<CustomerSummary>> {
     prop::collection::vec(
         (0u64..=30, 0.0f64..=1.0, 0.0f64..=200.0, 0.0f64..=500.0),
         1..40,
@@ -31,6 +66,10 @@ fn cohort() -> impl Strategy<Value = Vec<CustomerSummary>> {
             })
             .collect()
     })
+}
+
+fn cohort() -> impl Strategy<Value = Vec<CustomerSummary>> {
+    prop_oneof![cohort_from_log(), cohort_of_summaries()]
 }
 
 /// A fit's result is finite parameters and log-likelihood, or one of the typed errors a
@@ -67,10 +106,10 @@ fn check<P: std::fmt::Debug>(
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(32))]
+    #![proptest_config(ProptestConfig::with_cases(48))]
 
     #[test]
-    fn prop_fits_are_finite_or_typed_errors_in_bounded_time(c in cohort()) {
+    fn prop_fits_on_small_logs_are_finite_or_typed_errors_in_bounded_time(c in cohort()) {
         let t = Instant::now();
         check("bg/nbd", t, fit_bg_nbd(&c), |p| vec![p.r, p.alpha, p.a, p.b])?;
         let t = Instant::now();
@@ -80,6 +119,41 @@ proptest! {
         let t = Instant::now();
         check("gamma-gamma", t, fit_gamma_gamma(&c), |p| vec![p.p, p.q, p.gamma])?;
     }
+}
+
+/// The cohort on which a Pareto/NBD fit once searched for seconds (found by the property test
+/// above, before `FitOptions::max_series_terms`): `s` and `beta` grow together and each
+/// likelihood needs about a million series terms. Now a typed error within the bound.
+#[test]
+fn pareto_fit_that_ran_for_seconds_now_stops_within_its_budget() {
+    let rows: [(u64, f64, f64); 15] = [
+        (7, 39.97560538247924, 55.66184798168018),
+        (21, 53.89831398413759, 87.96446610422902),
+        (5, 1.7430022910863687, 12.177739536597205),
+        (21, 17.195170473009217, 124.37500743830898),
+        (16, 76.12914235911332, 94.81955043718281),
+        (21, 104.05005807192161, 154.32407438256965),
+        (4, 115.08271926575604, 176.2496997833649),
+        (24, 10.74983238051625, 175.00293218844593),
+        (22, 8.961235387536716, 160.75763033157799),
+        (1, 73.60701005811164, 86.24286803745112),
+        (0, 0.0, 9.132552476630785),
+        (30, 0.6952869167963931, 0.8507435150177596),
+        (7, 86.76198456074039, 99.74450423576542),
+        (27, 121.39752779677112, 174.4715474932054),
+        (25, 133.35640077919777, 175.34168659042734),
+    ];
+    let cohort: Vec<CustomerSummary> = rows
+        .iter()
+        .map(|&(x, t_x, t)| CustomerSummary::new(x, t_x, t))
+        .collect();
+    let started = Instant::now();
+    let fit = fit_pareto_nbd(&cohort);
+    assert!(started.elapsed() <= FIT_BOUND, "{:?}", started.elapsed());
+    assert!(
+        matches!(fit, Err(Error::FitDidNotConverge { reason, .. }) if reason.contains("max_series_terms")),
+        "{fit:?}"
+    );
 }
 
 /// SplitMix64 with the samplers a BG/NBD simulation needs.
