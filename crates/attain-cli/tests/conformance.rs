@@ -135,7 +135,8 @@ fn check(case: &Case, how: &str, path: &Path, seen: &Seen, expect: &Expect) {
 
 #[test]
 fn every_subcommand_reads_every_case_alike() {
-    let dir = std::env::temp_dir().join(format!("attain-cli-conformance-{}", std::process::id()));
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("attain-cli-conformance-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let all = cases();
     assert!(all.len() >= 80);

@@ -39,8 +39,12 @@ fn attain<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> (i32, String, String) {
     )
 }
 
+/// A fresh folder under Cargo's per-target temp folder (not the system's: nothing is left
+/// behind in /tmp).
 fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("attain-report-{}-{name}", std::process::id()));
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("attain-report-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }

@@ -66,7 +66,8 @@ fn expected(case: &Case) -> Result<(usize, Decimal), (u64, String)> {
 fn every_reader_reads_every_case_alike() {
     let as_of = date("1999-01-01");
     let options = AggregateOptions::default();
-    let dir = std::env::temp_dir().join(format!("attain-conformance-{}", std::process::id()));
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("attain-conformance-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let all = cases();
     assert!(all.len() >= 80, "the table has {} cases", all.len());

@@ -10,12 +10,35 @@ use crate::date;
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
-/// Writes `text` to a fresh file in the temp folder.
-pub(crate) fn temp_file(text: &str) -> PathBuf {
+/// A file in the temp folder, removed when dropped.
+pub(crate) struct TempFile(PathBuf);
+
+impl std::ops::Deref for TempFile {
+    type Target = std::path::Path;
+    fn deref(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl AsRef<std::path::Path> for TempFile {
+    fn as_ref(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// Writes `text` to a fresh file in the temp folder, removed when the result is dropped.
+pub(crate) fn temp_file(text: &str) -> TempFile {
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let p = std::env::temp_dir().join(format!("attain-rfm-test-{}-{n}.csv", std::process::id()));
+    let p = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("attain-rfm-test-{}-{n}.csv", std::process::id()));
     std::fs::write(&p, text).unwrap();
-    p
+    TempFile(p)
 }
 
 fn job_v1(path: &std::path::Path) -> String {
