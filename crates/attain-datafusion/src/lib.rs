@@ -50,6 +50,8 @@
 //! | `rfm_score(recency_days, frequency, monetary, customer_id [, method [, bins]]) OVER ()` | [`RfmScoreWindow`] | window: `{r, f, m}` scores over the window's customers |
 //! | `rfm_segment(r, f, m [, map])` | [`RfmSegmentFunction`] | scalar: the segment name |
 //! | `period_start(date, granularity)`, `period_index(date, granularity)` | [`PeriodFunction`] | scalar: calendar periods of the cohort table |
+//! | `window_funnel(window, [modes,] ts, cond1, ...)` | [`WindowFunnelAggregate`] | aggregate: ClickHouse's `windowFunnel` level (`UInt8`) |
+//! | `retention(cond1, ...)` | [`RetentionAggregate`] | aggregate: ClickHouse's `retention` flags (`List<UInt8>`) |
 //! | | [`cohort_table`] | a DataFrame of acquisition cohorts |
 //!
 //! Struct fields are read with DataFusion's core function `get_field(v, 'recency_days')`;
@@ -99,6 +101,7 @@ mod aggregate;
 mod cohort;
 mod convert;
 mod error;
+mod funnel;
 mod score;
 mod segment;
 
@@ -114,6 +117,7 @@ use datafusion::prelude::SessionContext;
 pub use aggregate::{MEAN_SCALE, RfmAggregate};
 pub use cohort::{PeriodFunction, PeriodOutput, cohort_table, granularity_name};
 pub use error::{Error, Result};
+pub use funnel::{MAX_CONDITIONS, RetentionAggregate, WindowFunnelAggregate};
 pub use score::RfmScoreWindow;
 pub use segment::RfmSegmentFunction;
 
@@ -165,12 +169,14 @@ impl RfmFunctions {
         self
     }
 
-    /// `rfm`.
+    /// `rfm`, `window_funnel` and `retention`.
     #[must_use]
     pub fn aggregate_udfs(&self) -> Vec<Arc<AggregateUDF>> {
-        vec![Arc::new(
-            RfmAggregate::new(self.as_of, self.aggregate).into(),
-        )]
+        vec![
+            Arc::new(RfmAggregate::new(self.as_of, self.aggregate).into()),
+            Arc::new(WindowFunnelAggregate::new().into()),
+            Arc::new(RetentionAggregate::new().into()),
+        ]
     }
 
     /// `rfm_score`.
@@ -209,7 +215,8 @@ impl RfmFunctions {
     }
 }
 
-/// Registers `rfm`, `rfm_score`, `rfm_segment`, `period_start` and `period_index` on `ctx`.
+/// Registers `rfm`, `window_funnel`, `retention`, `rfm_score`, `rfm_segment`,
+/// `period_start` and `period_index` on `ctx`.
 ///
 /// # Errors
 ///

@@ -4,5 +4,6 @@
 mod cohort;
 mod common;
 mod errors;
+mod funnel_sql;
 mod properties;
 mod rfm_sql;
