@@ -225,3 +225,59 @@ fn bad_calls_are_plan_errors_naming_the_argument() {
         assert!(err.contains(message), "{sql}: {err}");
     }
 }
+
+/// attain's own orders (`attain_strict`, `attain_any_order`) in SQL equal attain-funnel's
+/// in-memory `measure` on the same events: the number of entities reaching each step.
+#[test]
+fn attains_own_orders_equal_the_in_memory_funnel_at_1_2_and_8_partitions() {
+    use attain_funnel::measure::{Event, MeasureOptions, OTHER_STEP, StepOrder, measure};
+    let steps = ["visit", "signup", "trial", "deal"];
+    let text = std::fs::read_to_string(format!("{DATA}/events.csv")).unwrap();
+    let mut ids: BTreeMap<String, u64> = BTreeMap::new();
+    let events: Vec<Event> = text
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            let next = ids.len() as u64;
+            Event {
+                entity: *ids.entry(f[0].to_owned()).or_insert(next),
+                step: steps
+                    .iter()
+                    .position(|s| *s == f[1])
+                    .map_or(OTHER_STEP, |i| i as u32),
+                timestamp: f[2].parse().unwrap(),
+                group: 0,
+            }
+        })
+        .collect();
+    for (mode, order) in [
+        ("attain_strict", StepOrder::Strict),
+        ("attain_any_order", StepOrder::AnyOrder),
+    ] {
+        let m = measure(
+            &events,
+            steps.len(),
+            &MeasureOptions::default().window(3600).order(order),
+        )
+        .unwrap();
+        let want: Vec<i64> = m.total.steps.iter().map(|s| s.reached as i64).collect();
+        let sql = format!(
+            "SELECT count(*) FILTER (WHERE l >= 1), count(*) FILTER (WHERE l >= 2),
+                    count(*) FILTER (WHERE l >= 3), count(*) FILTER (WHERE l >= 4)
+             FROM (SELECT window_funnel(3600, '{mode}', timestamp, {CONDITIONS}) AS l
+                   FROM events GROUP BY entity_id)"
+        );
+        for parts in [1, 2, 8] {
+            let b = &run(&context(parts), &sql)[0];
+            let got: Vec<i64> = (0..4)
+                .map(|k| {
+                    b.column(k)
+                        .as_primitive::<datafusion::arrow::datatypes::Int64Type>()
+                        .value(0)
+                })
+                .collect();
+            assert_eq!(got, want, "{mode}, {parts} partitions");
+        }
+    }
+}
