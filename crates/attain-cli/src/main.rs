@@ -40,6 +40,8 @@ mod report;
 mod rfm;
 #[cfg(feature = "rfm")]
 mod segments;
+#[cfg(feature = "sql")]
+mod sql;
 mod usage;
 
 use std::process::ExitCode;
@@ -99,6 +101,10 @@ enum Command {
         feature = "lifecycle"
     ))]
     Report(report::ReportArgs),
+    /// SQL over transaction and event files with every attain function (Apache DataFusion;
+    /// built with the `sql` feature).
+    #[cfg(feature = "sql")]
+    Sql(sql::SqlArgs),
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
@@ -123,6 +129,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             feature = "lifecycle"
         ))]
         Command::Report(args) => report::run(&args),
+        #[cfg(feature = "sql")]
+        Command::Sql(args) => sql::run(&args),
     }
 }
 

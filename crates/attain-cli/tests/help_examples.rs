@@ -87,7 +87,12 @@ fn every_help_example_runs_as_shown() {
         fs::copy(entry.path(), dir.join(entry.file_name())).unwrap();
     }
     let mut ran = 0;
-    for path in COMMANDS {
+    let sql: &[&str] = &["sql"];
+    let all = COMMANDS
+        .iter()
+        .copied()
+        .chain(cfg!(feature = "sql").then_some(sql));
+    for path in all {
         let mut args = path.to_vec();
         args.push("--help");
         let (code, help, err) = attain(&args);

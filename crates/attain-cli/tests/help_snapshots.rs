@@ -10,12 +10,14 @@
 //! Each error snapshot holds the exit code on its first line (`exit 2`: usage error from clap;
 //! `exit 1`: data error, one line naming file, line and column), then stderr.
 //!
-//! The snapshots are of the full CLI, so the file runs only with every feature on.
+//! The snapshots are of the full CLI, so the file runs only with every feature on (`sql`
+//! included: the README's test command builds with `--all-features`).
 #![cfg(all(
     feature = "goals",
     feature = "funnel",
     feature = "rfm",
-    feature = "lifecycle"
+    feature = "lifecycle",
+    feature = "sql"
 ))]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -61,6 +63,7 @@ fn help_texts() {
     help(&["cohort"], "help_cohort");
     help(&["clv"], "help_clv");
     help(&["report"], "help_report");
+    help(&["sql"], "help_sql");
 }
 
 /// `attain rfm` in its own test: the last module to settle (review its snapshots after a
