@@ -1,6 +1,7 @@
 //! The fast path of `attain funnel measure` on a plain event CSV, on every core.
 //!
-//! The file is read at once and cut into one chunk per thread at line boundaries. Each thread
+//! The file is read at once (a range per thread) and cut into one chunk per thread at line
+//! boundaries. Each thread
 //! checks the rows of its chunk with the shared field parsers ([`attain_types::input`], the
 //! ones [`crate::events::for_each_event`] uses) and files every funnel row under a hash
 //! partition of its entity id, keeping the id inline when it has at most 8 bytes. Then each
@@ -17,7 +18,6 @@
 //! measures only funnels that need nothing but the counts: no breakdown or held column, no
 //! paths.
 
-use std::io::Read;
 use std::path::Path;
 
 use attain_funnel::measure::{Event, FunnelMeasurement, FunnelMeter, MeasureOptions, OTHER_STEP};
@@ -48,8 +48,8 @@ pub(crate) struct ScanRequest<'a> {
     pub(crate) partitions: Option<usize>,
 }
 
-/// One funnel row filed under its partition (24 bytes): the id's bytes as a word when it has
-/// at most 8 of them, else the id's offset in the file.
+/// One funnel row filed under its partition (24 bytes): the id's bytes as a word
+/// ([`inline_word`]) when it has at most [`INLINE`] bytes, else the id's offset in the file.
 #[derive(Debug, Clone, Copy)]
 struct Row {
     key: u64,
@@ -61,6 +61,13 @@ struct Row {
 /// Ids of at most this many bytes are kept inline in [`Row::key`].
 const INLINE: usize = 8;
 
+/// An id of at most [`INLINE`] bytes as a number: its length above its bytes, so that two ids
+/// are equal exactly when their numbers are.
+#[inline]
+fn short_key(len: usize, word: u64) -> u128 {
+    (u128::from(len as u8) << 64) | u128::from(word)
+}
+
 /// Measures the funnel of `request` on the fast path, or `None` when the file or the options
 /// are not for it (the caller then reads the file with the general reader).
 pub(crate) fn measure(request: &ScanRequest<'_>) -> Option<FunnelMeasurement> {
@@ -69,7 +76,8 @@ pub(crate) fn measure(request: &ScanRequest<'_>) -> Option<FunnelMeasurement> {
     }
     // The options are checked here; the general path reports them after reading the file.
     FunnelMeter::new(request.funnel_steps, request.options.clone()).ok()?;
-    let data = read_all(request.path, request.quiet)?;
+    let threads = request.threads.max(1);
+    let data = read_all(request.path, request.quiet, threads)?;
     let header_end = data.iter().position(|&b| b == b'\n').unwrap_or(data.len());
     let header = &data[..header_end];
     if header.is_empty() || header.iter().any(|&b| b == b'"' || b == b'\r') {
@@ -81,7 +89,6 @@ pub(crate) fn measure(request: &ScanRequest<'_>) -> Option<FunnelMeasurement> {
     for (slot, name) in columns.iter_mut().zip(request.columns) {
         *slot = header_fields.find(name).ok()?;
     }
-    let threads = request.threads.max(1);
     let parts = request.partitions.map_or_else(
         || partitions(data.len()),
         |p| p.clamp(1, 1024).next_power_of_two(),
@@ -94,6 +101,17 @@ pub(crate) fn measure(request: &ScanRequest<'_>) -> Option<FunnelMeasurement> {
         request,
         parts,
         expected_rows: (data.len() / 24).div_ceil(threads * parts),
+        names: request
+            .steps
+            .iter()
+            .map(|&(n, s)| (n.as_bytes(), s, input::parse_id(n).is_ok()))
+            .collect(),
+        short_names: request
+            .steps
+            .iter()
+            .filter(|(n, _)| n.len() <= INLINE && input::parse_id(n).is_ok())
+            .map(|&(n, s)| (short_key(n.len(), inline_word(n.as_bytes())), s))
+            .collect(),
     };
     // [chunk][partition] -> rows
     let scanned = on_threads(chunks, |_, (from, to)| scan.chunk(from, to))?;
@@ -135,15 +153,68 @@ fn on_threads<I: Send, T: Send>(
     })
 }
 
-/// The whole file, read through the usual progress bar.
-fn read_all(path: &Path, quiet: bool) -> Option<Vec<u8>> {
-    let size = std::fs::metadata(path).ok()?.len();
-    let mut data = Vec::with_capacity(usize::try_from(size).ok()?.checked_add(1)?);
-    crate::output::open_with_progress(path, quiet)
-        .ok()?
-        .read_to_end(&mut data)
-        .ok()?;
-    Some(data)
+/// The whole file, read on `threads` threads (a range each), advancing the usual progress
+/// bar; `None` if it cannot be read or changes size while being read.
+fn read_all(path: &Path, quiet: bool, threads: usize) -> Option<Vec<u8>> {
+    let file = std::fs::File::open(path).ok()?;
+    let size = usize::try_from(file.metadata().ok()?.len()).ok()?;
+    let bar = crate::output::file_progress(path, quiet);
+    let mut data = vec![0u8; size];
+    let piece = size.div_ceil(threads.max(1)).max(1);
+    let ranges: Vec<(usize, &mut [u8])> = data
+        .chunks_mut(piece)
+        .enumerate()
+        .map(|(i, buf)| (i * piece, buf))
+        .collect();
+    let (file_ref, bar_ref) = (&file, &bar);
+    on_threads(ranges, |_, (offset, buf)| {
+        read_range(file_ref, offset, buf, bar_ref.as_ref())
+    })?;
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    // The file must end where its size said.
+    (read_at(&file, size, &mut [0u8; 1]).ok()? == 0).then_some(data)
+}
+
+/// Fills `buf` with the file's bytes from `offset`, in blocks of 4 MiB.
+fn read_range(
+    file: &std::fs::File,
+    offset: usize,
+    buf: &mut [u8],
+    bar: Option<&indicatif::ProgressBar>,
+) -> Option<()> {
+    const BLOCK: usize = 1 << 22;
+    for (j, block) in buf.chunks_mut(BLOCK).enumerate() {
+        let mut done = 0;
+        while done < block.len() {
+            match read_at(file, offset + j * BLOCK + done, &mut block[done..]) {
+                Ok(0) => return None, // the file got shorter
+                Ok(n) => done += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => return None,
+            }
+        }
+        if let Some(bar) = bar {
+            bar.inc(block.len() as u64);
+        }
+    }
+    Some(())
+}
+
+/// One positioned read of the file (`FileExt::read_at` on Unix, `seek_read` on Windows).
+fn read_at(file: &std::fs::File, offset: usize, buf: &mut [u8]) -> std::io::Result<usize> {
+    let offset = u64::try_from(offset).map_err(|_| std::io::ErrorKind::InvalidInput)?;
+    #[cfg(unix)]
+    let n = std::os::unix::fs::FileExt::read_at(file, buf, offset);
+    #[cfg(windows)]
+    let n = std::os::windows::fs::FileExt::seek_read(file, buf, offset);
+    #[cfg(not(any(unix, windows)))]
+    let n: std::io::Result<usize> = {
+        let _ = (file, buf, offset);
+        Err(std::io::ErrorKind::Unsupported.into())
+    };
+    n
 }
 
 /// Hash partitions for a file of `bytes` bytes: about one per MiB (a partition's rows and
@@ -208,6 +279,11 @@ struct Scan<'a> {
     request: &'a ScanRequest<'a>,
     parts: usize,
     expected_rows: usize,
+    /// The funnel's event names with their step numbers, and whether the shared id rule
+    /// accepts the name as written.
+    names: Vec<(&'a [u8], u32, bool)>,
+    /// The names of at most [`INLINE`] bytes that the rule accepts, as [`short_key`]s.
+    short_names: Vec<(u128, u32)>,
 }
 
 impl Scan<'_> {
@@ -215,82 +291,156 @@ impl Scan<'_> {
     /// path does not take.
     fn chunk(&self, from: usize, to: usize) -> Option<Vec<Vec<Row>>> {
         let data = self.data;
+        let bytes = &data[from..to];
+        // A quote or a carriage return anywhere: the csv crate's full grammar is needed.
+        if memchr::memchr2(b'"', b'\r', bytes).is_some() {
+            return None;
+        }
         let capacity = self.expected_rows + self.expected_rows / 8 + 16;
         let mut parts: Vec<Vec<Row>> = (0..self.parts)
             .map(|_| Vec::with_capacity(capacity))
             .collect();
-        let format = self.request.format;
-        let mut pos = from;
-        while pos < to {
-            let end = data[pos..to]
-                .iter()
-                .position(|&b| b == b'\n')
-                .map_or(to, |p| pos + p);
-            let [entity, step, time] = self.split(pos, end)?;
-            pos = end + 1;
-            let id = input::parse_id_bytes(&data[entity.0..entity.1]).ok()?;
-            let step_name = input::parse_id_bytes(&data[step.0..step.1]).ok()?;
-            let time = input::parse_event_time(&data[time.0..time.1], format).ok()?;
-            let step = match self.step_of(step_name) {
-                Some(s) => s,
-                None if self.request.keep_other => OTHER_STEP,
-                None => continue,
+        let mut line = from;
+        let mut field = 0;
+        let mut start = from;
+        let mut got = [(from, from); 3];
+        let mut separators = Separators::new(bytes).map(|p| from + p);
+        loop {
+            let (end, last) = match separators.next() {
+                Some(p) if data[p] == b',' => {
+                    self.take(&mut got, field, start, p);
+                    field += 1;
+                    start = p + 1;
+                    continue;
+                }
+                Some(p) => (p, false),
+                None if line < to => (to, true),
+                None => break,
             };
-            let id = id.as_bytes();
-            let key = if id.len() <= INLINE {
-                inline_word(id)
-            } else {
-                entity.0 as u64
-            };
-            parts[partition_of(id, self.parts)].push(Row {
-                key,
-                time,
-                len: u32::try_from(id.len()).ok()?,
-                step,
-            });
+            // A blank line (which the csv crate skips), or not as many fields as the header.
+            if end == line || field + 1 != self.fields {
+                return None;
+            }
+            self.take(&mut got, field, start, end);
+            self.row(got, &mut parts)?;
+            (line, field, start) = (end + 1, 0, end + 1);
+            if last {
+                break;
+            }
         }
         Some(parts)
     }
 
-    /// The byte ranges of the entity, step and time fields of the line `data[from..to]`, or
-    /// `None` unless it is a plain line of as many fields as the header.
+    /// Notes the range of field `field` if it is one of the three columns.
     #[inline]
-    fn split(&self, from: usize, to: usize) -> Option<[(usize, usize); 3]> {
-        let line = &self.data[from..to];
-        if line.is_empty() {
-            return None; // a blank line, which the csv crate skips
-        }
-        let mut got = [(from, from); 3];
-        let mut field = 0;
-        let mut start = from;
-        let mut take = |field: usize, start: usize, end: usize| {
-            for (slot, &c) in got.iter_mut().zip(&self.columns) {
-                if c == field {
-                    *slot = (start, end);
-                }
-            }
-        };
-        for (i, &b) in line.iter().enumerate() {
-            if b == b',' {
-                take(field, start, from + i);
-                field += 1;
-                start = from + i + 1;
-            } else if b == b'"' || b == b'\r' {
-                return None;
+    fn take(&self, got: &mut [(usize, usize); 3], field: usize, start: usize, end: usize) {
+        for (slot, &c) in got.iter_mut().zip(&self.columns) {
+            if c == field {
+                *slot = (start, end);
             }
         }
-        take(field, start, to);
-        (field + 1 == self.fields).then_some(got)
     }
 
-    /// The step number of an event name of the funnel.
+    /// Checks one row (entity, step and time ranges) and files it under its partition if its
+    /// step is one of the funnel's; `None` if a field is refused.
     #[inline]
-    fn step_of(&self, name: &str) -> Option<u32> {
-        self.request
-            .steps
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|&(_, s)| s)
+    fn row(&self, [entity, step, time]: [(usize, usize); 3], parts: &mut [Vec<Row>]) -> Option<()> {
+        let data = self.data;
+        let id = input::parse_id_bytes(&data[entity.0..entity.1]).ok()?;
+        let step = self.step_of(&data[step.0..step.1])?;
+        let time = input::parse_event_time(&data[time.0..time.1], self.request.format).ok()?;
+        let step = match step {
+            Some(s) => s,
+            None if self.request.keep_other => OTHER_STEP,
+            None => return Some(()),
+        };
+        let id = id.as_bytes();
+        let key = if id.len() <= INLINE {
+            inline_word(id)
+        } else {
+            entity.0 as u64
+        };
+        parts[partition_of(id, self.parts)].push(Row {
+            key,
+            time,
+            len: u32::try_from(id.len()).ok()?,
+            step,
+        });
+        Some(())
+    }
+
+    /// The step number of a step field (`Some(None)` for a valid name of no funnel event),
+    /// or `None` when the shared id rule refuses it. A field equal to an event name that the
+    /// rule accepts needs no second check.
+    #[inline]
+    fn step_of(&self, field: &[u8]) -> Option<Option<u32>> {
+        if field.len() <= INLINE {
+            let key = short_key(field.len(), inline_word(field));
+            if let Some(&(_, s)) = self.short_names.iter().find(|(k, _)| *k == key) {
+                return Some(Some(s));
+            }
+        } else if let Some(&(_, s, _)) = self.names.iter().find(|(n, _, ok)| *ok && *n == field) {
+            return Some(Some(s));
+        }
+        let name = input::parse_id_bytes(field).ok()?;
+        let found = self.names.iter().find(|(n, _, _)| *n == name.as_bytes());
+        Some(found.map(|&(_, s, _)| s))
+    }
+}
+
+/// The positions of the commas and line feeds of a text, found 64 bytes at a time as a bit
+/// mask (one compare per byte, which the compiler turns into vector instructions).
+struct Separators<'a> {
+    bytes: &'a [u8],
+    /// The start of the block `mask` describes.
+    block: usize,
+    /// The separators of the block not yet returned.
+    mask: u64,
+}
+
+impl<'a> Separators<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        let mut s = Separators {
+            bytes,
+            block: 0,
+            mask: 0,
+        };
+        s.mask = s.block_mask();
+        s
+    }
+
+    /// The separators of the 64 bytes from `self.block` (fewer at the end).
+    #[inline]
+    fn block_mask(&self) -> u64 {
+        let mut block = [0u8; 64];
+        let rest = self.bytes.get(self.block..).unwrap_or(&[]);
+        match rest.first_chunk::<64>() {
+            Some(full) => block = *full,
+            None => block[..rest.len()].copy_from_slice(rest),
+        }
+        let mut mask = 0u64;
+        for (i, &b) in block.iter().enumerate() {
+            mask |= u64::from((b == b',') | (b == b'\n')) << i;
+        }
+        mask
+    }
+}
+
+impl Iterator for Separators<'_> {
+    type Item = usize;
+
+    #[inline]
+    fn next(&mut self) -> Option<usize> {
+        while self.mask == 0 {
+            self.block += 64;
+            if self.block >= self.bytes.len() {
+                return None;
+            }
+            self.mask = self.block_mask();
+        }
+        let at = self.block + self.mask.trailing_zeros() as usize;
+        self.mask &= self.mask - 1;
+        Some(at)
     }
 }
 
@@ -323,10 +473,10 @@ fn measure_share(
                 }
             }
         }
-        short.sort_unstable_by_key(|r| (r.len, r.key));
+        short.sort_unstable_by_key(|r| short_key(r.len as usize, r.key));
         long.sort_unstable_by(|a, b| id_of(a).cmp(&id_of(b)));
         for (i, r) in short.iter().enumerate() {
-            if i > 0 && (short[i - 1].len, short[i - 1].key) != (r.len, r.key) {
+            if i > 0 && (short[i - 1].key, short[i - 1].len) != (r.key, r.len) {
                 next += threads;
             }
             meter.push(event(next, r)).ok()?;
