@@ -308,3 +308,16 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn step_names_the_id_rule_refuses_are_checked_row_by_row() {
+    // A step named with an edge space matches rows written the same way, which the shared id
+    // rule refuses: the general reader reports the row, and the fast path must not take it.
+    let text = "entity_id,step,timestamp\na,visit ,5\na,signup,9\n";
+    let file = TempCsv::new(text.as_bytes());
+    let options = ["--steps", "visit ,signup", "--time-format", "unix-seconds"];
+    let (fast, general) = both_ways(&file.0, &options, 2, 2);
+    assert!(fast.is_none());
+    let e = general.unwrap_err();
+    assert!(e.contains(":2:") && e.contains("step"), "{e}");
+}
