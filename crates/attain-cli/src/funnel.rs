@@ -481,6 +481,7 @@ pub(crate) fn parse_duration(text: &str) -> anyhow::Result<i64> {
         .with_context(|| format!("duration {} is too long", Quoted::new(text)))
 }
 
+#[derive(Default)]
 struct Loaded {
     events: Vec<Event>,
     entity_names: EntityIds,
@@ -707,7 +708,11 @@ fn setup(args: &MeasureArgs) -> anyhow::Result<Setup> {
     })
 }
 
-fn load_events(args: &MeasureArgs, setup: &Setup) -> anyhow::Result<Loaded> {
+/// The step number of every event name of the funnel: the steps, then the exclusion events.
+fn step_index<'a>(
+    args: &'a MeasureArgs,
+    setup: &'a Setup,
+) -> anyhow::Result<HashMap<&'a str, u32>> {
     let mut step_index: HashMap<&str, u32> = HashMap::new();
     for (i, s) in args.steps.iter().enumerate() {
         if step_index.insert(s.as_str(), u32::try_from(i)?).is_some() {
@@ -720,11 +725,78 @@ fn load_events(args: &MeasureArgs, setup: &Setup) -> anyhow::Result<Loaded> {
     for (i, e) in setup.exclusion_events.iter().enumerate() {
         step_index.insert(e.as_str(), u32::try_from(args.steps.len() + i)?);
     }
-    // Only strict_order looks at the rows of other steps.
-    let keep_other = matches!(
+    Ok(step_index)
+}
+
+/// Whether the rows of other steps are kept: only strict_order looks at them.
+fn keep_other(setup: &Setup) -> bool {
+    matches!(
         setup.options.order,
         StepOrder::WindowFunnel(m) if m.strict_order
-    );
+    )
+}
+
+/// The measurement of the command's funnel, with the events read when the general reader read
+/// them. With `allow_fast`, a plain CSV measured without breakdown, held column, paths or
+/// retention goes through the parallel fast path ([`crate::event_scan`]), which gives the same
+/// measurement; anything else, and any file it does not take, through the general reader.
+fn measure_events(
+    args: &MeasureArgs,
+    setup: &Setup,
+    view: ViewArg,
+    allow_fast: bool,
+) -> anyhow::Result<(Loaded, FunnelMeasurement)> {
+    let index = step_index(args, setup)?;
+    if allow_fast
+        && let Some(request) = fast_request(args, setup, view, &index)
+        && let Some(m) = crate::event_scan::measure(&request)
+    {
+        return Ok((Loaded::default(), m));
+    }
+    let loaded = load_events(args, setup, &index)?;
+    let m = attain_funnel::measure::measure(&loaded.events, args.steps.len(), &setup.options)
+        .or_usage()?;
+    Ok((loaded, m))
+}
+
+/// What the fast path is asked to measure, or `None` for options it leaves to the general
+/// reader: a breakdown or held column, or the retention table (they need each event).
+fn fast_request<'a>(
+    args: &'a MeasureArgs,
+    setup: &'a Setup,
+    view: ViewArg,
+    index: &HashMap<&'a str, u32>,
+) -> Option<crate::event_scan::ScanRequest<'a>> {
+    let retention = args.out.format == Format::Csv && view == ViewArg::Retention;
+    if args.breakdown.is_some() || args.hold.is_some() || retention {
+        return None;
+    }
+    let mut steps: Vec<(&str, u32)> = index.iter().map(|(&n, &s)| (n, s)).collect();
+    steps.sort_unstable_by_key(|&(_, s)| s);
+    Some(crate::event_scan::ScanRequest {
+        path: &args.events,
+        columns: [
+            &args.columns.entity_col,
+            &args.columns.step_col,
+            &args.columns.time_col,
+        ],
+        format: args.columns.time_format.into(),
+        steps,
+        keep_other: keep_other(setup),
+        funnel_steps: args.steps.len(),
+        options: &setup.options,
+        quiet: args.out.quiet,
+        threads: std::thread::available_parallelism().map_or(1, |n| n.get().min(16)),
+        partitions: None,
+    })
+}
+
+fn load_events(
+    args: &MeasureArgs,
+    setup: &Setup,
+    step_index: &HashMap<&str, u32>,
+) -> anyhow::Result<Loaded> {
+    let keep_other = keep_other(setup);
     let mut groups: HashMap<String, u32> = HashMap::new();
     let mut group_names = Vec::new();
     let extra = args.breakdown.as_deref().or(args.hold.as_deref());
@@ -808,14 +880,12 @@ fn load_events(args: &MeasureArgs, setup: &Setup) -> anyhow::Result<Loaded> {
 fn run_measure(args: &MeasureArgs) -> anyhow::Result<()> {
     let out = args.out.open(&[&args.events])?;
     let setup = setup(args)?;
-    let loaded = load_events(args, &setup)?;
-    let m = attain_funnel::measure::measure(&loaded.events, args.steps.len(), &setup.options)
-        .or_usage()?;
     let view = if args.paths {
         ViewArg::Paths
     } else {
         args.view
     };
+    let (loaded, m) = measure_events(args, &setup, view, true)?;
     let period = match args.period {
         PeriodArg::Day => EntryPeriod::Day,
         PeriodArg::Week => EntryPeriod::Week,
@@ -1417,6 +1487,10 @@ struct TimeJson {
     p90: i64,
     samples: u64,
 }
+
+#[cfg(test)]
+#[path = "funnel_fast_tests.rs"]
+mod fast_tests;
 
 #[cfg(test)]
 mod tests {

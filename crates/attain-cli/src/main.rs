@@ -21,6 +21,8 @@ mod clv;
 #[cfg(feature = "lifecycle")]
 mod cohort;
 #[cfg(feature = "funnel")]
+mod event_scan;
+#[cfg(feature = "funnel")]
 mod events;
 #[cfg(feature = "funnel")]
 mod funnel;

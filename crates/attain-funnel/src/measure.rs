@@ -542,6 +542,19 @@ impl Accumulator {
         }
     }
 
+    /// Adds the counts and time samples of `other` (a funnel with as many steps).
+    fn merge(&mut self, other: Accumulator) {
+        self.entities += other.entities;
+        let pairs = self.reached.iter_mut().zip(other.reached);
+        pairs.for_each(|(a, b)| *a += b);
+        let pairs = self.deepest.iter_mut().zip(other.deepest);
+        pairs.for_each(|(a, b)| *a += b);
+        let pairs = self.time_prev.iter_mut().zip(other.time_prev);
+        pairs.for_each(|(a, b)| a.extend(b));
+        let pairs = self.time_first.iter_mut().zip(other.time_first);
+        pairs.for_each(|(a, b)| a.extend(b));
+    }
+
     fn finish(mut self) -> StepTable {
         let n = self.reached.len();
         let first = self.reached.first().copied().unwrap_or(0);
@@ -622,6 +635,8 @@ pub struct FunnelMeter {
     kept: Slots,
     pending: Slots,
     any_counts: Vec<u32>,
+    // Another meter was merged in: the paths are put back in entity order at the end.
+    merged: bool,
 }
 
 /// The rules of the ordered engine (every order but [`StepOrder::AnyOrder`]).
@@ -842,7 +857,53 @@ impl FunnelMeter {
             kept: Slots::new(steps),
             pending: Slots::new(steps),
             any_counts: vec![0; steps],
+            merged: false,
         })
+    }
+
+    /// Adds what `other` measured to this meter, so that hash partitions of one log can be
+    /// measured apart (on several threads) and combined: the result is the one a single meter
+    /// would give on all the events, the time-to-convert percentiles included (the samples
+    /// are kept until [`FunnelMeter::finish`]). The two meters must measure disjoint sets of
+    /// entities (no entity in both); this meter may go on taking events afterwards, and the
+    /// paths come out by ascending entity (stable: an entity's entries keep their order).
+    ///
+    /// ```
+    /// use attain_funnel::measure::{Event, FunnelMeter, MeasureOptions, measure};
+    /// let ev = |entity, step, timestamp| Event { entity, step, timestamp, group: 0 };
+    /// let (odd, even) = ([ev(1, 0, 0), ev(1, 1, 7)], [ev(2, 0, 3), ev(2, 1, 5), ev(4, 0, 1)]);
+    /// let mut a = FunnelMeter::new(2, MeasureOptions::default())?;
+    /// let mut b = FunnelMeter::new(2, MeasureOptions::default())?;
+    /// odd.iter().try_for_each(|&e| a.push(e))?;
+    /// even.iter().try_for_each(|&e| b.push(e))?;
+    /// a.merge(b)?;
+    /// let all = [odd.as_slice(), even.as_slice()].concat();
+    /// assert_eq!(a.finish(), measure(&all, 2, &MeasureOptions::default())?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::InvalidOptions`] when the meters measure different funnels (steps or options).
+    pub fn merge(&mut self, mut other: FunnelMeter) -> Result<()> {
+        if other.steps != self.steps || other.options != self.options {
+            return Err(Error::InvalidOptions {
+                reason: "only meters of the same funnel and options can be merged".into(),
+            });
+        }
+        other.flush();
+        self.index += other.index;
+        self.total.merge(other.total);
+        for (group, acc) in other.groups {
+            match self.groups.entry(group) {
+                std::collections::btree_map::Entry::Vacant(v) => {
+                    v.insert(acc);
+                }
+                std::collections::btree_map::Entry::Occupied(mut o) => o.get_mut().merge(acc),
+            }
+        }
+        self.paths.append(&mut other.paths);
+        self.merged = true;
+        Ok(())
     }
 
     /// Whether `step` is a step, an exclusion event or [`OTHER_STEP`] of this funnel.
@@ -888,6 +949,9 @@ impl FunnelMeter {
     #[must_use]
     pub fn finish(mut self) -> FunnelMeasurement {
         self.flush();
+        if self.merged {
+            self.paths.sort_by_key(|p| p.entity);
+        }
         FunnelMeasurement {
             total: self.total.finish(),
             groups: self

@@ -1,7 +1,7 @@
 //! Funnels measured from events: golden cases, laws, and a brute-force cross-check of the
 //! greedy chain search.
 
-use attain_funnel::measure::{Event, FunnelMeter, MeasureOptions, StepOrder, measure};
+use attain_funnel::measure::{Counting, Event, FunnelMeter, MeasureOptions, StepOrder, measure};
 use attain_types::{Rate, dec};
 use proptest::prelude::*;
 
@@ -259,4 +259,43 @@ proptest! {
         }
         prop_assert_eq!(meter.finish(), measure(&events, 3, &opts).unwrap());
     }
+
+    #[test]
+    fn prop_merged_partitions_match_measure(
+        events in events_strategy(),
+        opts in options_strategy(),
+        parts in 1u64..4,
+        totals in any::<bool>(),
+    ) {
+        // Entities split by id modulo `parts`, each part on its own meter, merged in turn:
+        // the same measurement (counts, percentiles, groups, paths) as one pass over all.
+        let opts = if totals { opts.counting(Counting::Totals) } else { opts };
+        let mut sorted = events.clone();
+        sorted.sort_by_key(|e| e.entity);
+        let mut meters: Vec<FunnelMeter> =
+            (0..parts).map(|_| FunnelMeter::new(3, opts.clone()).unwrap()).collect();
+        for e in sorted {
+            meters[(e.entity % parts) as usize].push(e).unwrap();
+        }
+        let mut merged = meters.pop().unwrap();
+        for m in meters {
+            merged.merge(m).unwrap();
+        }
+        prop_assert_eq!(merged.finish(), measure(&events, 3, &opts).unwrap());
+    }
+}
+
+#[test]
+fn merge_refuses_another_funnel() {
+    let mut a = FunnelMeter::new(3, MeasureOptions::default()).unwrap();
+    let b = FunnelMeter::new(2, MeasureOptions::default()).unwrap();
+    let c = FunnelMeter::new(3, MeasureOptions::default().window(5)).unwrap();
+    assert!(matches!(
+        a.merge(b),
+        Err(attain_funnel::Error::InvalidOptions { .. })
+    ));
+    assert!(matches!(
+        a.merge(c),
+        Err(attain_funnel::Error::InvalidOptions { .. })
+    ));
 }
