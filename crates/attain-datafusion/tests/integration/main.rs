@@ -5,5 +5,6 @@ mod cohort;
 mod common;
 mod errors;
 mod funnel_sql;
+mod memory;
 mod properties;
 mod rfm_sql;
