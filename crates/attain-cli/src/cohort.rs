@@ -156,14 +156,22 @@ fn fast_table(args: &CohortArgs, options: CohortOptions) -> Option<CohortTable> 
         bar.finish_and_clear();
     }
     let activity = activity.ok()??;
+    // One walk per hash partition of the customers, merged.
+    let parts = activity
+        .fold_customers(
+            || (CohortCells::new(input::unchecked_currency(), options), None),
+            |(cells, latest): &mut (CohortCells, Option<NaiveDate>), c| {
+                *latest = Some(latest.map_or(c.last, |l: NaiveDate| l.max(c.last)));
+                cells.add_customer(&c.periods).map_err(anyhow::Error::from)
+            },
+        )
+        .ok()?;
     let mut cells = CohortCells::new(input::unchecked_currency(), options);
     let mut latest: Option<NaiveDate> = None;
-    activity
-        .for_each_customer(|c| {
-            latest = Some(latest.map_or(c.last, |l| l.max(c.last)));
-            cells.add_customer(&c.periods).map_err(anyhow::Error::from)
-        })
-        .ok()?;
+    for (part, part_latest) in parts {
+        cells.merge(part).ok()?;
+        latest = latest.max(part_latest);
+    }
     let report = activity.report();
     cells
         .finish(&CohortCounts {

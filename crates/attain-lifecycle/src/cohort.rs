@@ -302,12 +302,23 @@ pub struct CohortCounts {
 pub struct CohortCells {
     options: CohortOptions,
     currency: Currency,
-    /// Customers per cohort (period index of acquisition).
-    sizes: BTreeMap<i64, u64>,
-    /// (cohort, periods since acquisition) -> (active customers, revenue).
-    cells: HashMap<(i64, i64), (u64, Decimal)>,
+    /// Per cohort (period index of acquisition): its customers and its cells by periods since
+    /// acquisition, (active customers, revenue).
+    rows: BTreeMap<i64, CohortRow>,
+    /// The period containing an explicit `as_of`: later periods are outside the table.
+    last: Option<i64>,
     customers: u64,
-    total: Decimal,
+    /// Cells held over all rows; above [`MAX_CELLS`] the table is refused at `finish` anyway,
+    /// so cells are no longer kept (`oversized`).
+    held: u64,
+    oversized: bool,
+}
+
+/// A cohort's size and cells, as [`CohortCells`] accumulates them.
+#[derive(Debug, Clone, Default)]
+struct CohortRow {
+    size: u64,
+    cells: Vec<(u64, Decimal)>,
 }
 
 impl CohortCells {
@@ -317,15 +328,17 @@ impl CohortCells {
         CohortCells {
             options,
             currency,
-            sizes: BTreeMap::new(),
-            cells: HashMap::new(),
+            rows: BTreeMap::new(),
+            last: options.as_of.map(|d| options.granularity.period_index(d)),
             customers: 0,
-            total: Decimal::ZERO,
+            held: 0,
+            oversized: false,
         }
     }
 
     /// Adds one customer: `(period index, revenue)` of every period in which it has a counted
-    /// transaction, each period once, in any order. An empty slice adds nothing.
+    /// transaction, each period once, in any order. An empty slice adds nothing. Periods after
+    /// the one containing `as_of` are outside the table (readers leave their rows out).
     ///
     /// # Errors
     /// [`Error::Types`] when revenue overflows.
@@ -333,19 +346,63 @@ impl CohortCells {
         let Some(cohort) = periods.iter().map(|&(p, _)| p).min() else {
             return Ok(());
         };
-        let overflow = || attain_types::Error::Overflow {
-            operation: "cohort revenue",
-        };
         self.customers += 1;
-        *self.sizes.entry(cohort).or_insert(0) += 1;
+        let row = self.rows.entry(cohort).or_default();
+        row.size += 1;
+        if self.oversized {
+            return Ok(());
+        }
         for &(p, revenue) in periods {
-            let cell = self
-                .cells
-                .entry((cohort, p - cohort))
-                .or_insert((0, Decimal::ZERO));
+            if self.last.is_some_and(|last| p > last) {
+                continue;
+            }
+            // A cell this far out makes the table wider than MAX_PERIODS: never shown.
+            let Some(k) = usize::try_from(p - cohort)
+                .ok()
+                .filter(|&k| (k as u64) < MAX_PERIODS)
+            else {
+                continue;
+            };
+            if k >= row.cells.len() {
+                self.held += (k + 1 - row.cells.len()) as u64;
+                if self.held > MAX_CELLS {
+                    self.oversized = true;
+                    self.rows.values_mut().for_each(|r| r.cells = Vec::new());
+                    return Ok(());
+                }
+                row.cells.resize(k + 1, (0, Decimal::ZERO));
+            }
+            let cell = &mut row.cells[k];
             cell.0 += 1;
-            cell.1 = cell.1.checked_add(revenue).ok_or_else(overflow)?;
-            self.total = self.total.checked_add(revenue).ok_or_else(overflow)?;
+            cell.1 = add_revenue(cell.1, revenue)?;
+        }
+        Ok(())
+    }
+
+    /// Merges the customers of `other` (disjoint from this one's, same options and currency)
+    /// into this one: associative and commutative, so that readers can split the customers
+    /// among threads.
+    ///
+    /// # Errors
+    /// [`Error::Types`] when revenue overflows.
+    pub fn merge(&mut self, other: CohortCells) -> Result<()> {
+        self.customers += other.customers;
+        self.oversized |= other.oversized;
+        for (cohort, theirs) in other.rows {
+            let mine = self.rows.entry(cohort).or_default();
+            mine.size += theirs.size;
+            if theirs.cells.len() > mine.cells.len() {
+                mine.cells.resize(theirs.cells.len(), (0, Decimal::ZERO));
+            }
+            for (m, t) in mine.cells.iter_mut().zip(theirs.cells) {
+                m.0 += t.0;
+                m.1 = add_revenue(m.1, t.1)?;
+            }
+        }
+        self.held = self.rows.values().map(|r| r.cells.len() as u64).sum();
+        if self.oversized || self.held > MAX_CELLS {
+            self.oversized = true;
+            self.rows.values_mut().for_each(|r| r.cells = Vec::new());
         }
         Ok(())
     }
@@ -358,6 +415,12 @@ impl CohortCells {
     pub fn finish(self, counts: &CohortCounts) -> Result<CohortTable> {
         let g = self.options.granularity;
         let as_of = self.options.as_of.or(counts.latest);
+        let mut total = Decimal::ZERO;
+        for row in self.rows.values() {
+            for cell in &row.cells {
+                total = add_revenue(total, cell.1)?;
+            }
+        }
         let mut table = CohortTable {
             granularity: g,
             as_of,
@@ -366,11 +429,11 @@ impl CohortCells {
             customers: self.customers,
             transactions: counts.transactions,
             excluded_after_as_of: counts.excluded_after_as_of,
-            total_revenue: Money::new(self.total, self.currency),
+            total_revenue: Money::new(total, self.currency),
         };
         let Some(as_of) = as_of else { return Ok(table) };
         let last = period_index(g, as_of)?;
-        let Some(&first) = self.sizes.keys().next() else {
+        let Some(&first) = self.rows.keys().next() else {
             return Ok(table);
         };
         let periods = u64::try_from(last - first + 1).unwrap_or(0);
@@ -383,15 +446,15 @@ impl CohortCells {
             });
         }
         let width = usize::try_from(periods).unwrap_or(0);
-        let (n_rows, n_cols) = (self.sizes.len() as u64, width as u64);
-        if n_rows.saturating_mul(n_cols) > MAX_CELLS {
+        let (n_rows, n_cols) = (self.rows.len() as u64, width as u64);
+        if n_rows.saturating_mul(n_cols) > MAX_CELLS || self.oversized {
             return Err(Error::TableTooLarge {
                 cohorts: n_rows,
                 periods: n_cols,
                 limit: MAX_CELLS,
             });
         }
-        for (&f, &size) in &self.sizes {
+        for (&f, row) in &self.rows {
             let period = period_of(g, f)?;
             let observed = usize::try_from(last - f + 1).unwrap_or(0);
             let cells = (0..width)
@@ -399,14 +462,10 @@ impl CohortCells {
                     if k >= observed {
                         return Ok(None);
                     }
-                    let (active, revenue) = self
-                        .cells
-                        .get(&(f, k as i64))
-                        .copied()
-                        .unwrap_or((0, Decimal::ZERO));
+                    let (active, revenue) = row.cells.get(k).copied().unwrap_or((0, Decimal::ZERO));
                     Ok(Some(CohortCell {
                         active,
-                        retention: Rate::from_ratio(active, size)?,
+                        retention: Rate::from_ratio(active, row.size)?,
                         revenue: Money::new(revenue, self.currency),
                     }))
                 })
@@ -414,12 +473,19 @@ impl CohortCells {
             table.cohorts.push(Cohort {
                 label: period.label(g),
                 period,
-                size,
+                size: row.size,
                 cells,
             });
         }
         Ok(table)
     }
+}
+
+/// `a + b`, or the cohort revenue overflow error.
+fn add_revenue(a: Decimal, b: Decimal) -> Result<Decimal> {
+    Ok(a.checked_add(b).ok_or(attain_types::Error::Overflow {
+        operation: "cohort revenue",
+    })?)
 }
 
 /// One cell of a cohort table: a cohort in one period since acquisition.

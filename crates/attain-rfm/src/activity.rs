@@ -281,49 +281,103 @@ impl ActivityTable {
         &self,
         mut f: impl FnMut(&CustomerActivity) -> Result<(), E>,
     ) -> Result<(), E> {
-        let decode = |reason: &str| Error::Decode {
-            reason: reason.to_owned(),
-        };
-        let mut c = CustomerActivity {
-            customer_id: String::new(),
-            first: NaiveDate::MIN,
-            last: NaiveDate::MIN,
-            rows: 0,
-            periods: Vec::new(),
-        };
+        let mut c = empty_activity();
         for t in &self.tables {
-            for slot in t.slots.iter().filter(|s| s.state.len != 0) {
-                let s = slot.state;
-                let mut tmp = [0u8; 8];
-                let id = std::str::from_utf8(slot.key(&t.arena, &mut tmp))
-                    .map_err(|_| decode("customer id is not UTF-8"))?;
-                c.customer_id.clear();
-                c.customer_id.push_str(id);
-                c.first = day_to_date(s.first).ok_or_else(|| decode("day out of range"))?;
-                c.last = day_to_date(s.last).ok_or_else(|| decode("day out of range"))?;
-                c.rows = u64::from(s.rows);
-                c.periods.clear();
-                let mut at = s.head;
-                while at != 0 {
-                    let e = t
-                        .store
-                        .entries
-                        .get(at as usize - 1)
-                        .copied()
-                        .ok_or_else(|| decode("period list"))?;
-                    let scale = e.scale();
-                    let mantissa = i128::from(e.hundredths) / [100, 10, 1][usize::from(scale) % 3];
-                    let revenue = Decimal::try_from_i128_with_scale(mantissa, u32::from(scale))
-                        .map_err(|_| Error::Overflow {
-                            operation: "period revenue",
-                        })?;
-                    c.periods.push((i64::from(e.period), revenue));
-                    at = e.next();
-                }
-                c.periods.reverse();
-                f(&c)?;
-            }
+            walk(t, &mut c, &mut f)?;
         }
         Ok(())
     }
+
+    /// [`for_each_customer`](Self::for_each_customer) on one thread per hash partition of the
+    /// customers: each thread folds its customers into its own `init()` with `f`; the results
+    /// are returned (in no particular order) for the caller to merge.
+    ///
+    /// # Errors
+    ///
+    /// As [`for_each_customer`](Self::for_each_customer): the first error of any thread.
+    pub fn fold_customers<T: Send, E: From<Error> + Send>(
+        &self,
+        init: impl Fn() -> T + Sync,
+        f: impl Fn(&mut T, &CustomerActivity) -> Result<(), E> + Sync,
+    ) -> Result<Vec<T>, E> {
+        let (init, f) = (&init, &f);
+        std::thread::scope(|s| {
+            let handles: Vec<_> = self
+                .tables
+                .iter()
+                .map(|t| {
+                    s.spawn(move || {
+                        let mut acc = init();
+                        walk(t, &mut empty_activity(), &mut |c| f(&mut acc, c))?;
+                        Ok(acc)
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        Err(E::from(Error::Decode {
+                            reason: "a customer walk stopped".to_owned(),
+                        }))
+                    })
+                })
+                .collect()
+        })
+    }
+}
+
+fn empty_activity() -> CustomerActivity {
+    CustomerActivity {
+        customer_id: String::new(),
+        first: NaiveDate::MIN,
+        last: NaiveDate::MIN,
+        rows: 0,
+        periods: Vec::new(),
+    }
+}
+
+/// Calls `f` with the activity of every customer of `t`, built in `c`.
+fn walk<E: From<Error>>(
+    t: &Table<ActivityState>,
+    c: &mut CustomerActivity,
+    f: &mut impl FnMut(&CustomerActivity) -> Result<(), E>,
+) -> Result<(), E> {
+    let decode = |reason: &str| Error::Decode {
+        reason: reason.to_owned(),
+    };
+    for slot in t.slots.iter().filter(|s| s.state.len != 0) {
+        let s = slot.state;
+        let mut tmp = [0u8; 8];
+        let id = std::str::from_utf8(slot.key(&t.arena, &mut tmp))
+            .map_err(|_| decode("customer id is not UTF-8"))?;
+        c.customer_id.clear();
+        c.customer_id.push_str(id);
+        c.first = day_to_date(s.first).ok_or_else(|| decode("day out of range"))?;
+        c.last = day_to_date(s.last).ok_or_else(|| decode("day out of range"))?;
+        c.rows = u64::from(s.rows);
+        c.periods.clear();
+        let mut at = s.head;
+        while at != 0 {
+            let e = t
+                .store
+                .entries
+                .get(at as usize - 1)
+                .copied()
+                .ok_or_else(|| decode("period list"))?;
+            let scale = e.scale();
+            let mantissa = i128::from(e.hundredths) / [100, 10, 1][usize::from(scale) % 3];
+            let revenue =
+                Decimal::try_from_i128_with_scale(mantissa, u32::from(scale)).map_err(|_| {
+                    Error::Overflow {
+                        operation: "period revenue",
+                    }
+                })?;
+            c.periods.push((i64::from(e.period), revenue));
+            at = e.next();
+        }
+        c.periods.reverse();
+        f(c)?;
+    }
+    Ok(())
 }
