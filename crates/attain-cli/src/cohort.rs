@@ -2,7 +2,9 @@
 //!
 //! Input: a CSV (or Parquet) file with a header line and (by default) the columns
 //! `customer_id`, `order_date` and `amount`, read by the shared transaction reader
-//! ([`crate::input`], the same grammar and column flags as every subcommand).
+//! ([`crate::input`], the same grammar and column flags as every subcommand). A plain CSV file
+//! without `--currency` is read in one pass of the parallel fast reader instead (the same
+//! grammar; any file it does not take falls back to the shared reader).
 //!
 //! Output, CSV: a wide cohort triangle, one row per acquisition cohort:
 //! `cohort,cohort_start,size,0,1,2,...` where column `k` holds the chosen metric `k` periods
@@ -19,7 +21,7 @@ use anyhow::Context;
 use attain_lifecycle::cohort::{
     CohortBuilder, CohortCell, CohortCells, CohortCounts, CohortOptions, CohortTable,
 };
-use attain_rfm::csv::read_activity_path;
+use attain_rfm::csv::{read_activity_path, read_ordered_cohorts_path};
 use attain_types::{Currency, Granularity, NaiveDate, RoundingStrategy};
 
 use crate::input::{self, ColumnArgs};
@@ -146,27 +148,42 @@ fn read_table(
 fn fast_table(args: &CohortArgs, options: CohortOptions) -> Option<CohortTable> {
     let path = &args.input;
     let csv = args.columns.csv_options(path, 0).ok()?;
-    let bar = file_progress(path, args.out.quiet);
-    let activity = read_activity_path(path, options.granularity, options.as_of, &csv, &|bytes| {
-        if let Some(bar) = &bar {
-            bar.set_position(bytes);
-        }
+    let g = options.granularity;
+    let currency = input::unchecked_currency();
+    // A log in date order: the cells are counted during the pass.
+    let ordered = with_progress(args, |progress| {
+        read_ordered_cohorts_path(path, g, options.as_of, &csv, progress)
     });
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
+    if let Ok(Some(o)) = ordered {
+        let mut cells = CohortCells::new(currency, options);
+        for &(cohort, k, active, revenue) in &o.cells {
+            cells
+                .add_cell(cohort, u64::try_from(k).ok()?, active, revenue)
+                .ok()?;
+        }
+        return cells
+            .finish(&CohortCounts {
+                transactions: o.report.rows_used,
+                excluded_after_as_of: o.report.after_as_of,
+                latest: o.latest,
+            })
+            .ok();
     }
-    let activity = activity.ok()??;
-    // One walk per hash partition of the customers, merged.
+    // Any order: each customer's periods, walked one thread per partition and merged.
+    let activity = with_progress(args, |progress| {
+        read_activity_path(path, g, options.as_of, &csv, progress)
+    })
+    .ok()??;
     let parts = activity
         .fold_customers(
-            || (CohortCells::new(input::unchecked_currency(), options), None),
+            || (CohortCells::new(currency, options), None),
             |(cells, latest): &mut (CohortCells, Option<NaiveDate>), c| {
                 *latest = Some(latest.map_or(c.last, |l: NaiveDate| l.max(c.last)));
                 cells.add_customer(&c.periods).map_err(anyhow::Error::from)
             },
         )
         .ok()?;
-    let mut cells = CohortCells::new(input::unchecked_currency(), options);
+    let mut cells = CohortCells::new(currency, options);
     let mut latest: Option<NaiveDate> = None;
     for (part, part_latest) in parts {
         cells.merge(part).ok()?;
@@ -180,6 +197,21 @@ fn fast_table(args: &CohortArgs, options: CohortOptions) -> Option<CohortTable> 
             latest,
         })
         .ok()
+}
+
+/// Runs `read` with a progress bar over the input's bytes (when standard error is a terminal
+/// and `--quiet` is not given), cleared at the end.
+fn with_progress<T>(args: &CohortArgs, read: impl FnOnce(&dyn Fn(u64)) -> T) -> T {
+    let bar = file_progress(&args.input, args.out.quiet);
+    let out = read(&|bytes| {
+        if let Some(bar) = &bar {
+            bar.set_position(bytes);
+        }
+    });
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    out
 }
 
 /// The cohort table from the general reader (any input the shared grammar accepts).

@@ -346,36 +346,49 @@ impl CohortCells {
         let Some(cohort) = periods.iter().map(|&(p, _)| p).min() else {
             return Ok(());
         };
-        self.customers += 1;
+        for &(p, revenue) in periods {
+            // p >= cohort; a difference out of range is a cell never shown.
+            let k = p
+                .checked_sub(cohort)
+                .and_then(|k| u64::try_from(k).ok())
+                .unwrap_or(u64::MAX);
+            self.add_cell(cohort, k, 1, revenue)?;
+        }
+        Ok(())
+    }
+
+    /// Adds one cell's counts from a reader that assigned each customer its cohort (its first
+    /// period) itself: `active` customers of cohort `cohort` with a transaction `k` periods after
+    /// it, and their revenue. The cell at `k = 0` holds every customer of the cohort, so it adds
+    /// to the cohort's size. Cells after the period containing `as_of` are outside the table.
+    ///
+    /// # Errors
+    /// [`Error::Types`] when revenue overflows.
+    pub fn add_cell(&mut self, cohort: i64, k: u64, active: u64, revenue: Decimal) -> Result<()> {
         let row = self.rows.entry(cohort).or_default();
-        row.size += 1;
-        if self.oversized {
+        if k == 0 {
+            row.size += active;
+            self.customers += active;
+        }
+        let beyond = self
+            .last
+            .is_some_and(|last| i64::try_from(k).map_or(true, |k| cohort + k > last));
+        if self.oversized || k >= MAX_PERIODS || beyond {
             return Ok(());
         }
-        for &(p, revenue) in periods {
-            if self.last.is_some_and(|last| p > last) {
-                continue;
+        let k = k as usize;
+        if k >= row.cells.len() {
+            self.held += (k + 1 - row.cells.len()) as u64;
+            if self.held > MAX_CELLS {
+                self.oversized = true;
+                self.rows.values_mut().for_each(|r| r.cells = Vec::new());
+                return Ok(());
             }
-            // A cell this far out makes the table wider than MAX_PERIODS: never shown.
-            let Some(k) = usize::try_from(p - cohort)
-                .ok()
-                .filter(|&k| (k as u64) < MAX_PERIODS)
-            else {
-                continue;
-            };
-            if k >= row.cells.len() {
-                self.held += (k + 1 - row.cells.len()) as u64;
-                if self.held > MAX_CELLS {
-                    self.oversized = true;
-                    self.rows.values_mut().for_each(|r| r.cells = Vec::new());
-                    return Ok(());
-                }
-                row.cells.resize(k + 1, (0, Decimal::ZERO));
-            }
-            let cell = &mut row.cells[k];
-            cell.0 += 1;
-            cell.1 = add_revenue(cell.1, revenue)?;
+            row.cells.resize(k + 1, (0, Decimal::ZERO));
         }
+        let cell = &mut row.cells[k];
+        cell.0 += active;
+        cell.1 = add_revenue(cell.1, revenue)?;
         Ok(())
     }
 

@@ -11,10 +11,13 @@
 //! commutative, and merging the activities of any split of a customer's rows gives the
 //! activity of all of them (property-tested against the reader).
 
+use std::collections::HashMap;
+
 use attain_types::{Decimal, Granularity, NaiveDate, Transaction};
 
 use crate::aggregate::IngestReport;
 use crate::fast::{Bail, Layout, Row, SlotState, Table, day_to_date};
+use crate::hash::FxBuild;
 use crate::{Error, Result};
 
 /// One customer's activity: first and last purchase day, rows, and revenue per period.
@@ -380,4 +383,139 @@ fn walk<E: From<Error>>(
         f(c)?;
     }
     Ok(())
+}
+
+/// A cohort table's cells counted during the pass itself, for logs in date order: a
+/// customer's cohort is the period of its first row, and each new period of the customer adds
+/// it to one cell. A customer whose rows go back to an earlier period makes the reader give up
+/// (then [`crate::csv::read_activity_path`] takes the file).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderedCohorts {
+    /// The period length of the cohorts and cells.
+    pub granularity: Granularity,
+    /// `(cohort period index, periods since acquisition, active customers, revenue)` of every
+    /// cell with an active customer, sorted by cohort then period; the cell at 0 periods holds
+    /// every customer of the cohort. Revenue is the exact sum of the cell's amounts, with the
+    /// largest scale among them.
+    pub cells: Vec<(i64, i64, u64, Decimal)>,
+    /// The latest date of a counted row (`None` when no row counted).
+    pub latest: Option<NaiveDate>,
+    /// Rows read, used and dated after `as_of`.
+    pub report: IngestReport,
+}
+
+/// A cell's counts in a table's store: customers, revenue in hundredths, its largest scale.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct CellCount {
+    active: u64,
+    hundredths: i64,
+    scale: u8,
+}
+
+/// The cells of a table's customers, keyed by (cohort, periods since acquisition).
+#[derive(Default)]
+pub(crate) struct OrderedStore {
+    pub(crate) granularity: Granularity,
+    pub(crate) cells: HashMap<(i32, i32), CellCount, FxBuild>,
+    pub(crate) latest: Option<i32>,
+    cached: Option<(i32, i32)>,
+}
+
+/// A customer's slot state for [`OrderedCohorts`]: its cohort and latest period.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct OrderedState {
+    len: u16,
+    cohort: i32,
+    last: i32,
+}
+
+impl SlotState for OrderedState {
+    type Store = OrderedStore;
+
+    fn new(len: u16) -> Self {
+        OrderedState {
+            len,
+            cohort: i32::MIN,
+            last: i32::MIN,
+        }
+    }
+
+    #[inline]
+    fn key_len(&self) -> u16 {
+        self.len
+    }
+
+    #[inline]
+    fn add(&mut self, store: &mut OrderedStore, row: &Row<'_>, _: &Layout) -> Result<(), Bail> {
+        let period = match store.cached {
+            Some((d, p)) if d == row.day => p,
+            _ => {
+                let date = day_to_date(row.day).ok_or(Bail)?;
+                let p = i32::try_from(store.granularity.period_index(date)).map_err(|_| Bail)?;
+                store.cached = Some((row.day, p));
+                store.latest = Some(store.latest.map_or(row.day, |l| l.max(row.day)));
+                p
+            }
+        };
+        let new_period = if self.cohort == i32::MIN {
+            self.cohort = period;
+            true
+        } else if period < self.last {
+            // Out of date order across periods: the cohort may be wrong.
+            return Err(Bail);
+        } else {
+            period != self.last
+        };
+        self.last = period;
+        let k = period.checked_sub(self.cohort).ok_or(Bail)?;
+        let cell = store.cells.entry((self.cohort, k)).or_default();
+        if new_period {
+            cell.active += 1;
+        }
+        cell.hundredths = cell.hundredths.checked_add(row.amount).ok_or(Bail)?;
+        cell.scale = cell.scale.max(row.scale);
+        Ok(())
+    }
+}
+
+/// The cells of all tables, merged and sorted.
+pub(crate) fn ordered_cells(
+    tables: Vec<Table<OrderedState>>,
+    granularity: Granularity,
+    report: IngestReport,
+) -> Result<OrderedCohorts> {
+    let mut all: HashMap<(i32, i32), CellCount, FxBuild> = HashMap::default();
+    let mut latest: Option<i32> = None;
+    for t in tables {
+        latest = latest.max(t.store.latest);
+        for (key, c) in t.store.cells {
+            let mine = all.entry(key).or_default();
+            mine.active += c.active;
+            mine.hundredths = mine
+                .hundredths
+                .checked_add(c.hundredths)
+                .ok_or(Error::Overflow {
+                    operation: "cohort revenue",
+                })?;
+            mine.scale = mine.scale.max(c.scale);
+        }
+    }
+    let mut cells =
+        all.into_iter()
+            .map(|((cohort, k), c)| {
+                let mantissa = i128::from(c.hundredths) / [100, 10, 1][usize::from(c.scale) % 3];
+                let revenue = Decimal::try_from_i128_with_scale(mantissa, u32::from(c.scale))
+                    .map_err(|_| Error::Overflow {
+                        operation: "cohort revenue",
+                    })?;
+                Ok((i64::from(cohort), i64::from(k), c.active, revenue))
+            })
+            .collect::<Result<Vec<_>>>()?;
+    cells.sort_unstable_by_key(|&(cohort, k, _, _)| (cohort, k));
+    Ok(OrderedCohorts {
+        granularity,
+        cells,
+        latest: latest.and_then(day_to_date),
+        report,
+    })
 }

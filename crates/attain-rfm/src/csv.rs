@@ -41,7 +41,7 @@ use crate::aggregate::{
 };
 use std::collections::HashSet;
 
-use crate::activity::{ActivityState, ActivityTable};
+use crate::activity::{ActivityState, ActivityTable, OrderedCohorts, OrderedState, ordered_cells};
 use crate::fast::{
     Bail, Layout, Resolver, RfmState, Row, SlotState, Table, fast_id, fast_modes, finish, key_hash,
     layout, parse_amount, parse_day, take_duplicates, threads,
@@ -333,6 +333,52 @@ pub fn read_activity_path(
     csv: &CsvOptions,
     progress: &dyn Fn(u64),
 ) -> Result<Option<ActivityTable>> {
+    let setup = |t: &mut Table<ActivityState>| t.store.granularity = granularity;
+    let Some((tables, report)) = scan_activity(path, as_of, csv, setup, progress)? else {
+        return Ok(None);
+    };
+    Ok(Some(ActivityTable {
+        granularity,
+        tables,
+        report,
+    }))
+}
+
+/// A cohort table's cells counted in one pass of the fast reader, for a log in date order
+/// (each customer's rows never go back to an earlier period): no per-customer periods are
+/// kept, only each customer's cohort and latest period. Rows after `as_of` (when given) are
+/// left out and counted, as by [`read_activity_path`].
+///
+/// `Ok(None)` when the fast parser does not take the file, as for [`read_activity_path`], and
+/// also when a customer's rows are out of date order across periods: read it with
+/// [`read_activity_path`] then.
+///
+/// # Errors
+///
+/// As [`read_activity_path`], and [`Error::Overflow`].
+pub fn read_ordered_cohorts_path(
+    path: &Path,
+    granularity: Granularity,
+    as_of: Option<NaiveDate>,
+    csv: &CsvOptions,
+    progress: &dyn Fn(u64),
+) -> Result<Option<OrderedCohorts>> {
+    let setup = |t: &mut Table<OrderedState>| t.store.granularity = granularity;
+    let Some((tables, report)) = scan_activity(path, as_of, csv, setup, progress)? else {
+        return Ok(None);
+    };
+    ordered_cells(tables, granularity, report).map(Some)
+}
+
+/// One pass of the fast reader keeping every row on or before `as_of` (refunds included), and
+/// the rows' report.
+fn scan_activity<S: SlotState>(
+    path: &Path,
+    as_of: Option<NaiveDate>,
+    csv: &CsvOptions,
+    setup: impl Fn(&mut Table<S>) + Sync,
+    progress: &dyn Fn(u64),
+) -> Result<Option<(Vec<Table<S>>, IngestReport)>> {
     let name = path.display().to_string();
     let layout = |_| Layout {
         as_of: as_of.map_or(i32::MAX, |d| d.num_days_from_ce()),
@@ -340,7 +386,6 @@ pub fn read_activity_path(
         returns: ReturnsMode::Net,
         track_orders: false,
     };
-    let setup = |t: &mut Table<ActivityState>| t.store.granularity = granularity;
     let Some(scanned) = scan(path, &name, csv, layout, setup, progress)? else {
         return Ok(None);
     };
@@ -351,11 +396,7 @@ pub fn read_activity_path(
         report.after_as_of += t.report.after_as_of;
         report.refunds += t.report.refunds;
     }
-    Ok(Some(ActivityTable {
-        granularity,
-        tables: scanned.tables,
-        report,
-    }))
+    Ok(Some((scanned.tables, report)))
 }
 
 type Block = Arc<(Vec<u8>, usize)>;

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use attain_rfm::Transaction;
 use attain_rfm::activity::CustomerActivity;
-use attain_rfm::csv::{CsvOptions, read_activity_path};
+use attain_rfm::csv::{CsvOptions, read_activity_path, read_ordered_cohorts_path};
 use attain_types::proptest::granularity;
 use attain_types::{Decimal, Granularity, NaiveDate};
 use proptest::prelude::*;
@@ -92,8 +92,54 @@ fn read(path: &Path, g: Granularity, threads: usize) -> BTreeMap<String, Custome
     out
 }
 
+/// The cells `(cohort, k, active, revenue)` of the customers' activities.
+fn cells_of(activities: &BTreeMap<String, CustomerActivity>) -> Vec<(i64, i64, u64, Decimal)> {
+    let mut cells: BTreeMap<(i64, i64), (u64, Decimal)> = BTreeMap::new();
+    for a in activities.values() {
+        let cohort = a.periods[0].0;
+        for &(p, r) in &a.periods {
+            let cell = cells
+                .entry((cohort, p - cohort))
+                .or_insert((0, Decimal::ZERO));
+            cell.0 += 1;
+            cell.1 += r;
+        }
+    }
+    cells
+        .into_iter()
+        .map(|((c, k), (n, r))| (c, k, n, r))
+        .collect()
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// On a log in date order the cells counted during the pass are those of the customers'
+    /// activities; on any other log, the same or `None`.
+    #[test]
+    fn prop_ordered_cohorts_equal_cells_of_the_activities(
+        mut rows in rows(),
+        g in granularity(),
+        threads in 1usize..4,
+        sorted in any::<bool>(),
+    ) {
+        if sorted {
+            rows.sort_by_key(|r| r.1);
+        }
+        let path = temp_file(&csv_text(&rows));
+        let csv = CsvOptions { threads, ..CsvOptions::default() };
+        let ordered = read_ordered_cohorts_path(&path, g, None, &csv, &|_| {}).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        let expected = cells_of(&folded(&rows, g));
+        match ordered {
+            Some(o) => {
+                prop_assert_eq!(o.cells, expected);
+                prop_assert_eq!(o.latest, rows.iter().map(|r| day(r.1)).max());
+                prop_assert_eq!(o.report.rows_used, rows.len() as u64);
+            }
+            None => prop_assert!(!sorted, "a sorted log takes the ordered path"),
+        }
+    }
 
     #[test]
     fn prop_merge_of_a_split_equals_the_whole(rows in rows(), cut in 0usize..60, g in granularity()) {
