@@ -2,7 +2,9 @@
 //!
 //! Input: a CSV (or Parquet) file with a header line and (by default) the columns
 //! `customer_id`, `order_date` and `amount`, read by the shared transaction reader
-//! ([`crate::input`], the same grammar and column flags as every subcommand).
+//! ([`crate::input`], the same grammar and column flags as every subcommand). A plain CSV file
+//! without `--currency` is read in one pass of the parallel fast reader instead (the same
+//! grammar; any file it does not take falls back to the shared reader).
 //!
 //! Output, CSV: a wide cohort triangle, one row per acquisition cohort:
 //! `cohort,cohort_start,size,0,1,2,...` where column `k` holds the chosen metric `k` periods
@@ -16,11 +18,14 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 
 use anyhow::Context;
-use attain_lifecycle::cohort::{CohortBuilder, CohortCell, CohortOptions, CohortTable};
+use attain_lifecycle::cohort::{
+    CohortBuilder, CohortCell, CohortCells, CohortCounts, CohortOptions, CohortTable,
+};
+use attain_rfm::csv::{read_activity_path, read_ordered_cohorts_path};
 use attain_types::{Currency, Granularity, NaiveDate, RoundingStrategy};
 
 use crate::input::{self, ColumnArgs};
-use crate::output::{Format, OutputArgs};
+use crate::output::{Format, OutputArgs, file_progress};
 
 /// Cohort period length.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -119,8 +124,98 @@ pub(crate) struct CohortArgs {
 }
 
 /// Reads the transactions once into a cohort table; with `--currency`, amounts must be whole
-/// minor units of it.
+/// minor units of it. A plain CSV file without `--currency` is read by the parallel fast reader
+/// ([`fast_table`]); everything else, and every file the fast reader does not take, by the
+/// general reader ([`general_table`]), with the same table or the same error.
 fn read_table(
+    args: &CohortArgs,
+    currency: Option<Currency>,
+    options: CohortOptions,
+) -> anyhow::Result<CohortTable> {
+    if currency.is_none()
+        && args.input.as_os_str() != "-"
+        && input::kind(&args.input) == input::Kind::Csv
+        && let Some(table) = fast_table(args, options)
+    {
+        return Ok(table);
+    }
+    general_table(args, currency, options)
+}
+
+/// The cohort table from one pass of the fast reader (amounts as written, in the unit-less
+/// currency), or `None` when the fast reader does not take the file or anything fails: the
+/// general reader then reads it and reports any error at its line and column.
+fn fast_table(args: &CohortArgs, options: CohortOptions) -> Option<CohortTable> {
+    let path = &args.input;
+    let csv = args.columns.csv_options(path, 0).ok()?;
+    let g = options.granularity;
+    let currency = input::unchecked_currency();
+    // A log in date order: the cells are counted during the pass.
+    let ordered = with_progress(args, |progress| {
+        read_ordered_cohorts_path(path, g, options.as_of, &csv, progress)
+    });
+    if let Ok(Some(o)) = ordered {
+        let mut cells = CohortCells::new(currency, options);
+        for &(cohort, k, active, revenue) in &o.cells {
+            cells
+                .add_cell(cohort, u64::try_from(k).ok()?, active, revenue)
+                .ok()?;
+        }
+        return cells
+            .finish(&CohortCounts {
+                transactions: o.report.rows_used,
+                excluded_after_as_of: o.report.after_as_of,
+                latest: o.latest,
+            })
+            .ok();
+    }
+    // Any order: each customer's periods, walked one thread per partition and merged.
+    let activity = with_progress(args, |progress| {
+        read_activity_path(path, g, options.as_of, &csv, progress)
+    })
+    .ok()??;
+    let parts = activity
+        .fold_customers(
+            || (CohortCells::new(currency, options), None),
+            |(cells, latest): &mut (CohortCells, Option<NaiveDate>), c| {
+                *latest = Some(latest.map_or(c.last, |l: NaiveDate| l.max(c.last)));
+                cells.add_customer(&c.periods).map_err(anyhow::Error::from)
+            },
+        )
+        .ok()?;
+    let mut cells = CohortCells::new(currency, options);
+    let mut latest: Option<NaiveDate> = None;
+    for (part, part_latest) in parts {
+        cells.merge(part).ok()?;
+        latest = latest.max(part_latest);
+    }
+    let report = activity.report();
+    cells
+        .finish(&CohortCounts {
+            transactions: report.rows_used,
+            excluded_after_as_of: report.after_as_of,
+            latest,
+        })
+        .ok()
+}
+
+/// Runs `read` with a progress bar over the input's bytes (when standard error is a terminal
+/// and `--quiet` is not given), cleared at the end.
+fn with_progress<T>(args: &CohortArgs, read: impl FnOnce(&dyn Fn(u64)) -> T) -> T {
+    let bar = file_progress(&args.input, args.out.quiet);
+    let out = read(&|bytes| {
+        if let Some(bar) = &bar {
+            bar.set_position(bytes);
+        }
+    });
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    out
+}
+
+/// The cohort table from the general reader (any input the shared grammar accepts).
+fn general_table(
     args: &CohortArgs,
     currency: Option<Currency>,
     options: CohortOptions,
@@ -317,4 +412,220 @@ pub(crate) fn run(args: &CohortArgs) -> anyhow::Result<()> {
         Format::Csv => write_csv(w, &table, args.metric, args.decimals),
         Format::Json => write_json(w, &table, args),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+    use proptest::prelude::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// `attain cohort ...` arguments, parsed as the command parses them.
+    #[derive(Debug, Parser)]
+    struct Wrapper {
+        #[command(flatten)]
+        args: CohortArgs,
+    }
+
+    static FILES: AtomicUsize = AtomicUsize::new(0);
+
+    /// Writes `text` to a fresh file in the temp folder.
+    fn temp_csv(text: &str) -> PathBuf {
+        let n = FILES.fetch_add(1, Ordering::Relaxed);
+        let p = std::env::temp_dir().join(format!(
+            "attain-cli-cohort-diff-{}-{n}.csv",
+            std::process::id()
+        ));
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    fn args(path: &std::path::Path, extra: &[&str]) -> CohortArgs {
+        let mut argv = vec!["cohort", path.to_str().unwrap(), "-q"];
+        argv.extend_from_slice(extra);
+        Wrapper::try_parse_from(argv).unwrap().args
+    }
+
+    fn options(args: &CohortArgs) -> CohortOptions {
+        let mut o = CohortOptions::default().granularity(args.by.granularity());
+        if let Some(d) = args.as_of {
+            o = o.as_of(d);
+        }
+        o
+    }
+
+    /// Mostly valid values, and every kind of value the grammar refuses or only the general
+    /// reader takes (quotes, timestamps, 3 decimals).
+    fn field(
+        valid: &'static [&'static str],
+        odd: &'static [&'static str],
+        odd_weight: u32,
+    ) -> BoxedStrategy<String> {
+        prop_oneof![
+            3 => prop::sample::select(valid).prop_map(str::to_owned),
+            odd_weight => prop::sample::select(odd).prop_map(str::to_owned),
+        ]
+        .boxed()
+    }
+
+    /// A line: `odd_weight` 0 gives only lines the grammar accepts (blank lines and CRLF
+    /// included), 1 lines likely to be refused or to need the general reader.
+    fn line(odd_weight: u32) -> BoxedStrategy<String> {
+        let customer = field(
+            &["a", "b", "c", "customer-with-a-long-id", "7"],
+            &["", "\"a\"", " a", "a b", "é", "\"x,y\"", "a\tb"],
+            odd_weight,
+        );
+        let order = field(&["o1", "o2", ""], &["\"o\"", "o\u{1}", " "], odd_weight);
+        let date = field(
+            &[
+                "2025-12-31",
+                "2026-01-05",
+                "2026-01-31",
+                "2026-02-01",
+                "2026-03-15",
+                "2026-06-30",
+            ],
+            &[
+                "2026-02-30",
+                "2026-1-5",
+                "20260105",
+                "",
+                "2026-03-01T23:30:00+05:00",
+                "2026-03-01T10:00:00Z",
+                "\"2026-01-05\"",
+                "2026-01-05 ",
+            ],
+            odd_weight,
+        );
+        let amount = field(
+            &["1", "10.5", "10.50", "0.01", "-2.00", "0", "123456.78"],
+            &[
+                "1.505",
+                "+1",
+                "1e3",
+                "",
+                " 1",
+                "007",
+                "-0",
+                ".5",
+                "1.",
+                "-0.00",
+                "1,5",
+                "\"2\"",
+                "99999999999999999999",
+                "0.000001",
+            ],
+            odd_weight,
+        );
+        let shapes = if odd_weight == 0 { 2u8..6 } else { 0u8..6 };
+        (customer, order, date, amount, shapes)
+            .prop_map(|(c, o, d, a, shape)| match shape {
+                0 => format!("{c},{o},{d}"),       // a field short
+                1 => format!("{c},{o},{d},{a},x"), // a field too many
+                2 => String::new(),                // a blank line
+                3 => format!("{c},{o},{d},{a}\r"), // CRLF
+                _ => format!("{c},{o},{d},{a}"),
+            })
+            .boxed()
+    }
+
+    fn file() -> impl Strategy<Value = String> {
+        let header = prop_oneof![
+            8 => Just("customer_id,order_id,order_date,amount"),
+            1 => Just("amount,order_date,customer_id,order_id"),
+            1 => Just("customer_id,order_date,amount"),
+            1 => Just("customer_id,order_id,order_date"),
+            1 => Just("\"customer_id\",order_id,order_date,amount"),
+            1 => Just("customer_id,order_id,order_date,amount,customer_id"),
+        ];
+        // Clean files, and clean files with one line likely to be refused.
+        let odd = prop::option::weighted(0.6, (line(1), any::<prop::sample::Index>()));
+        (
+            header,
+            prop::collection::vec(line(0), 0..25),
+            odd,
+            any::<bool>(),
+        )
+            .prop_map(|(header, mut lines, odd, final_newline)| {
+                if let Some((line, at)) = odd {
+                    lines.insert(at.index(lines.len() + 1), line);
+                }
+                let mut text = format!("{header}\n{}", lines.join("\n"));
+                if final_newline && !lines.is_empty() {
+                    text.push('\n');
+                }
+                text
+            })
+    }
+
+    fn flags() -> impl Strategy<Value = Vec<&'static str>> {
+        (
+            prop::sample::select(vec!["day", "week", "month", "quarter", "year"]),
+            prop::sample::select(vec![
+                None,
+                Some("2026-01-31"),
+                Some("2026-02-28"),
+                Some("2020-01-01"),
+            ]),
+        )
+            .prop_map(|(by, as_of)| {
+                let mut f = vec!["--by", by];
+                if let Some(d) = as_of {
+                    f.extend(["--as-of", d]);
+                }
+                f
+            })
+    }
+
+    /// The table, or the error as the command prints it.
+    fn shown(r: anyhow::Result<CohortTable>) -> Result<CohortTable, String> {
+        r.map_err(|e| format!("{e:#}"))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// One grammar: whenever the fast reader gives a table, the general reader accepts
+        /// the file and gives the same table; the routed reader always gives the general
+        /// reader's table or error, word for word.
+        #[test]
+        fn prop_fast_reader_equals_general_reader(text in file(), flags in flags()) {
+            let path = temp_csv(&text);
+            let args = args(&path, &flags);
+            let general = shown(general_table(&args, None, options(&args)));
+            let fast = fast_table(&args, options(&args));
+            let routed = shown(read_table(&args, None, options(&args)));
+            std::fs::remove_file(&path).unwrap();
+            if let Some(fast) = fast {
+                prop_assert_eq!(Ok(fast), general.clone(), "{:?}", text);
+            }
+            prop_assert_eq!(routed, general, "{:?}", text);
+        }
+    }
+
+    #[test]
+    fn plain_files_take_the_fast_path_with_every_option() {
+        let text = "customer_id,order_id,order_date,amount\n\
+                    d,o8,2026-03-20,8\na,o1,2026-01-05,10\nb,o2,2026-01-09,7.5\n\
+                    a,o3,2026-01-28,-5.25\na,,2026-02-02,20\nc,o5,2026-02-14,40\n";
+        let path = temp_csv(text);
+        for flags in [
+            &["--by", "month"][..],
+            &["--by", "day", "--as-of", "2026-02-01"],
+            &["--by", "week"],
+            &["--by", "quarter", "--layout", "long"],
+            &["--by", "year", "--format", "json"],
+        ] {
+            let args = args(&path, flags);
+            let fast = fast_table(&args, options(&args));
+            assert!(fast.is_some(), "{flags:?}");
+            assert_eq!(
+                fast.map(Ok),
+                Some(shown(general_table(&args, None, options(&args))))
+            );
+        }
+        std::fs::remove_file(&path).unwrap();
+    }
 }

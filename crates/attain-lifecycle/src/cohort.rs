@@ -34,7 +34,7 @@ use std::borrow::Borrow;
 use std::collections::{BTreeMap, HashMap};
 
 use attain_types::{Currency, Decimal, Granularity, Money, NaiveDate, Period, Rate, Transaction};
-use chrono::{Datelike, Days};
+use chrono::Days;
 
 use crate::error::{Error, Result};
 
@@ -88,20 +88,7 @@ impl CohortOptions {
 /// A whole-number index of the period containing `date` (consecutive periods have
 /// consecutive indices).
 fn period_index(granularity: Granularity, date: NaiveDate) -> Result<i64> {
-    let days = i64::from(date.num_days_from_ce()); // 0001-01-01 (a Monday) is day 1
-    let year = i64::from(date.year());
-    Ok(match granularity {
-        Granularity::Day => days,
-        Granularity::IsoWeek => (days - 1).div_euclid(7),
-        Granularity::Month => year * 12 + i64::from(date.month0()),
-        Granularity::Quarter => year * 4 + i64::from(date.month0() / 3),
-        Granularity::Year => year,
-        other => {
-            return Err(Error::UnsupportedGranularity {
-                granularity: format!("{other:?}"),
-            });
-        }
-    })
+    Ok(granularity.period_index(date))
 }
 
 /// The period with index `index` (inverse of [`period_index`]).
@@ -265,31 +252,203 @@ impl CohortBuilder {
     /// [`Error::TooManyPeriods`] above [`MAX_PERIODS`] periods, [`Error::TableTooLarge`]
     /// above [`MAX_CELLS`] cells, [`Error::Types`] for periods outside the calendar.
     pub fn finish(self) -> Result<CohortTable> {
+        let mut cells = CohortCells::new(self.currency, self.options);
+        for history in self.customers.values() {
+            cells.add_customer(&history.periods)?;
+        }
+        cells.finish(&CohortCounts {
+            transactions: self.transactions,
+            excluded_after_as_of: self.excluded,
+            latest: self.latest,
+        })
+    }
+}
+
+/// What a reader counted besides the customers' periods, for [`CohortCells::finish`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct CohortCounts {
+    /// Transactions counted (dated on or before `as_of`).
+    pub transactions: u64,
+    /// Transactions left out because they are dated after an explicit `as_of`.
+    pub excluded_after_as_of: u64,
+    /// The latest date of a counted transaction (`None` for an empty log): the default `as_of`.
+    pub latest: Option<NaiveDate>,
+}
+
+/// A cohort table built from each customer's revenue per period, for readers that aggregate
+/// per customer themselves (the fast parallel CSV reader of `attain-rfm`) and for
+/// [`CohortBuilder::finish`]: one customer at a time, in any order, each with its periods'
+/// indices ([`Granularity::period_index`]) and exact revenues. A customer's cohort is its
+/// earliest period; the cells hold only counts and sums (memory proportional to the cells with
+/// activity, not to the customers).
+///
+/// ```
+/// use attain_lifecycle::cohort::{CohortCells, CohortCounts, CohortOptions};
+/// use attain_types::{Currency, Granularity, NaiveDate, dec};
+/// let jan = NaiveDate::from_ymd_opt(2026, 1, 5).ok_or("bad date")?;
+/// let feb = NaiveDate::from_ymd_opt(2026, 2, 2).ok_or("bad date")?;
+/// let m = |d| Granularity::Month.period_index(d);
+/// let mut cells = CohortCells::new(Currency::USD, CohortOptions::default());
+/// cells.add_customer(&[(m(jan), dec!(10)), (m(feb), dec!(20))])?; // ann
+/// cells.add_customer(&[(m(jan), dec!(15))])?; // bob
+/// let counts = CohortCounts { transactions: 3, excluded_after_as_of: 0, latest: Some(feb) };
+/// let table = cells.finish(&counts)?;
+/// let jan = &table.cohorts[0];
+/// assert_eq!((jan.label.as_str(), jan.size), ("2026-01", 2));
+/// assert_eq!(jan.cells[1].map(|c| c.active), Some(1));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct CohortCells {
+    options: CohortOptions,
+    currency: Currency,
+    /// Per cohort (period index of acquisition): its customers and its cells by periods since
+    /// acquisition, (active customers, revenue).
+    rows: BTreeMap<i64, CohortRow>,
+    /// The period containing an explicit `as_of`: later periods are outside the table.
+    last: Option<i64>,
+    customers: u64,
+    /// Cells held over all rows; above [`MAX_CELLS`] the table is refused at `finish` anyway,
+    /// so cells are no longer kept (`oversized`).
+    held: u64,
+    oversized: bool,
+}
+
+/// A cohort's size and cells, as [`CohortCells`] accumulates them.
+#[derive(Debug, Clone, Default)]
+struct CohortRow {
+    size: u64,
+    cells: Vec<(u64, Decimal)>,
+}
+
+impl CohortCells {
+    /// No customers yet; amounts in `currency`.
+    #[must_use]
+    pub fn new(currency: Currency, options: CohortOptions) -> Self {
+        CohortCells {
+            options,
+            currency,
+            rows: BTreeMap::new(),
+            last: options.as_of.map(|d| options.granularity.period_index(d)),
+            customers: 0,
+            held: 0,
+            oversized: false,
+        }
+    }
+
+    /// Adds one customer: `(period index, revenue)` of every period in which it has a counted
+    /// transaction, each period once, in any order. An empty slice adds nothing. Periods after
+    /// the one containing `as_of` are outside the table (readers leave their rows out).
+    ///
+    /// # Errors
+    /// [`Error::Types`] when revenue overflows.
+    pub fn add_customer(&mut self, periods: &[(i64, Decimal)]) -> Result<()> {
+        let Some(cohort) = periods.iter().map(|&(p, _)| p).min() else {
+            return Ok(());
+        };
+        for &(p, revenue) in periods {
+            // p >= cohort; a difference out of range is a cell never shown.
+            let k = p
+                .checked_sub(cohort)
+                .and_then(|k| u64::try_from(k).ok())
+                .unwrap_or(u64::MAX);
+            self.add_cell(cohort, k, 1, revenue)?;
+        }
+        Ok(())
+    }
+
+    /// Adds one cell's counts from a reader that assigned each customer its cohort (its first
+    /// period) itself: `active` customers of cohort `cohort` with a transaction `k` periods after
+    /// it, and their revenue. The cell at `k = 0` holds every customer of the cohort, so it adds
+    /// to the cohort's size. Cells after the period containing `as_of` are outside the table.
+    ///
+    /// # Errors
+    /// [`Error::Types`] when revenue overflows.
+    pub fn add_cell(&mut self, cohort: i64, k: u64, active: u64, revenue: Decimal) -> Result<()> {
+        let row = self.rows.entry(cohort).or_default();
+        if k == 0 {
+            row.size += active;
+            self.customers += active;
+        }
+        let beyond = self
+            .last
+            .is_some_and(|last| i64::try_from(k).map_or(true, |k| cohort + k > last));
+        if self.oversized || k >= MAX_PERIODS || beyond {
+            return Ok(());
+        }
+        let k = k as usize;
+        if k >= row.cells.len() {
+            self.held += (k + 1 - row.cells.len()) as u64;
+            if self.held > MAX_CELLS {
+                self.oversized = true;
+                self.rows.values_mut().for_each(|r| r.cells = Vec::new());
+                return Ok(());
+            }
+            row.cells.resize(k + 1, (0, Decimal::ZERO));
+        }
+        let cell = &mut row.cells[k];
+        cell.0 += active;
+        cell.1 = add_revenue(cell.1, revenue)?;
+        Ok(())
+    }
+
+    /// Merges the customers of `other` (disjoint from this one's, same options and currency)
+    /// into this one: associative and commutative, so that readers can split the customers
+    /// among threads.
+    ///
+    /// # Errors
+    /// [`Error::Types`] when revenue overflows.
+    pub fn merge(&mut self, other: CohortCells) -> Result<()> {
+        self.customers += other.customers;
+        self.oversized |= other.oversized;
+        for (cohort, theirs) in other.rows {
+            let mine = self.rows.entry(cohort).or_default();
+            mine.size += theirs.size;
+            if theirs.cells.len() > mine.cells.len() {
+                mine.cells.resize(theirs.cells.len(), (0, Decimal::ZERO));
+            }
+            for (m, t) in mine.cells.iter_mut().zip(theirs.cells) {
+                m.0 += t.0;
+                m.1 = add_revenue(m.1, t.1)?;
+            }
+        }
+        self.held = self.rows.values().map(|r| r.cells.len() as u64).sum();
+        if self.oversized || self.held > MAX_CELLS {
+            self.oversized = true;
+            self.rows.values_mut().for_each(|r| r.cells = Vec::new());
+        }
+        Ok(())
+    }
+
+    /// The table; `as_of` is the options' or else `counts.latest`.
+    ///
+    /// # Errors
+    /// [`Error::TooManyPeriods`] above [`MAX_PERIODS`] periods, [`Error::TableTooLarge`]
+    /// above [`MAX_CELLS`] cells, [`Error::Types`] for periods outside the calendar.
+    pub fn finish(self, counts: &CohortCounts) -> Result<CohortTable> {
         let g = self.options.granularity;
-        let as_of = self.options.as_of.or(self.latest);
+        let as_of = self.options.as_of.or(counts.latest);
+        let mut total = Decimal::ZERO;
+        for row in self.rows.values() {
+            for cell in &row.cells {
+                total = add_revenue(total, cell.1)?;
+            }
+        }
         let mut table = CohortTable {
             granularity: g,
             as_of,
             currency: self.currency,
             cohorts: Vec::new(),
-            customers: self.customers.len() as u64,
-            transactions: self.transactions,
-            excluded_after_as_of: self.excluded,
-            total_revenue: Money::new(self.total, self.currency),
+            customers: self.customers,
+            transactions: counts.transactions,
+            excluded_after_as_of: counts.excluded_after_as_of,
+            total_revenue: Money::new(total, self.currency),
         };
         let Some(as_of) = as_of else { return Ok(table) };
-        if self.customers.is_empty() {
-            return Ok(table);
-        }
         let last = period_index(g, as_of)?;
-        // Cohort of each customer: its earliest period.
-        let firsts: Vec<i64> = self
-            .customers
-            .values()
-            .map(|h| h.periods.iter().map(|(p, _)| *p).min().unwrap_or(last))
-            .collect();
-        let mut rows: BTreeMap<i64, usize> = firsts.iter().map(|&f| (f, 0)).collect();
-        let first = rows.keys().next().copied().unwrap_or(last);
+        let Some(&first) = self.rows.keys().next() else {
+            return Ok(table);
+        };
         let periods = u64::try_from(last - first + 1).unwrap_or(0);
         if periods > MAX_PERIODS {
             return Err(Error::TooManyPeriods {
@@ -300,35 +459,15 @@ impl CohortBuilder {
             });
         }
         let width = usize::try_from(periods).unwrap_or(0);
-        let (n_rows, n_cols) = (rows.len() as u64, width as u64);
-        if n_rows.saturating_mul(n_cols) > MAX_CELLS {
+        let (n_rows, n_cols) = (self.rows.len() as u64, width as u64);
+        if n_rows.saturating_mul(n_cols) > MAX_CELLS || self.oversized {
             return Err(Error::TableTooLarge {
                 cohorts: n_rows,
                 periods: n_cols,
                 limit: MAX_CELLS,
             });
         }
-        for (i, v) in rows.values_mut().enumerate() {
-            *v = i;
-        }
-        let mut sizes = vec![0u64; rows.len()];
-        let mut active = vec![0u64; rows.len() * width];
-        let mut revenue = vec![Decimal::ZERO; rows.len() * width];
-        let overflow = || attain_types::Error::Overflow {
-            operation: "cohort revenue",
-        };
-        for (h, &f) in self.customers.values().zip(&firsts) {
-            let r = rows.get(&f).copied().unwrap_or(0);
-            sizes[r] += 1;
-            for &(p, amount) in &h.periods {
-                // p >= f >= first and p <= last (later rows were excluded): in range.
-                let k = usize::try_from(p - f).unwrap_or(0);
-                let cell = r * width + k;
-                active[cell] += 1;
-                revenue[cell] = revenue[cell].checked_add(amount).ok_or_else(overflow)?;
-            }
-        }
-        for (&f, &r) in &rows {
+        for (&f, row) in &self.rows {
             let period = period_of(g, f)?;
             let observed = usize::try_from(last - f + 1).unwrap_or(0);
             let cells = (0..width)
@@ -336,23 +475,30 @@ impl CohortBuilder {
                     if k >= observed {
                         return Ok(None);
                     }
-                    let cell = r * width + k;
+                    let (active, revenue) = row.cells.get(k).copied().unwrap_or((0, Decimal::ZERO));
                     Ok(Some(CohortCell {
-                        active: active[cell],
-                        retention: Rate::from_ratio(active[cell], sizes[r])?,
-                        revenue: Money::new(revenue[cell], self.currency),
+                        active,
+                        retention: Rate::from_ratio(active, row.size)?,
+                        revenue: Money::new(revenue, self.currency),
                     }))
                 })
                 .collect::<Result<Vec<_>>>()?;
             table.cohorts.push(Cohort {
                 label: period.label(g),
                 period,
-                size: sizes[r],
+                size: row.size,
                 cells,
             });
         }
         Ok(table)
     }
+}
+
+/// `a + b`, or the cohort revenue overflow error.
+fn add_revenue(a: Decimal, b: Decimal) -> Result<Decimal> {
+    Ok(a.checked_add(b).ok_or(attain_types::Error::Overflow {
+        operation: "cohort revenue",
+    })?)
 }
 
 /// One cell of a cohort table: a cohort in one period since acquisition.

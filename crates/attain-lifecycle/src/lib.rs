@@ -67,7 +67,10 @@ pub mod map;
 pub mod new_repeat;
 pub mod stage;
 
-pub use cohort::{Cohort, CohortBuilder, CohortCell, CohortOptions, CohortTable, cohort_table};
+pub use cohort::{
+    Cohort, CohortBuilder, CohortCell, CohortCells, CohortCounts, CohortOptions, CohortTable,
+    cohort_table,
+};
 pub use contract::{
     ContractGoal, CustomerMrr, MrrChange, MrrMovements, Window, mrr_bridge, mrr_movements,
 };

@@ -33,17 +33,20 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, mpsc};
 
 use attain_types::input::{self, Header};
-use attain_types::{Decimal, NaiveDate};
+use attain_types::{Decimal, Granularity, NaiveDate};
+use chrono::Datelike;
 
 use crate::aggregate::{
-    AggregateOptions, Aggregator, CustomerValues, IngestReport, RfmTable, Transaction,
+    AggregateOptions, Aggregator, CustomerValues, IngestReport, ReturnsMode, RfmTable, Transaction,
 };
 use std::collections::HashSet;
 
+use crate::activity::{ActivityState, ActivityTable, OrderedCohorts, OrderedState, ordered_cells};
 use crate::fast::{
-    Bail, Layout, Resolver, Row, Table, fast_id, fast_modes, finish, key_hash, layout,
-    parse_amount, parse_day, take_duplicates, threads,
+    Bail, Layout, Resolver, RfmState, Row, SlotState, Table, fast_id, fast_modes, finish, key_hash,
+    layout, parse_amount, parse_day, take_duplicates, threads,
 };
+use crate::hash::FxBuild;
 
 use crate::score::RfmScore;
 use crate::{Error, Result, RowLocation};
@@ -307,6 +310,95 @@ pub fn read_path_with_progress(
     )
 }
 
+/// Reads a transaction CSV file in one parallel pass of the fast reader into every customer's
+/// activity per period of `granularity` ([`ActivityTable`]): the input of cohort tables.
+///
+/// Rows dated after `as_of` (when given) are left out and counted in
+/// [`IngestReport::after_as_of`]; every other row counts, refunds included. The order id column,
+/// when `csv` names one, is checked by the shared id rule but not used.
+///
+/// `Ok(None)` when the fast parser does not take the file (quoted fields, amounts with more
+/// than 2 decimals, any value or line it cannot parse): read it with
+/// [`for_each_transaction`] then, which accepts and rejects files by the same shared grammar
+/// and names the line and column of the first bad value. Whenever this returns a table, the
+/// general reader accepts the file and gives the same rows.
+///
+/// # Errors
+///
+/// [`Error::EmptyFile`], [`Error::MissingColumn`], [`Error::Io`].
+pub fn read_activity_path(
+    path: &Path,
+    granularity: Granularity,
+    as_of: Option<NaiveDate>,
+    csv: &CsvOptions,
+    progress: &dyn Fn(u64),
+) -> Result<Option<ActivityTable>> {
+    let setup = |t: &mut Table<ActivityState>| t.store.granularity = granularity;
+    let Some((tables, report)) = scan_activity(path, as_of, csv, setup, progress)? else {
+        return Ok(None);
+    };
+    Ok(Some(ActivityTable {
+        granularity,
+        tables,
+        report,
+    }))
+}
+
+/// A cohort table's cells counted in one pass of the fast reader, for a log in date order
+/// (each customer's rows never go back to an earlier period): no per-customer periods are
+/// kept, only each customer's cohort and latest period. Rows after `as_of` (when given) are
+/// left out and counted, as by [`read_activity_path`].
+///
+/// `Ok(None)` when the fast parser does not take the file, as for [`read_activity_path`], and
+/// also when a customer's rows are out of date order across periods: read it with
+/// [`read_activity_path`] then.
+///
+/// # Errors
+///
+/// As [`read_activity_path`], and [`Error::Overflow`].
+pub fn read_ordered_cohorts_path(
+    path: &Path,
+    granularity: Granularity,
+    as_of: Option<NaiveDate>,
+    csv: &CsvOptions,
+    progress: &dyn Fn(u64),
+) -> Result<Option<OrderedCohorts>> {
+    let setup = |t: &mut Table<OrderedState>| t.store.granularity = granularity;
+    let Some((tables, report)) = scan_activity(path, as_of, csv, setup, progress)? else {
+        return Ok(None);
+    };
+    ordered_cells(tables, granularity, report).map(Some)
+}
+
+/// One pass of the fast reader keeping every row on or before `as_of` (refunds included), and
+/// the rows' report.
+fn scan_activity<S: SlotState>(
+    path: &Path,
+    as_of: Option<NaiveDate>,
+    csv: &CsvOptions,
+    setup: impl Fn(&mut Table<S>) + Sync,
+    progress: &dyn Fn(u64),
+) -> Result<Option<(Vec<Table<S>>, IngestReport)>> {
+    let name = path.display().to_string();
+    let layout = |_| Layout {
+        as_of: as_of.map_or(i32::MAX, |d| d.num_days_from_ce()),
+        include_after: false,
+        returns: ReturnsMode::Net,
+        track_orders: false,
+    };
+    let Some(scanned) = scan(path, &name, csv, layout, setup, progress)? else {
+        return Ok(None);
+    };
+    let mut report = IngestReport::default();
+    for t in &scanned.tables {
+        report.rows_read += t.report.rows_read;
+        report.rows_used += t.report.rows_used;
+        report.after_as_of += t.report.after_as_of;
+        report.refunds += t.report.refunds;
+    }
+    Ok(Some((scanned.tables, report)))
+}
+
 type Block = Arc<(Vec<u8>, usize)>;
 
 /// A reader that reports the bytes read so far.
@@ -333,6 +425,50 @@ fn read_fast(
     csv: &CsvOptions,
     progress: &dyn Fn(u64),
 ) -> Result<Option<RfmTable>> {
+    let scanned = scan::<RfmState>(
+        path,
+        name,
+        csv,
+        |orders| layout(as_of, options, orders),
+        |_| {},
+        progress,
+    )?;
+    let Some(Scanned {
+        tables,
+        dups,
+        roles,
+        layout,
+    }) = scanned
+    else {
+        return Ok(None);
+    };
+    let results = tables.into_iter().map(Ok).collect();
+    finish(results, dups, &layout, as_of, options, |resolver| {
+        resolve_duplicates(path, name, &roles, &layout, resolver)
+    })
+}
+
+/// What one pass of the fast reader leaves: the workers' tables (disjoint hash partitions of
+/// the customers), the ambiguous (customer, order) pair hashes, the columns' roles and the
+/// filters.
+struct Scanned<S: SlotState> {
+    tables: Vec<Table<S>>,
+    dups: HashSet<u64, FxBuild>,
+    roles: Vec<Role>,
+    layout: Layout,
+}
+
+/// Reads `path` on every core into per-customer [`SlotState`]s (see the [module docs](self)):
+/// `make_layout(has_orders)` gives the filters, `setup` prepares each new table. `Ok(None)`
+/// means the fast parser gave up on the file.
+fn scan<S: SlotState>(
+    path: &Path,
+    name: &str,
+    csv: &CsvOptions,
+    make_layout: impl FnOnce(bool) -> Layout,
+    setup: impl Fn(&mut Table<S>) + Sync,
+    progress: &dyn Fn(u64),
+) -> Result<Option<Scanned<S>>> {
     let (file, header, rest) = read_header(path, name)?;
     if header.is_empty() && rest.is_empty() {
         return Err(Error::EmptyFile {
@@ -354,7 +490,7 @@ fn read_fast(
         }
         None => false,
     };
-    let layout = layout(as_of, options, has_orders);
+    let layout = make_layout(has_orders);
     let file_len = file.metadata().map(|m| m.len() as usize).unwrap_or(0);
     let threads = threads(csv.threads);
     // Memory: the customers' slots, plus 8 bytes per (customer, order) pair. When the pairs
@@ -380,7 +516,7 @@ fn read_fast(
     };
     // Every worker sees every block and aggregates the customers of its hash partition, so the
     // tables are disjoint and need no merge.
-    let mut results: Vec<Result<Table, Bail>> = Vec::with_capacity(threads * passes);
+    let mut results: Vec<Table<S>> = Vec::with_capacity(threads * passes);
     let mut dups = HashSet::default();
     let mut next = Some((file, rest));
     for pass in 0..passes {
@@ -400,14 +536,16 @@ fn read_fast(
             senders.push(tx);
             receivers.push(rx);
         }
-        let pass_results: Vec<Result<Table, Bail>> = std::thread::scope(|s| {
+        let pass_results: Vec<Result<Table<S>, Bail>> = std::thread::scope(|s| {
             let handles: Vec<_> = receivers
                 .into_iter()
                 .enumerate()
                 .map(|(w, rx)| {
-                    let (done_tx, stop, layout, roles) = (done_tx.clone(), &stop, &layout, &roles);
+                    let (done_tx, stop, layout, roles, setup) =
+                        (done_tx.clone(), &stop, &layout, &roles, &setup);
                     s.spawn(move || {
                         let mut t = Table::new(pairs_hint);
+                        setup(&mut t);
                         let mut failed = false;
                         let part = ((pass * threads + w) as u64, (passes * threads) as u64);
                         while let Ok(block) = rx.recv() {
@@ -522,12 +660,15 @@ fn read_fast(
             }
         }
         dups.extend(take_duplicates(&mut tables));
-        results.extend(tables.into_iter().map(Ok));
+        results.extend(tables);
     }
 
-    finish(results, dups, &layout, as_of, options, |resolver| {
-        resolve_duplicates(path, name, &roles, &layout, resolver)
-    })
+    Ok(Some(Scanned {
+        tables: results,
+        dups,
+        roles,
+        layout,
+    }))
 }
 
 /// Second pass over the file, in blocks: rows whose pair hash is ambiguous go to the resolver.

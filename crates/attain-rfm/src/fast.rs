@@ -188,18 +188,87 @@ pub(crate) fn key_hash(key: &[u8]) -> u64 {
     }
 }
 
-/// One customer's state in the open-addressing table (32 bytes; `len == 0` is empty), aligned
-/// so that a slot never straddles two cache lines.
+/// What the engine keeps per customer in its slot, and how a row updates it: the RFM values
+/// ([`RfmState`]) or a job's own state (the cohorts' [`crate::activity`]). The key length lives
+/// in the state so that the RFM slot stays 32 bytes.
+pub(crate) trait SlotState: Copy + Default + Send {
+    /// Per-table storage beside the slots (for state that does not fit in a slot).
+    type Store: Default + Send;
+    /// A new customer's state, for a key of `len` (> 0) bytes.
+    fn new(len: u16) -> Self;
+    /// The key's length; 0 marks an empty slot.
+    fn key_len(&self) -> u16;
+    /// Adds one row (of this customer, that passed the filters).
+    fn add(&mut self, store: &mut Self::Store, row: &Row<'_>, layout: &Layout) -> Result<(), Bail>;
+}
+
+/// The RFM state of a customer: rows, first and last day, and the amounts' sum in hundredths
+/// with the largest written scale.
 #[derive(Clone, Copy, Default)]
-#[repr(align(32))]
-struct Slot {
-    word: u64,
+pub(crate) struct RfmState {
     len: u16,
     scale: u8,
     rows: u32,
     first: i32,
     last: i32,
     sum: i64,
+}
+
+impl SlotState for RfmState {
+    type Store = ();
+
+    fn new(len: u16) -> Self {
+        RfmState {
+            len,
+            scale: 0,
+            rows: 0,
+            first: i32::MAX,
+            last: i32::MIN,
+            sum: 0,
+        }
+    }
+
+    #[inline]
+    fn key_len(&self) -> u16 {
+        self.len
+    }
+
+    #[inline]
+    fn add(&mut self, (): &mut (), row: &Row<'_>, layout: &Layout) -> Result<(), Bail> {
+        self.rows = self.rows.checked_add(1).ok_or(Bail)?;
+        self.first = self.first.min(row.day);
+        self.last = self.last.max(row.day);
+        if !(row.neg && layout.returns == ReturnsMode::Gross) {
+            self.sum = self.sum.checked_add(row.amount).ok_or(Bail)?;
+            self.scale = self.scale.max(row.scale);
+        }
+        Ok(())
+    }
+}
+
+/// One customer's slot in the open-addressing table (32 bytes for RFM; key length 0 is
+/// empty), aligned so that a slot never straddles two cache lines.
+#[derive(Clone, Copy, Default)]
+#[repr(align(32))]
+pub(crate) struct Slot<S> {
+    /// The key's bytes (keys of at most 8 bytes) or its offset in the arena.
+    pub(crate) word: u64,
+    pub(crate) state: S,
+}
+
+impl<S: SlotState> Slot<S> {
+    /// The customer's id bytes (`tmp` holds an inline key).
+    pub(crate) fn key<'t>(&self, arena: &'t [u8], tmp: &'t mut [u8; 8]) -> &'t [u8] {
+        let len = usize::from(self.state.key_len());
+        if len <= 8 {
+            *tmp = self.word.to_be_bytes();
+            &tmp[..len]
+        } else {
+            arena
+                .get(self.word as usize..self.word as usize + len)
+                .unwrap_or_default()
+        }
+    }
 }
 
 /// A customer's state and the table it came from, for the final sort (32 bytes).
@@ -230,42 +299,47 @@ impl Rec {
 /// Customer ids interned in an open-addressing table whose slots hold the state, so that one
 /// row touches one cache line.
 #[derive(Default)]
-pub(crate) struct Table {
-    slots: Vec<Slot>,
+pub(crate) struct Table<S: SlotState = RfmState> {
+    pub(crate) slots: Vec<Slot<S>>,
     pub(crate) count: usize,
-    arena: Vec<u8>,
+    pub(crate) arena: Vec<u8>,
     pairs: Vec<Vec<u64>>,
     pub(crate) report: IngestReport,
+    /// The state's storage beside the slots.
+    pub(crate) store: S::Store,
 }
 
 pub(crate) const BUCKETS: usize = 256;
 
-impl Table {
+impl<S: SlotState> Table<S> {
     pub(crate) fn new(pairs_hint: usize) -> Self {
         Table {
             slots: vec![Slot::default(); 1 << 14],
+            count: 0,
+            arena: Vec::new(),
             pairs: (0..BUCKETS)
                 // The expected share of a bucket plus 1/16 and a little: hashes spread evenly, and
                 // a vector that doubles briefly holds three times its data.
                 .map(|_| Vec::with_capacity(pairs_hint / BUCKETS + pairs_hint / BUCKETS / 16 + 64))
                 .collect(),
-            ..Table::default()
+            report: IngestReport::default(),
+            store: S::Store::default(),
         }
     }
 
     fn grow(&mut self) {
         let n = self.slots.len() * 4;
         let mask = n - 1;
-        let mut slots = vec![Slot::default(); n];
-        for s in self.slots.iter().filter(|s| s.len != 0) {
-            let len = usize::from(s.len);
+        let mut slots: Vec<Slot<S>> = vec![Slot::default(); n];
+        for s in self.slots.iter().filter(|s| s.state.key_len() != 0) {
+            let len = usize::from(s.state.key_len());
             let h = if len <= 8 {
                 inline_hash(s.word, len)
             } else {
                 hash_bytes(&self.arena[s.word as usize..s.word as usize + len])
             };
             let mut p = h as usize & mask;
-            while slots[p].len != 0 {
+            while slots[p].state.key_len() != 0 {
                 p = (p + 1) & mask;
             }
             slots[p] = *s;
@@ -298,10 +372,11 @@ impl Table {
         let mut p = row.hash as usize & mask;
         loop {
             let s = &self.slots[p];
-            if s.len == 0 {
+            let slot_len = s.state.key_len();
+            if slot_len == 0 {
                 break;
             }
-            if s.len == len
+            if slot_len == len
                 && (if inline {
                     s.word == word
                 } else {
@@ -312,7 +387,7 @@ impl Table {
             }
             p = (p + 1) & mask;
         }
-        if self.slots[p].len == 0 {
+        if self.slots[p].state.key_len() == 0 {
             let word = if inline {
                 word
             } else {
@@ -322,23 +397,11 @@ impl Table {
             };
             self.slots[p] = Slot {
                 word,
-                len,
-                scale: 0,
-                rows: 0,
-                first: i32::MAX,
-                last: i32::MIN,
-                sum: 0,
+                state: S::new(len),
             };
             self.count += 1;
         }
-        let s = &mut self.slots[p];
-        s.rows = s.rows.checked_add(1).ok_or(Bail)?;
-        s.first = s.first.min(row.day);
-        s.last = s.last.max(row.day);
-        if !(row.neg && layout.returns == ReturnsMode::Gross) {
-            s.sum = s.sum.checked_add(row.amount).ok_or(Bail)?;
-            s.scale = s.scale.max(row.scale);
-        }
+        self.slots[p].state.add(&mut self.store, row, layout)?;
         if self.count * 4 > self.slots.len() * 3 {
             self.grow();
         }
@@ -430,9 +493,10 @@ pub(crate) fn finish(
     // an id is (word, length) packed in a u128 with the record index.
     let mut recs: Vec<Rec> = Vec::with_capacity(tables.iter().map(|t| t.count).sum());
     for (ti, t) in tables.iter().enumerate() {
-        for s in t.slots.iter().filter(|s| s.len != 0) {
-            let (word, sum, rows, first, last, len, scale) =
-                (s.word, s.sum, s.rows, s.first, s.last, s.len, s.scale);
+        for s in t.slots.iter().filter(|s| s.state.len != 0) {
+            let (word, st) = (s.word, s.state);
+            let (sum, rows, first, last, len, scale) =
+                (st.sum, st.rows, st.first, st.last, st.len, st.scale);
             recs.push(Rec {
                 word,
                 sum,
@@ -537,7 +601,7 @@ pub(crate) fn finish(
 
 /// Takes the tables' pair hashes and returns those that occur more than once (the tables must
 /// hold disjoint customers).
-pub(crate) fn take_duplicates(tables: &mut [Table]) -> HashSet<u64, FxBuild> {
+pub(crate) fn take_duplicates<S: SlotState>(tables: &mut [Table<S>]) -> HashSet<u64, FxBuild> {
     let mut buckets: Vec<Vec<Vec<u64>>> = (0..BUCKETS)
         .map(|_| Vec::with_capacity(tables.len()))
         .collect();

@@ -87,6 +87,9 @@
 //! not the number of rows. `FrequencyMode::Rows` keeps no pairs at all.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "csv")]
+#[cfg_attr(docsrs, doc(cfg(feature = "csv")))]
+pub mod activity;
 mod aggregate;
 #[cfg(feature = "arrow")]
 #[cfg_attr(docsrs, doc(cfg(feature = "arrow")))]

@@ -49,6 +49,34 @@ pub enum Granularity {
     Year,
 }
 
+impl Granularity {
+    /// A whole-number index of the period containing `date`: consecutive periods have
+    /// consecutive indices (days from 0001-01-01 for days; `year * 12 + month0` for months;
+    /// `year * 4 + quarter0` for quarters; the year for years; weeks counted from the ISO week
+    /// of 0001-01-01, a Monday). Cohort tables number periods with it.
+    ///
+    /// ```
+    /// use attain_types::{Granularity, NaiveDate};
+    /// let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).ok_or("bad date");
+    /// let g = Granularity::Month;
+    /// assert_eq!(g.period_index(d(3, 31)?) + 1, g.period_index(d(4, 1)?));
+    /// assert_eq!(Granularity::IsoWeek.period_index(d(3, 8)?) + 1, Granularity::IsoWeek.period_index(d(3, 9)?));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn period_index(self, date: NaiveDate) -> i64 {
+        let days = i64::from(date.num_days_from_ce()); // 0001-01-01 (a Monday) is day 1
+        let year = i64::from(date.year());
+        match self {
+            Granularity::Day => days,
+            Granularity::IsoWeek => (days - 1).div_euclid(7),
+            Granularity::Month => year * 12 + i64::from(date.month0()),
+            Granularity::Quarter => year * 4 + i64::from(date.month0() / 3),
+            Granularity::Year => year,
+        }
+    }
+}
+
 fn date(y: i32, m: u32, d: u32, what: &'static str, value: i64) -> Result<NaiveDate> {
     NaiveDate::from_ymd_opt(y, m, d).ok_or(Error::InvalidDate { what, value })
 }

@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 
-use crate::{Currency, Money, Period, Rate};
+use crate::{Currency, Granularity, Money, Period, Rate};
 
 /// Amounts of `currency` with whole minor units, between `-max` and `max` units.
 pub fn money(currency: Currency, max_units: i64) -> impl Strategy<Value = Money> {
@@ -48,4 +48,15 @@ pub fn period(max_days: u64) -> impl Strategy<Value = Period> {
         let end = start.checked_add_days(chrono::Days::new(len))?;
         Period::new(start, end).ok()
     })
+}
+
+/// Every [`Granularity`]: day, ISO week, month, quarter, year.
+pub fn granularity() -> impl Strategy<Value = Granularity> {
+    prop_oneof![
+        Just(Granularity::Day),
+        Just(Granularity::IsoWeek),
+        Just(Granularity::Month),
+        Just(Granularity::Quarter),
+        Just(Granularity::Year),
+    ]
 }

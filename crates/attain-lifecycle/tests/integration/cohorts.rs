@@ -1,7 +1,9 @@
 //! Cohorts from a transaction log: golden table and laws.
 
 use attain_lifecycle::Error;
-use attain_lifecycle::cohort::{CohortBuilder, CohortOptions, cohort_table};
+use attain_lifecycle::cohort::{
+    CohortBuilder, CohortCells, CohortCounts, CohortOptions, cohort_table,
+};
 use attain_types::{
     Currency, Decimal, Granularity, Money, NaiveDate, Period, Rate, Transaction, dec,
 };
@@ -283,5 +285,64 @@ proptest! {
             let through = Period::from_inclusive(c.period.start(), table.as_of.unwrap()).unwrap();
             prop_assert_eq!(observed, through.split(g).len());
         }
+    }
+}
+
+/// Each customer's `(period index, revenue)` per active period, from the log.
+fn histories(
+    log: &[Transaction<'static>],
+    g: Granularity,
+) -> std::collections::BTreeMap<&'static str, Vec<(i64, Decimal)>> {
+    let mut out: std::collections::BTreeMap<&'static str, Vec<(i64, Decimal)>> =
+        std::collections::BTreeMap::new();
+    for t in log {
+        let p = g.period_index(t.date);
+        let periods = out.entry(t.customer_id).or_default();
+        match periods.iter_mut().find(|(q, _)| *q == p) {
+            Some((_, r)) => *r += t.amount,
+            None => periods.push((p, t.amount)),
+        }
+    }
+    out
+}
+
+proptest! {
+    /// The customers split between two `CohortCells` in any way and merged (either way
+    /// round) give the table of the whole log, as `CohortBuilder` gives it.
+    #[test]
+    fn prop_cohort_cells_merged_equal_the_whole(
+        log in log_strategy(),
+        g in granularity(),
+        mask in any::<u16>(),
+        as_of in prop::option::of(0u64..500),
+    ) {
+        let mut opts = CohortOptions::default().granularity(g);
+        if let Some(d) = as_of {
+            opts = opts.as_of(NaiveDate::from_ymd_opt(2025, 1, 1).unwrap().checked_add_days(chrono::Days::new(d)).unwrap());
+        }
+        let whole = cohort_table(&log, Currency::USD, opts).unwrap();
+        let kept: Vec<Transaction<'static>> = log
+            .iter()
+            .filter(|t| opts.as_of.is_none_or(|d| t.date <= d))
+            .copied()
+            .collect();
+        let counts = CohortCounts {
+            transactions: kept.len() as u64,
+            excluded_after_as_of: (log.len() - kept.len()) as u64,
+            latest: kept.iter().map(|t| t.date).max(),
+        };
+        let (mut a, mut b) = (
+            CohortCells::new(Currency::USD, opts),
+            CohortCells::new(Currency::USD, opts),
+        );
+        for (i, periods) in histories(&kept, g).values().enumerate() {
+            let side = if mask >> (i % 16) & 1 == 1 { &mut a } else { &mut b };
+            side.add_customer(periods).unwrap();
+        }
+        let (mut ab, mut ba) = (a.clone(), b.clone());
+        ab.merge(b).unwrap();
+        ba.merge(a).unwrap();
+        prop_assert_eq!(&ab.finish(&counts).unwrap(), &whole);
+        prop_assert_eq!(&ba.finish(&counts).unwrap(), &whole);
     }
 }

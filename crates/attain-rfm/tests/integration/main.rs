@@ -2,6 +2,7 @@
 // Helpers outside `#[test]` functions unwrap too: a failure there is a test failure.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod activity;
 mod aggregate;
 #[cfg(feature = "parquet")]
 mod arrow_io;

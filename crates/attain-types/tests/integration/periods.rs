@@ -3,15 +3,7 @@ use attain_types::{Granularity, Period, WorkingCalendar};
 use chrono::Weekday;
 use proptest::prelude::*;
 
-fn granularity() -> impl Strategy<Value = Granularity> {
-    prop_oneof![
-        Just(Granularity::Day),
-        Just(Granularity::IsoWeek),
-        Just(Granularity::Month),
-        Just(Granularity::Quarter),
-        Just(Granularity::Year),
-    ]
-}
+use strat::granularity;
 
 fn calendar() -> impl Strategy<Value = WorkingCalendar> {
     let days = [
