@@ -229,6 +229,27 @@ pub(crate) fn run(args: &SqlArgs) -> anyhow::Result<()> {
     write(&out, args.format, &batches)
 }
 
+/// `batch` with every `DECIMAL` column as its exact text (`"29.33"`), as money is written in
+/// every attain JSON document: a JSON number would be read as a float by most consumers.
+fn decimals_as_text(batch: &RecordBatch) -> datafusion::arrow::error::Result<RecordBatch> {
+    let mut fields = Vec::with_capacity(batch.num_columns());
+    let mut columns = Vec::with_capacity(batch.num_columns());
+    for (field, column) in batch.schema().fields().iter().zip(batch.columns()) {
+        if matches!(field.data_type(), DataType::Decimal128(..)) {
+            fields.push(Field::new(
+                field.name(),
+                DataType::Utf8,
+                field.is_nullable(),
+            ));
+            columns.push(datafusion::arrow::compute::cast(column, &DataType::Utf8)?);
+        } else {
+            fields.push(field.as_ref().clone());
+            columns.push(Arc::clone(column));
+        }
+    }
+    RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)
+}
+
 /// Writes the result in `format`.
 fn write(out: &Output, format: SqlFormat, batches: &[RecordBatch]) -> anyhow::Result<()> {
     use datafusion::arrow::{csv, json};
@@ -244,7 +265,9 @@ fn write(out: &Output, format: SqlFormat, batches: &[RecordBatch]) -> anyhow::Re
         SqlFormat::Json => out.write_with(|w| {
             let mut writer = json::ArrayWriter::new(&mut *w);
             for b in batches {
-                writer.write(b).map_err(io)?;
+                writer
+                    .write(&decimals_as_text(b).map_err(io)?)
+                    .map_err(io)?;
             }
             writer.finish().map_err(io)?;
             writeln!(w)

@@ -159,6 +159,16 @@ fn sql_outputs_and_refusals() {
         "json",
     ]));
     assert_eq!(json.trim(), "[]");
+    // Money in JSON is exact text, as in every attain document.
+    let json = stdout(&attain(&[
+        "sql",
+        "SELECT customer_id, amount FROM tx ORDER BY customer_id, order_date LIMIT 1",
+        "--table",
+        &format!("tx={CDNOW}"),
+        "--format",
+        "json",
+    ]));
+    assert_eq!(json.trim(), r#"[{"customer_id":"00004","amount":"29.33"}]"#);
     let csv = stdout(&attain(&[
         "sql",
         "SELECT customer_id, order_date FROM tx WHERE amount < 0",
