@@ -4,8 +4,7 @@
 use std::sync::Arc;
 
 use attain_lifecycle::cohort::CohortOptions;
-use attain_types::{Granularity, NaiveDate, Period};
-use chrono::Datelike;
+use attain_types::{Granularity, Period};
 use datafusion::arrow::array::{ArrayRef, Date32Array, Int64Array};
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::{JoinType, ScalarValue};
@@ -41,20 +40,6 @@ fn parse_granularity(name: &str) -> Option<Granularity> {
         "year" => Granularity::Year,
         _ => return None,
     })
-}
-
-/// A whole-number index of the period containing `date`; consecutive periods have
-/// consecutive indices (the same numbering as `attain_lifecycle::cohort`).
-fn period_index(granularity: Granularity, date: NaiveDate) -> i64 {
-    let days = i64::from(date.num_days_from_ce());
-    let year = i64::from(date.year());
-    match granularity {
-        Granularity::Day => days,
-        Granularity::IsoWeek => (days - 1).div_euclid(7),
-        Granularity::Month => year * 12 + i64::from(date.month0()),
-        Granularity::Quarter => year * 4 + i64::from(date.month0() / 3),
-        _ => year,
-    }
 }
 
 /// What a [`PeriodFunction`] returns.
@@ -153,7 +138,7 @@ impl ScalarUDFImpl for PeriodFunction {
         let out: ArrayRef = match self.output {
             PeriodOutput::Index => Arc::new(Int64Array::from(
                 days.iter()
-                    .map(|d| d.map(|d| period_index(g, d)))
+                    .map(|d| d.map(|d| g.period_index(d)))
                     .collect::<Vec<_>>(),
             )),
             PeriodOutput::Start => Arc::new(Date32Array::from(
