@@ -114,9 +114,9 @@ fn for_each_row<'a>(
     let mut batch: Vec<Row<'a>> = Vec::with_capacity(BATCH);
     let ncols = roles.len();
     let mut pos = 0usize;
-    // Logs come in date order, so most rows repeat the previous row's date.
-    let mut last_date: &[u8] = &[];
-    let mut last_day = 0i32;
+    // Logs come in date order, so most rows repeat the previous row's date. Only a date that
+    // was parsed is remembered: an empty field must not match an empty initial key.
+    let mut last: Option<(&[u8], i32)> = None;
     while pos < buf.len() {
         let end = match memchr::memchr(b'\n', &buf[pos..]) {
             Some(i) => pos + i,
@@ -171,12 +171,13 @@ fn for_each_row<'a>(
         if idx != ncols {
             return Err(Bail);
         }
-        let day = if date == last_date {
-            last_day
-        } else {
-            last_day = parse_day(date).ok_or(Bail)?;
-            last_date = date;
-            last_day
+        let day = match last {
+            Some((bytes, day)) if bytes == date => day,
+            _ => {
+                let day = parse_day(date).ok_or(Bail)?;
+                last = Some((date, day));
+                day
+            }
         };
         let (amt, scale, neg) = parse_amount(amount).ok_or(Bail)?;
         if !layout.admit(day, neg && amt != 0, report) {

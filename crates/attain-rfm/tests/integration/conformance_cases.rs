@@ -235,6 +235,15 @@ pub(crate) fn cases() -> Vec<Case> {
             reject(CASE_LINE, "order_date"),
         );
     }
+    // An empty date on the first row: a fast reader's date cache must not start out matching
+    // an empty field (it once read it as day 0, 0000-12-31).
+    let mut first_empty = vec!["c1,x1,,5.00".to_owned()];
+    first_empty.extend(base_rows());
+    add(
+        "date_bad_empty_first_row",
+        file(HEADER, &first_empty, "\n", true),
+        reject(2, "order_date"),
+    );
 
     // Customer ids: taken as written.
     for (i, (id, read)) in [

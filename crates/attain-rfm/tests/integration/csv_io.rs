@@ -166,6 +166,19 @@ fn bad_input_gives_one_line_errors_naming_line_and_column() {
     }
 }
 
+/// An empty date on the first row is an error, not day 0 (0000-12-31): the fast reader's
+/// date cache once started with an empty key that an empty field matched.
+#[test]
+fn an_empty_first_date_is_an_error_not_day_zero() {
+    for text in [
+        "customer_id,order_id,order_date,amount\nC1,O1,,1.00\n",
+        "customer_id,order_id,order_date,amount\nC1,O1,,1.00\nC2,O2,2025-01-01,1.00\n",
+    ] {
+        let e = read_err(text).to_string();
+        assert!(e.contains(":2: ") && e.contains("order_date"), "{e}");
+    }
+}
+
 #[test]
 fn header_only_gives_empty_result() {
     let p = temp_file("customer_id,order_id,order_date,amount\n");
