@@ -326,9 +326,9 @@ fn quantile_interval(estimate: f64, mut values: Vec<f64>, level: f64) -> Result<
 mod tests {
     use super::*;
 
-    #[test]
-    fn draws_have_the_fits_mean_and_covariance() {
-        let fit = Fit {
+    /// An sBG fit with a known log-covariance, the fixture of both tests.
+    fn sbg_fit() -> Fit<SbgParams> {
+        Fit {
             params: SbgParams {
                 alpha: 0.7,
                 beta: 3.8,
@@ -339,7 +339,12 @@ mod tests {
             excluded_non_positive_spend: 0,
             standard_errors: None,
             log_covariance: Some(vec![vec![0.04, 0.01], vec![0.01, 0.09]]),
-        };
+        }
+    }
+
+    #[test]
+    fn draws_have_the_fits_mean_and_covariance() {
+        let fit = sbg_fit();
         let d = ParameterDraws::new(&fit, 40_000, 1).unwrap();
         let logs: Vec<Vec<f64>> = d.draws().iter().map(LogParameters::to_log).collect();
         let n = logs.len() as f64;
@@ -379,18 +384,7 @@ mod tests {
 
     #[test]
     fn intervals_with_total_agree_with_interval_and_pair_draws() {
-        let fit = Fit {
-            params: SbgParams {
-                alpha: 0.7,
-                beta: 3.8,
-            },
-            log_likelihood: 0.0,
-            iterations: 0,
-            customers: 0,
-            excluded_non_positive_spend: 0,
-            standard_errors: None,
-            log_covariance: Some(vec![vec![0.04, 0.01], vec![0.01, 0.09]]),
-        };
+        let fit = sbg_fit();
         let d = ParameterDraws::new(&fit, 2_000, 3).unwrap();
         let years = [1_u32, 4, 12];
         let out = d
