@@ -1,6 +1,8 @@
 //! `attain clv`: fit BG/NBD or Pareto/NBD (and optionally Gamma-Gamma) to a transaction CSV and
 //! print each customer's P(alive), expected purchases and discounted value.
 
+use std::collections::HashMap;
+use std::io;
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
@@ -9,12 +11,13 @@ use attain_lifecycle::clv::{
     self, ClvOptions, CustomerSummary, DAYS_PER_MONTH, Fit, GammaGammaParams, LogParameters,
     ParameterDraws, PurchaseDistribution, TimeUnit,
 };
-use attain_rfm::{Transaction, repeat_summaries};
+use attain_rfm::Transaction;
+use attain_rfm::csv::{read_activity_path, read_repeat_summaries_path};
 use attain_types::input::Quoted;
-use attain_types::{Decimal, NaiveDate, Rate, RepeatSummary};
+use attain_types::{Decimal, Granularity, NaiveDate, Rate, RepeatSummary};
 
 use crate::input::{self, ColumnArgs};
-use crate::output::{Format, OutputArgs};
+use crate::output::{Format, OutputArgs, with_progress};
 use crate::usage::{UsageContext, usage};
 
 /// The purchase model to fit.
@@ -164,14 +167,112 @@ fn parse_horizon_days(text: &str) -> anyhow::Result<f64> {
     Ok(days)
 }
 
-/// Reads the transactions with the shared transaction reader.
-fn read_purchases(args: &ClvArgs) -> anyhow::Result<Vec<(String, NaiveDate, Decimal)>> {
-    let mut purchases = Vec::new();
-    input::for_each_transaction(&args.input, &args.columns, args.out.quiet, |t, _| {
-        purchases.push((t.customer_id.to_owned(), t.date, t.amount));
+/// Every customer's purchase days, each with the exact total of its amounts, ascending by
+/// customer id and, within a customer, by day. This is all that the purchase models, the
+/// holdout split and BG/BB use: each of them counts a customer's purchases on one day as one
+/// transaction whose amount is their sum.
+type PurchaseDays = Vec<(String, Vec<(NaiveDate, Decimal)>)>;
+
+/// Reads the transactions into [`PurchaseDays`]. A plain CSV file is read by one parallel
+/// pass of the fast reader (per-customer daily activity, merged the way the RFM monoid is);
+/// anything else, and any file the fast reader does not take, by the shared general reader,
+/// which accepts and rejects exactly the same rows and names the line and column of the first
+/// bad value.
+fn read_purchase_days(args: &ClvArgs) -> anyhow::Result<PurchaseDays> {
+    let path = &args.input;
+    if path.as_os_str() != "-"
+        && input::kind(path) == input::Kind::Csv
+        && let Some(days) = fast_purchase_days(args)
+    {
+        return Ok(days);
+    }
+    general_purchase_days(args)
+}
+
+/// [`PurchaseDays`] from the shared general reader (any input the grammar accepts; the first
+/// bad value is reported with its file, line and column).
+fn general_purchase_days(args: &ClvArgs) -> anyhow::Result<PurchaseDays> {
+    let path = &args.input;
+    let mut by_customer: HashMap<String, Vec<(NaiveDate, Decimal)>> = HashMap::new();
+    input::for_each_transaction(path, &args.columns, args.out.quiet, |t, _| {
+        match by_customer.get_mut(t.customer_id) {
+            Some(rows) => rows.push((t.date, t.amount)),
+            None => {
+                by_customer.insert(t.customer_id.to_owned(), vec![(t.date, t.amount)]);
+            }
+        }
         Ok(())
     })?;
-    Ok(purchases)
+    let file = path.display();
+    let mut days = Vec::with_capacity(by_customer.len());
+    for (id, mut rows) in by_customer {
+        rows.sort_by_key(|&(date, _)| date);
+        let mut merged: Vec<(NaiveDate, Decimal)> = Vec::with_capacity(rows.len());
+        for (date, amount) in rows {
+            match merged.last_mut() {
+                Some((last, total)) if *last == date => {
+                    *total = total.checked_add(amount).ok_or_else(|| {
+                        anyhow::anyhow!(
+                            "{file}: customer {id:?}: the purchases of {date} add up past the Decimal range"
+                        )
+                    })?;
+                }
+                _ => merged.push((date, amount)),
+            }
+        }
+        days.push((id, merged));
+    }
+    days.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    Ok(days)
+}
+
+/// Every customer's repeat summary at the calibration end from one parallel pass of the fast
+/// reader over a log in date order (no per-customer days kept), or `None` when the file is not
+/// a plain CSV file, not in date order, or not taken by the fast parser: then read it with
+/// [`read_purchase_days`], which gives the same summaries or the general reader's error.
+fn fast_ordered_summaries(args: &ClvArgs) -> Option<Vec<(String, RepeatSummary)>> {
+    let path = &args.input;
+    if path.as_os_str() == "-" || input::kind(path) != input::Kind::Csv {
+        return None;
+    }
+    let csv = args.columns.csv_options(path, 0).ok()?;
+    let read = with_progress(path, args.out.quiet, |progress| {
+        read_repeat_summaries_path(path, args.calibration_end, &csv, progress)
+    });
+    Some(read.ok()??.customers)
+}
+
+/// [`PurchaseDays`] from one parallel pass of the fast reader, or `None` when it does not take
+/// the file (or anything fails): the general reader then reads it and reports any error at its
+/// line and column.
+fn fast_purchase_days(args: &ClvArgs) -> Option<PurchaseDays> {
+    let path = &args.input;
+    let csv = args.columns.csv_options(path, 0).ok()?;
+    let activity = with_progress(path, args.out.quiet, |progress| {
+        read_activity_path(path, Granularity::Day, None, &csv, progress)
+    })
+    .ok()??;
+    // Granularity::Day numbers a day by its days from the common era.
+    let date = |day: i64| {
+        i32::try_from(day)
+            .ok()
+            .and_then(NaiveDate::from_num_days_from_ce_opt)
+    };
+    let parts = activity
+        .fold_customers(Vec::new, |part: &mut PurchaseDays, c| {
+            let days = c
+                .periods
+                .iter()
+                .map(|&(day, total)| date(day).map(|d| (d, total)))
+                .collect::<Option<Vec<_>>>()
+                .ok_or_else(|| anyhow::anyhow!("a day outside the calendar"))?;
+            part.push((c.customer_id.clone(), days));
+            Ok::<(), anyhow::Error>(())
+        })
+        .ok()?;
+    let mut days: PurchaseDays = parts.into_iter().flatten().collect();
+    days.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    Some(days)
 }
 
 /// Turns a library error about summary `index` into one naming the customer.
@@ -324,7 +425,7 @@ fn uncertainty_line(rows: &[UncertaintyJson]) -> String {
 }
 
 /// A purchase model behind a box, so that the models are treated alike.
-type BoxedModel = Box<dyn PurchaseDistribution>;
+type BoxedModel = Box<dyn PurchaseDistribution + Send + Sync>;
 
 /// A fitted continuous-time purchase model.
 struct Fitted {
@@ -340,7 +441,7 @@ struct Fitted {
 
 /// A fit as a [`Fitted`], its parameters (and standard errors) shown by `json`, with
 /// `draws` seeded parameter draws when asked for.
-fn fitted<P: PurchaseDistribution + LogParameters + Clone + 'static>(
+fn fitted<P: PurchaseDistribution + LogParameters + Clone + Send + Sync + 'static>(
     name: &'static str,
     fit: Fit<P>,
     json: impl Fn(&P) -> ParamsJson,
@@ -446,20 +547,53 @@ struct ClvCustomerJson<'a> {
 }
 
 /// The exact repeat summary of every customer with a purchase on or before `calibration_end`,
-/// sorted by customer id (same-day purchases merged).
+/// ascending by customer id.
 fn exact_summaries(
-    purchases: &[(String, NaiveDate, Decimal)],
+    purchases: &PurchaseDays,
     calibration_end: NaiveDate,
 ) -> anyhow::Result<Vec<(String, RepeatSummary)>> {
-    let rows = purchases
-        .iter()
-        .map(|(customer, date, amount)| Transaction {
-            customer_id: customer,
-            date: *date,
-            amount: *amount,
-            order_id: None,
-        });
-    Ok(repeat_summaries(rows, calibration_end)?)
+    let parts = par_chunks(purchases, |_, chunk| {
+        let mut part = Vec::with_capacity(chunk.len());
+        for (id, days) in chunk {
+            let calibration = days
+                .iter()
+                .copied()
+                .take_while(|&(d, _)| d <= calibration_end);
+            if let Some(s) = RepeatSummary::from_days(calibration, calibration_end)
+                .with_context(|| format!("customer {id:?}"))?
+            {
+                part.push((id.clone(), s));
+            }
+        }
+        Ok(part)
+    })?;
+    Ok(parts.into_iter().flatten().collect())
+}
+
+/// Runs `f` on consecutive chunks of `items`, one chunk per core, and returns the results in
+/// the chunks' order (`f` gets the index of its chunk's first item); the first chunk's error
+/// that stops, as a loop over the items would.
+fn par_chunks<T: Sync, U: Send>(
+    items: &[T],
+    f: impl Fn(usize, &[T]) -> anyhow::Result<U> + Sync,
+) -> anyhow::Result<Vec<U>> {
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let size = items.len().div_ceil(threads).max(1);
+    let f = &f;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(size)
+            .enumerate()
+            .map(|(i, chunk)| scope.spawn(move || f(i * size, chunk)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(anyhow::anyhow!("a worker thread stopped")))
+            })
+            .collect()
+    })
 }
 
 pub(crate) fn run(args: &ClvArgs) -> anyhow::Result<()> {
@@ -471,33 +605,42 @@ pub(crate) fn run(args: &ClvArgs) -> anyhow::Result<()> {
         Unit::Weeks => TimeUnit::Weeks,
     };
     let horizon = horizon_days / unit.days();
-    let purchases = read_purchases(args)?;
-    if args.model == Model::Bgbb {
-        if args.compare {
-            return Err(usage(
-                "--compare ranks the continuous-time models (bg/nbd, mbg/nbd, pareto/nbd); bg/bb counts periods, so it is checked alone: drop --compare",
-            ));
+    if args.model == Model::Bgbb || args.holdout_end.is_some() {
+        let purchases = read_purchase_days(args)?;
+        if args.model == Model::Bgbb {
+            if args.compare {
+                return Err(usage(
+                    "--compare ranks the continuous-time models (bg/nbd, mbg/nbd, pareto/nbd); bg/bb counts periods, so it is checked alone: drop --compare",
+                ));
+            }
+            return run_bgbb(args, &purchases, out);
         }
-        return run_bgbb(args, &purchases, out);
-    }
-    if let Some(holdout_end) = args.holdout_end {
-        return run_holdout(args, &purchases, holdout_end, unit, out);
+        if let Some(holdout_end) = args.holdout_end {
+            return run_holdout(args, &purchases, holdout_end, unit, out);
+        }
     }
     let file = args.input.display();
-    let exact =
-        exact_summaries(&purchases, args.calibration_end).with_context(|| format!("{file}"))?;
-    drop(purchases);
+    let exact = match fast_ordered_summaries(args) {
+        Some(exact) => exact,
+        None => exact_summaries(&read_purchase_days(args)?, args.calibration_end)
+            .with_context(|| format!("{file}"))?,
+    };
     if exact.is_empty() {
         bail!("{file}: no purchase on or before {}", args.calibration_end);
     }
-    let mut ids = Vec::with_capacity(exact.len());
-    let mut summaries = Vec::with_capacity(exact.len());
-    for (id, r) in &exact {
-        let s = CustomerSummary::from_repeat(r, unit)
-            .map_err(|e| anyhow::anyhow!("{file}: customer {id:?}: {e}"))?;
-        ids.push(id.clone());
-        summaries.push(s);
-    }
+    let summaries: Vec<CustomerSummary> = par_chunks(&exact, |_, chunk| {
+        chunk
+            .iter()
+            .map(|(id, r)| {
+                CustomerSummary::from_repeat(r, unit)
+                    .map_err(|e| anyhow::anyhow!("{file}: customer {id:?}: {e}"))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()
+    })?
+    .into_iter()
+    .flatten()
+    .collect();
+    let ids: Vec<String> = exact.iter().map(|(id, _)| id.clone()).collect();
 
     let draws = args.interval_draws.map(|n| (n as usize, args.seed));
     let mut fitted = fit_purchase_model(args.model, &summaries, &ids, draws)?;
@@ -518,34 +661,42 @@ pub(crate) fn run(args: &ClvArgs) -> anyhow::Result<()> {
         .months(horizon_days / DAYS_PER_MONTH)
         .monthly_discount(discount)
         .unit(unit);
-    let mut rows = Vec::with_capacity(summaries.len());
-    for (id, s) in ids.iter().zip(&summaries) {
-        let with_id = |e: LifecycleError| anyhow::anyhow!("customer {id:?}: {e}");
-        let p_alive = model.p_alive(s).map_err(with_id)?;
-        let expected_purchases = model
-            .conditional_expected_purchases(s, horizon)
-            .map_err(with_id)?;
-        let (expected_spend, clv) = match &spend {
-            None => (None, None),
-            Some(gg) => match gg.params.spend_prediction(s).map_err(with_id)? {
-                // Left out of the spend fit: no spend prediction, no CLV.
+    // Each customer's predictions are independent: one chunk of customers per core.
+    let rows: Vec<Row> = par_chunks(&summaries, |start, chunk| {
+        let mut part = Vec::with_capacity(chunk.len());
+        let predictions = model
+            .predict_each(chunk, horizon)
+            .map_err(|(i, e)| anyhow::anyhow!("customer {:?}: {e}", ids[start + i]))?;
+        for ((id, s), (p_alive, expected_purchases)) in
+            ids[start..].iter().zip(chunk).zip(predictions)
+        {
+            let with_id = |e: LifecycleError| anyhow::anyhow!("customer {id:?}: {e}");
+            let (expected_spend, clv) = match &spend {
                 None => (None, None),
-                Some(e) => (
-                    Some(e),
-                    Some(
-                        clv::customer_lifetime_value(model, &gg.params, s, options)
-                            .map_err(with_id)?,
+                Some(gg) => match gg.params.spend_prediction(s).map_err(with_id)? {
+                    // Left out of the spend fit: no spend prediction, no CLV.
+                    None => (None, None),
+                    Some(e) => (
+                        Some(e),
+                        Some(
+                            clv::customer_lifetime_value(model, &gg.params, s, options)
+                                .map_err(with_id)?,
+                        ),
                     ),
-                ),
-            },
-        };
-        rows.push(Row {
-            p_alive,
-            expected_purchases,
-            expected_spend,
-            clv,
-        });
-    }
+                },
+            };
+            part.push(Row {
+                p_alive,
+                expected_purchases,
+                expected_spend,
+                clv,
+            });
+        }
+        Ok(part)
+    })?
+    .into_iter()
+    .flatten()
+    .collect();
 
     let intervals = match draws {
         None => None,
@@ -609,31 +760,46 @@ pub(crate) fn run(args: &ClvArgs) -> anyhow::Result<()> {
                 }
             }
             out.write_record(&header)?;
-            for (k, ((id, s), r)) in ids.iter().zip(&summaries).zip(&rows).enumerate() {
-                let mut record = vec![
-                    id.clone(),
-                    s.x.to_string(),
-                    s.t_x.to_string(),
-                    s.t.to_string(),
-                    r.p_alive.to_string(),
-                    r.expected_purchases.to_string(),
-                ];
-                if spend.is_some() {
-                    record.push(opt_text(r.expected_spend));
-                    record.push(opt_text(r.clv));
-                }
-                if let Some(i) = &intervals {
-                    let p = &i.purchases.items[k];
-                    record.extend([p.lower.to_string(), p.upper.to_string()]);
-                    if i.clv.is_some() {
-                        let c = i.clv_of(k);
-                        record.push(opt_text(c.map(|c| c.lower)));
-                        record.push(opt_text(c.map(|c| c.upper)));
+            out.flush()?;
+            drop(out);
+            // Formatting the numbers is most of the writing: one chunk of customers per core,
+            // each into its own buffer, written in order.
+            let chunks = par_chunks(&rows, |start, chunk| {
+                let mut out = csv::Writer::from_writer(Vec::new());
+                for (j, r) in chunk.iter().enumerate() {
+                    let k = start + j;
+                    let (id, s) = (&ids[k], &summaries[k]);
+                    let mut record = vec![
+                        id.clone(),
+                        s.x.to_string(),
+                        s.t_x.to_string(),
+                        s.t.to_string(),
+                        r.p_alive.to_string(),
+                        r.expected_purchases.to_string(),
+                    ];
+                    if spend.is_some() {
+                        record.push(opt_text(r.expected_spend));
+                        record.push(opt_text(r.clv));
                     }
+                    if let Some(i) = &intervals {
+                        let p = &i.purchases.items[k];
+                        record.extend([p.lower.to_string(), p.upper.to_string()]);
+                        if i.clv.is_some() {
+                            let c = i.clv_of(k);
+                            record.push(opt_text(c.map(|c| c.lower)));
+                            record.push(opt_text(c.map(|c| c.upper)));
+                        }
+                    }
+                    out.write_record(&record)?;
                 }
-                out.write_record(&record)?;
+                out.into_inner()
+                    .map_err(|e| anyhow::anyhow!("{}", e.error()))
+            })
+            .map_err(io::Error::other)?;
+            for chunk in chunks {
+                w.write_all(&chunk)?;
             }
-            out.flush()
+            Ok(())
         }
         Format::Json => {
             let customers: Vec<_> = ids
@@ -866,17 +1032,15 @@ fn customer_intervals(
     })
 }
 
-fn transactions(
-    purchases: &[(String, NaiveDate, Decimal)],
-) -> impl Iterator<Item = Transaction<'_>> {
-    purchases
-        .iter()
-        .map(|(customer, date, amount)| Transaction {
+fn transactions(purchases: &PurchaseDays) -> impl Iterator<Item = Transaction<'_>> {
+    purchases.iter().flat_map(|(customer, days)| {
+        days.iter().map(move |&(date, amount)| Transaction {
             customer_id: customer,
-            date: *date,
-            amount: *amount,
+            date,
+            amount,
             order_id: None,
         })
+    })
 }
 
 /// One model's holdout validation.
@@ -963,7 +1127,7 @@ const TOP_BIN: u64 = 7;
 
 fn run_holdout(
     args: &ClvArgs,
-    purchases: &[(String, NaiveDate, Decimal)],
+    purchases: &PurchaseDays,
     holdout_end: NaiveDate,
     unit: TimeUnit,
     out: crate::output::Output,
@@ -1081,11 +1245,11 @@ fn run_holdout(
 
 /// One CSV section: `# title`, the header, the rows.
 fn write_section(
-    w: &mut dyn std::io::Write,
+    w: &mut dyn io::Write,
     title: &str,
     header: &[&str],
     rows: impl Iterator<Item = Vec<String>>,
-) -> std::io::Result<()> {
+) -> io::Result<()> {
     writeln!(w, "# {title}")?;
     let mut csv_out = csv::Writer::from_writer(&mut *w);
     csv_out.write_record(header)?;
@@ -1244,7 +1408,7 @@ struct BgBbCustomer<'a> {
 /// transaction, the first purchase's period is the acquisition.
 fn run_bgbb(
     args: &ClvArgs,
-    purchases: &[(String, NaiveDate, Decimal)],
+    purchases: &PurchaseDays,
     out: crate::output::Output,
 ) -> anyhow::Result<()> {
     let file = args.input.display();
@@ -1260,11 +1424,11 @@ fn run_bgbb(
     let hold = args.holdout_end.map(|h| period_number(period, h));
     let mut by_customer: std::collections::BTreeMap<&str, Vec<i64>> =
         std::collections::BTreeMap::new();
-    for (c, d, _) in purchases {
+    for (c, days) in purchases {
         by_customer
             .entry(c.as_str())
             .or_default()
-            .push(period_number(period, *d));
+            .extend(days.iter().map(|&(d, _)| period_number(period, d)));
     }
     let mut customers = Vec::new();
     for (id, periods) in &by_customer {
@@ -1565,6 +1729,88 @@ fn errors_json(e: &clv::HoldoutErrors) -> ErrorsJson {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_files::{file, temp_csv};
+    use clap::Parser;
+    use proptest::prelude::*;
+
+    /// `attain clv ...` arguments, parsed as the command parses them.
+    #[derive(Debug, Parser)]
+    struct Wrapper {
+        #[command(flatten)]
+        args: ClvArgs,
+    }
+
+    fn args(path: &std::path::Path, calibration_end: &str) -> ClvArgs {
+        let argv = [
+            "clv",
+            path.to_str().unwrap(),
+            "-q",
+            "--calibration-end",
+            calibration_end,
+        ];
+        Wrapper::try_parse_from(argv).unwrap().args
+    }
+
+    fn end() -> impl Strategy<Value = &'static str> {
+        prop::sample::select(vec!["2025-12-31", "2026-01-31", "2026-02-28", "2026-12-31"])
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// One grammar: whenever a fast pass gives purchase days or summaries, the general
+        /// reader accepts the file and gives the same days, hence the same summaries; the
+        /// routed reader gives the general reader's days or error, word for word.
+        #[test]
+        fn prop_fast_passes_equal_general_reader(text in file(), end in end()) {
+            let path = temp_csv(&text);
+            let args = args(&path, end);
+            let end = args.calibration_end;
+            let shown = |r: anyhow::Result<PurchaseDays>| r.map_err(|e| format!("{e:#}"));
+            let general = shown(general_purchase_days(&args));
+            let fast = fast_purchase_days(&args);
+            let ordered = fast_ordered_summaries(&args);
+            let routed = shown(read_purchase_days(&args));
+            std::fs::remove_file(&path).unwrap();
+            if let Some(fast) = fast {
+                prop_assert_eq!(Ok(fast), general.clone(), "{:?}", text);
+            }
+            if let Some(ordered) = ordered {
+                let days = general.clone().map_err(TestCaseError::fail)?;
+                let expected = exact_summaries(&days, end).map_err(|e| TestCaseError::fail(e.to_string()))?;
+                prop_assert_eq!(ordered, expected, "{:?}", text);
+            }
+            prop_assert_eq!(routed, general, "{:?}", text);
+        }
+    }
+
+    #[test]
+    fn plain_files_take_the_fast_passes() {
+        // In date order: the summaries come from the ordered pass.
+        let sorted = "customer_id,order_id,order_date,amount\n\
+                      a,o1,2026-01-05,10\nb,o2,2026-01-09,7.5\na,o3,2026-01-28,-5.25\n\
+                      a,,2026-01-28,20\nc,o5,2026-02-14,40\nd,o8,2026-03-20,8\n";
+        // Out of date order: the ordered pass gives up, the daily activity pass does not.
+        let shuffled = "customer_id,order_id,order_date,amount\n\
+                        a,o3,2026-01-28,-5.25\nb,o2,2026-01-09,7.5\na,o1,2026-01-05,10\n";
+        for (text, ordered) in [(sorted, true), (shuffled, false)] {
+            let path = temp_csv(text);
+            let args = args(&path, "2026-02-28");
+            let general = general_purchase_days(&args).unwrap();
+            assert_eq!(fast_purchase_days(&args).as_ref(), Some(&general));
+            let summaries = fast_ordered_summaries(&args);
+            assert_eq!(summaries.is_some(), ordered);
+            if let Some(s) = summaries {
+                assert_eq!(s, exact_summaries(&general, args.calibration_end).unwrap());
+                // a: 2026-01-05, then one repeat day (01-28) of -5.25 + 20.
+                assert_eq!(s[0].1.frequency(), 1);
+                assert_eq!(s[0].1.mean_repeat_spend().to_string(), "14.75");
+                // d bought after the calibration end.
+                assert_eq!(s.len(), 3);
+            }
+            std::fs::remove_file(&path).unwrap();
+        }
+    }
 
     #[test]
     fn horizon_units() {

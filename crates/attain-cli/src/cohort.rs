@@ -25,7 +25,7 @@ use attain_rfm::csv::{read_activity_path, read_ordered_cohorts_path};
 use attain_types::{Currency, Granularity, NaiveDate, RoundingStrategy};
 
 use crate::input::{self, ColumnArgs};
-use crate::output::{Format, OutputArgs, file_progress};
+use crate::output::{Format, OutputArgs, with_progress};
 
 /// Cohort period length.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -151,7 +151,7 @@ fn fast_table(args: &CohortArgs, options: CohortOptions) -> Option<CohortTable> 
     let g = options.granularity;
     let currency = input::unchecked_currency();
     // A log in date order: the cells are counted during the pass.
-    let ordered = with_progress(args, |progress| {
+    let ordered = with_progress(&args.input, args.out.quiet, |progress| {
         read_ordered_cohorts_path(path, g, options.as_of, &csv, progress)
     });
     if let Ok(Some(o)) = ordered {
@@ -170,7 +170,7 @@ fn fast_table(args: &CohortArgs, options: CohortOptions) -> Option<CohortTable> 
             .ok();
     }
     // Any order: each customer's periods, walked one thread per partition and merged.
-    let activity = with_progress(args, |progress| {
+    let activity = with_progress(&args.input, args.out.quiet, |progress| {
         read_activity_path(path, g, options.as_of, &csv, progress)
     })
     .ok()??;
@@ -197,21 +197,6 @@ fn fast_table(args: &CohortArgs, options: CohortOptions) -> Option<CohortTable> 
             latest,
         })
         .ok()
-}
-
-/// Runs `read` with a progress bar over the input's bytes (when standard error is a terminal
-/// and `--quiet` is not given), cleared at the end.
-fn with_progress<T>(args: &CohortArgs, read: impl FnOnce(&dyn Fn(u64)) -> T) -> T {
-    let bar = file_progress(&args.input, args.out.quiet);
-    let out = read(&|bytes| {
-        if let Some(bar) = &bar {
-            bar.set_position(bytes);
-        }
-    });
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
-    out
 }
 
 /// The cohort table from the general reader (any input the shared grammar accepts).
@@ -417,28 +402,15 @@ pub(crate) fn run(args: &CohortArgs) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_files::{file, temp_csv};
     use clap::Parser;
     use proptest::prelude::*;
-    use std::sync::atomic::{AtomicUsize, Ordering};
 
     /// `attain cohort ...` arguments, parsed as the command parses them.
     #[derive(Debug, Parser)]
     struct Wrapper {
         #[command(flatten)]
         args: CohortArgs,
-    }
-
-    static FILES: AtomicUsize = AtomicUsize::new(0);
-
-    /// Writes `text` to a fresh file in the temp folder.
-    fn temp_csv(text: &str) -> PathBuf {
-        let n = FILES.fetch_add(1, Ordering::Relaxed);
-        let p = std::env::temp_dir().join(format!(
-            "attain-cli-cohort-diff-{}-{n}.csv",
-            std::process::id()
-        ));
-        std::fs::write(&p, text).unwrap();
-        p
     }
 
     fn args(path: &std::path::Path, extra: &[&str]) -> CohortArgs {
@@ -453,111 +425,6 @@ mod tests {
             o = o.as_of(d);
         }
         o
-    }
-
-    /// Mostly valid values, and every kind of value the grammar refuses or only the general
-    /// reader takes (quotes, timestamps, 3 decimals).
-    fn field(
-        valid: &'static [&'static str],
-        odd: &'static [&'static str],
-        odd_weight: u32,
-    ) -> BoxedStrategy<String> {
-        prop_oneof![
-            3 => prop::sample::select(valid).prop_map(str::to_owned),
-            odd_weight => prop::sample::select(odd).prop_map(str::to_owned),
-        ]
-        .boxed()
-    }
-
-    /// A line: `odd_weight` 0 gives only lines the grammar accepts (blank lines and CRLF
-    /// included), 1 lines likely to be refused or to need the general reader.
-    fn line(odd_weight: u32) -> BoxedStrategy<String> {
-        let customer = field(
-            &["a", "b", "c", "customer-with-a-long-id", "7"],
-            &["", "\"a\"", " a", "a b", "é", "\"x,y\"", "a\tb"],
-            odd_weight,
-        );
-        let order = field(&["o1", "o2", ""], &["\"o\"", "o\u{1}", " "], odd_weight);
-        let date = field(
-            &[
-                "2025-12-31",
-                "2026-01-05",
-                "2026-01-31",
-                "2026-02-01",
-                "2026-03-15",
-                "2026-06-30",
-            ],
-            &[
-                "2026-02-30",
-                "2026-1-5",
-                "20260105",
-                "",
-                "2026-03-01T23:30:00+05:00",
-                "2026-03-01T10:00:00Z",
-                "\"2026-01-05\"",
-                "2026-01-05 ",
-            ],
-            odd_weight,
-        );
-        let amount = field(
-            &["1", "10.5", "10.50", "0.01", "-2.00", "0", "123456.78"],
-            &[
-                "1.505",
-                "+1",
-                "1e3",
-                "",
-                " 1",
-                "007",
-                "-0",
-                ".5",
-                "1.",
-                "-0.00",
-                "1,5",
-                "\"2\"",
-                "99999999999999999999",
-                "0.000001",
-            ],
-            odd_weight,
-        );
-        let shapes = if odd_weight == 0 { 2u8..6 } else { 0u8..6 };
-        (customer, order, date, amount, shapes)
-            .prop_map(|(c, o, d, a, shape)| match shape {
-                0 => format!("{c},{o},{d}"),       // a field short
-                1 => format!("{c},{o},{d},{a},x"), // a field too many
-                2 => String::new(),                // a blank line
-                3 => format!("{c},{o},{d},{a}\r"), // CRLF
-                _ => format!("{c},{o},{d},{a}"),
-            })
-            .boxed()
-    }
-
-    fn file() -> impl Strategy<Value = String> {
-        let header = prop_oneof![
-            8 => Just("customer_id,order_id,order_date,amount"),
-            1 => Just("amount,order_date,customer_id,order_id"),
-            1 => Just("customer_id,order_date,amount"),
-            1 => Just("customer_id,order_id,order_date"),
-            1 => Just("\"customer_id\",order_id,order_date,amount"),
-            1 => Just("customer_id,order_id,order_date,amount,customer_id"),
-        ];
-        // Clean files, and clean files with one line likely to be refused.
-        let odd = prop::option::weighted(0.6, (line(1), any::<prop::sample::Index>()));
-        (
-            header,
-            prop::collection::vec(line(0), 0..25),
-            odd,
-            any::<bool>(),
-        )
-            .prop_map(|(header, mut lines, odd, final_newline)| {
-                if let Some((line, at)) = odd {
-                    lines.insert(at.index(lines.len() + 1), line);
-                }
-                let mut text = format!("{header}\n{}", lines.join("\n"));
-                if final_newline && !lines.is_empty() {
-                    text.push('\n');
-                }
-                text
-            })
     }
 
     fn flags() -> impl Strategy<Value = Vec<&'static str>> {

@@ -44,6 +44,8 @@ mod rfm;
 mod segments;
 #[cfg(feature = "sql")]
 mod sql;
+#[cfg(all(test, feature = "lifecycle"))]
+mod test_files;
 mod usage;
 
 use std::process::ExitCode;

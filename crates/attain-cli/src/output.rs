@@ -391,6 +391,26 @@ pub(crate) fn file_progress(path: &Path, quiet: bool) -> Option<indicatif::Progr
     Some(bar)
 }
 
+/// Runs `read` with a progress bar over the bytes of `path` (see [`file_progress`]), cleared
+/// at the end: for the readers that report their progress through a callback.
+#[cfg(feature = "lifecycle")]
+pub(crate) fn with_progress<T>(
+    path: &Path,
+    quiet: bool,
+    read: impl FnOnce(&dyn Fn(u64)) -> T,
+) -> T {
+    let bar = file_progress(path, quiet);
+    let out = read(&|bytes| {
+        if let Some(bar) = &bar {
+            bar.set_position(bytes);
+        }
+    });
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    out
+}
+
 /// A file being read, advancing a progress bar (see [`file_progress`]); the bar is cleared
 /// when the reader is dropped.
 #[cfg(any(feature = "lifecycle", feature = "funnel"))]

@@ -48,6 +48,7 @@ use crate::fast::{
 };
 use crate::hash::FxBuild;
 
+use crate::repeat::{RepeatState, RepeatSummaries};
 use crate::score::RfmScore;
 use crate::{Error, Result, RowLocation};
 
@@ -369,6 +370,37 @@ pub fn read_ordered_cohorts_path(
         return Ok(None);
     };
     ordered_cells(tables, granularity, report).map(Some)
+}
+
+/// Every customer's repeat summary at `calibration_end` (the CLV models' input), from one
+/// parallel pass of the fast reader over a log in date order: equal to
+/// [`repeat_summaries`](crate::repeat_summaries) over the file's rows, ascending by customer
+/// id. Rows after `calibration_end` are left out (and counted in the report); a customer's
+/// purchases on one day are one purchase day, their amounts summed exactly.
+///
+/// No list of days is kept per customer, only its first and latest day, its purchase days
+/// and its repeat total, so a customer's rows must come in date order. `Ok(None)` when they do
+/// not, or when the fast parser does not take the file (as for [`read_activity_path`]): read
+/// the file with [`read_activity_path`] at [`Granularity::Day`] or with
+/// [`for_each_transaction`] then.
+///
+/// # Errors
+///
+/// As [`read_activity_path`], and [`Error::Overflow`] or [`Error::Types`] when a repeat total
+/// or its mean leaves the `Decimal` range.
+pub fn read_repeat_summaries_path(
+    path: &Path,
+    calibration_end: NaiveDate,
+    csv: &CsvOptions,
+    progress: &dyn Fn(u64),
+) -> Result<Option<RepeatSummaries>> {
+    let Some((tables, report)) =
+        scan_activity::<RepeatState>(path, Some(calibration_end), csv, |_| {}, progress)?
+    else {
+        return Ok(None);
+    };
+    let customers = crate::repeat::summaries(&tables, calibration_end)?;
+    Ok(Some(RepeatSummaries { customers, report }))
 }
 
 /// One pass of the fast reader keeping every row on or before `as_of` (refunds included), and

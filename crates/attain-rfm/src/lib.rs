@@ -108,6 +108,7 @@ mod location;
 #[cfg(feature = "parquet")]
 #[cfg_attr(docsrs, doc(cfg(feature = "parquet")))]
 pub mod parquet;
+pub mod repeat;
 pub mod score;
 mod segment;
 

@@ -140,20 +140,50 @@ impl RepeatSummary {
             repeats += 1;
             total = total.checked_add(amount).ok_or_else(overflow)?;
         }
-        let mean = if repeats == 0 {
-            Decimal::ZERO
+        RepeatSummary::from_totals(first, last, repeats, total, as_of).map(Some)
+    }
+
+    /// The summary of a customer whose first purchase day is `first`, last is `last`, with
+    /// `repeat_days` purchase days after the first whose amounts total `repeat_total`, at the
+    /// cut-off `as_of`: what [`RepeatSummary::from_days`] computes from the days themselves
+    /// (the mean is the same exact division), for readers that keep only these totals.
+    ///
+    /// ```
+    /// use attain_types::{NaiveDate, RepeatSummary, dec};
+    /// let d = |m, d| NaiveDate::from_ymd_opt(2026, m, d).ok_or("bad date");
+    /// let s = RepeatSummary::from_totals(d(1, 1)?, d(1, 31)?, 3, dec!(0.60), d(2, 10)?)?;
+    /// let days = [(d(1, 1)?, dec!(5)), (d(1, 11)?, dec!(0.10)), (d(1, 21)?, dec!(0.20)),
+    ///             (d(1, 31)?, dec!(0.30))];
+    /// assert_eq!(Some(s), RepeatSummary::from_days(days, d(2, 10)?)?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::InvalidRepeatSummary`] when `last` is before `first` or after `as_of`, or when
+    /// there is no repeat day but `last` differs from `first` or the total is not zero;
+    /// [`Error::Overflow`] when the mean cannot be computed.
+    pub fn from_totals(
+        first: NaiveDate,
+        last: NaiveDate,
+        repeat_days: u64,
+        repeat_total: Decimal,
+        as_of: NaiveDate,
+    ) -> Result<RepeatSummary> {
+        let mean = if repeat_days == 0 {
+            repeat_total
         } else {
-            total
-                .checked_div(Decimal::from(repeats))
-                .ok_or_else(overflow)?
+            repeat_total
+                .checked_div(Decimal::from(repeat_days))
+                .ok_or(Error::Overflow {
+                    operation: "repeat spend",
+                })?
         };
         RepeatSummary::new(
-            repeats,
+            repeat_days,
             (last - first).num_days(),
             (as_of - first).num_days(),
             mean,
         )
-        .map(Some)
     }
 
     /// `x`: repeat purchase days (distinct purchase days after the first).

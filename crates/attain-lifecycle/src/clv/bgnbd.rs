@@ -298,6 +298,24 @@ impl PurchaseModel for BgNbdParams {
         Ok((expected_if_alive * p_alive).max(0.0))
     }
 
+    fn predict_each(
+        &self,
+        summaries: &[CustomerSummary],
+        horizon: f64,
+    ) -> std::result::Result<Vec<(f64, f64)>, (usize, crate::Error)> {
+        super::predict_sharing_x_t(
+            summaries,
+            horizon,
+            |s| self.p_alive(s),
+            |s| {
+                self.removing_a_one(
+                    |p| p.expected_if_alive(s, horizon),
+                    |lo, hi| 0.5 * (lo + hi),
+                )
+            },
+        )
+    }
+
     /// As [`Self::conditional_expected_purchases`] at each horizon, in one sweep whose cost is
     /// linear in the number of horizons (see [`PurchaseModel::conditional_expected_purchases_at`]).
     fn conditional_expected_purchases_at(

@@ -121,6 +121,25 @@ impl PurchaseModel for MbgNbdParams {
         Ok((if_alive * p_alive).max(0.0))
     }
 
+    fn predict_each(
+        &self,
+        summaries: &[CustomerSummary],
+        horizon: f64,
+    ) -> std::result::Result<Vec<(f64, f64)>, (usize, crate::Error)> {
+        let shifted = self.shifted();
+        super::predict_sharing_x_t(
+            summaries,
+            horizon,
+            |s| self.p_alive(s),
+            |s| {
+                shifted.removing_a_one(
+                    |p| p.expected_if_alive(s, horizon),
+                    |lo, hi| 0.5 * (lo + hi),
+                )
+            },
+        )
+    }
+
     fn conditional_expected_purchases_at(
         &self,
         summary: &CustomerSummary,

@@ -283,6 +283,45 @@ pub trait PurchaseModel {
             .collect()
     }
 
+    /// `(P(alive), expected purchases in (T, T + horizon])` of every customer: exactly, bit for
+    /// bit, the pair [`PurchaseModel::p_alive`] and
+    /// [`PurchaseModel::conditional_expected_purchases`] give one customer at a time. BG/NBD and
+    /// MBG/NBD compute the hypergeometric part of the expectation, which depends only on `x`
+    /// and `T`, once for all the customers that share them (on a large cohort, far fewer
+    /// evaluations than customers).
+    ///
+    /// ```
+    /// use attain_lifecycle::clv::{BgNbdParams, CustomerSummary, PurchaseModel};
+    /// let p = BgNbdParams { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
+    /// let cohort = [CustomerSummary::new(2, 30.43, 38.86), CustomerSummary::new(2, 12.0, 38.86)];
+    /// let each = p.predict_each(&cohort, 39.0).map_err(|(_, e)| e)?;
+    /// for (s, &(alive, expected)) in cohort.iter().zip(&each) {
+    ///     assert_eq!(alive, p.p_alive(s)?);
+    ///     assert_eq!(expected, p.conditional_expected_purchases(s, 39.0)?);
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// The first failing customer's index and error, as the two methods give it.
+    fn predict_each(
+        &self,
+        summaries: &[CustomerSummary],
+        horizon: f64,
+    ) -> std::result::Result<Vec<(f64, f64)>, (usize, Error)> {
+        summaries
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let p_alive = self.p_alive(s).map_err(|e| (i, e))?;
+                let expected = self
+                    .conditional_expected_purchases(s, horizon)
+                    .map_err(|e| (i, e))?;
+                Ok((p_alive, expected))
+            })
+            .collect()
+    }
+
     /// Expected purchases in `(0, horizon]` of a customer just acquired (`x = t_x = T = 0`).
     ///
     /// # Errors
@@ -290,6 +329,41 @@ pub trait PurchaseModel {
     fn expected_purchases(&self, horizon: f64) -> Result<f64> {
         self.conditional_expected_purchases(&CustomerSummary::new(0, 0.0, 0.0), horizon)
     }
+}
+
+/// [`PurchaseModel::predict_each`] for a model whose expectation is `P(alive)` times an
+/// expectation given alive that depends only on `(x, T)` (and the horizon): the latter computed
+/// once per distinct `(x, T)`. `conditional` must be the model's own one-customer function,
+/// used for its checks and for horizon 0, so that every number is the one it gives.
+pub(crate) fn predict_sharing_x_t(
+    summaries: &[CustomerSummary],
+    horizon: f64,
+    p_alive: impl Fn(&CustomerSummary) -> Result<f64>,
+    if_alive: impl Fn(&CustomerSummary) -> Result<f64>,
+) -> std::result::Result<Vec<(f64, f64)>, (usize, Error)> {
+    let mut cache: std::collections::HashMap<(u64, u64), f64> = std::collections::HashMap::new();
+    summaries
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let at = |e| (i, e);
+            let alive = p_alive(s).map_err(at)?;
+            check_horizon(horizon).map_err(at)?;
+            if horizon == 0.0 {
+                return Ok((alive, 0.0));
+            }
+            let key = (s.x, s.t.to_bits());
+            let e = match cache.get(&key) {
+                Some(&e) => e,
+                None => {
+                    let e = if_alive(s).map_err(at)?;
+                    cache.insert(key, e);
+                    e
+                }
+            };
+            Ok((alive, (e * alive).max(0.0)))
+        })
+        .collect()
 }
 
 pub(crate) fn check_positive(name: &'static str, value: f64) -> Result<()> {

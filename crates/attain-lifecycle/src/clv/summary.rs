@@ -215,22 +215,30 @@ impl Grouped {
 
     /// Validates and groups; deterministic whatever the input order.
     pub(crate) fn new(summaries: &[CustomerSummary]) -> Result<Grouped> {
-        let mut counts: BTreeMap<(u64, u64, u64), u64> = BTreeMap::new();
+        let mut keys: Vec<(u64, u64, u64)> = Vec::with_capacity(summaries.len());
         let mut repeat_buyers = 0;
         for (i, s) in summaries.iter().enumerate() {
             s.validate(i)?;
             // Non-negative floats order like their bit patterns (+0.0 for -0.0).
-            let key = (s.x, (s.t_x + 0.0).to_bits(), (s.t + 0.0).to_bits());
-            *counts.entry(key).or_default() += 1;
+            keys.push((s.x, (s.t_x + 0.0).to_bits(), (s.t + 0.0).to_bits()));
             if s.x > 0 {
                 repeat_buyers += 1;
+            }
+        }
+        // Sorted distinct keys with their counts (one sort: a map of a million keys is slower).
+        keys.sort_unstable();
+        let mut counts: Vec<((u64, u64, u64), u64)> = Vec::new();
+        for key in keys {
+            match counts.last_mut() {
+                Some((last, n)) if *last == key => *n += 1,
+                _ => counts.push((key, 1)),
             }
         }
         let mut xs: Vec<f64> = Vec::new();
         let mut last_x = None;
         let mut t_index: BTreeMap<u64, usize> = BTreeMap::new();
         let mut t_x_index: BTreeMap<u64, usize> = BTreeMap::new();
-        for &(_, t_x, t) in counts.keys() {
+        for &((_, t_x, t), _) in &counts {
             let next = t_index.len();
             t_index.entry(t).or_insert(next);
             let next = t_x_index.len();

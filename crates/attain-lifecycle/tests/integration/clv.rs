@@ -3,9 +3,9 @@
 
 use attain_lifecycle::Error;
 use attain_lifecycle::clv::{
-    BgNbdParams, ClvOptions, CustomerSummary, GammaGammaParams, MAX_HORIZON_DAYS, ParetoNbdParams,
-    PurchaseModel, SbgParams, TimeUnit, check_horizon_days, customer_lifetime_value, fit_bg_nbd,
-    fit_gamma_gamma, fit_pareto_nbd, fit_sbg,
+    BgNbdParams, ClvOptions, CustomerSummary, GammaGammaParams, MAX_HORIZON_DAYS, MbgNbdParams,
+    ParetoNbdParams, PurchaseModel, SbgParams, TimeUnit, check_horizon_days,
+    customer_lifetime_value, fit_bg_nbd, fit_gamma_gamma, fit_pareto_nbd, fit_sbg,
 };
 use attain_rfm::{Transaction, repeat_summaries};
 use attain_types::{Decimal, NaiveDate, Rate, RepeatSummary, dec};
@@ -957,5 +957,62 @@ fn bg_nbd_standard_errors_agree_with_second_differences_of_the_likelihood() {
         .collect();
     for (got, want) in [se.r, se.alpha, se.a, se.b].iter().zip(&fd) {
         assert!((got - want).abs() < 0.01 * want, "{got} vs {want}");
+    }
+}
+
+/// Small cohorts in which customers share `x` and `T` (and some whole summaries), as in any
+/// real cohort measured in days.
+fn shared_cohort() -> impl Strategy<Value = Vec<CustomerSummary>> {
+    prop::collection::vec((0u64..6, 0u32..=4, 1u32..40), 1..40).prop_map(|rows| {
+        rows.into_iter()
+            .map(|(x, quarter, t)| {
+                let t = f64::from(t);
+                let t_x = if x == 0 {
+                    0.0
+                } else {
+                    t * f64::from(quarter) / 4.0
+                };
+                CustomerSummary::new(x, t_x, t)
+            })
+            .collect()
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// `predict_each` is, bit for bit, `p_alive` and `conditional_expected_purchases` of each
+    /// customer, for every model (BG/NBD and MBG/NBD share work between customers with the same
+    /// `x` and `T`; a wrong key would give another customer's number).
+    #[test]
+    fn prop_predict_each_equals_one_at_a_time(
+        cohort in shared_cohort(),
+        bg in bg_params(),
+        pn in pareto_params(),
+        horizon in prop_oneof![Just(0.0), 0.0f64..200.0],
+    ) {
+        let mbg = MbgNbdParams { r: bg.r, alpha: bg.alpha, a: bg.a, b: bg.b };
+        let models: [&dyn PurchaseModel; 3] = [&bg, &mbg, &pn];
+        for model in models {
+            let one: Result<Vec<(f64, f64)>, (usize, Error)> = cohort
+                .iter()
+                .enumerate()
+                .map(|(i, s)| Ok((
+                    model.p_alive(s).map_err(|e| (i, e))?,
+                    model.conditional_expected_purchases(s, horizon).map_err(|e| (i, e))?,
+                )))
+                .collect();
+            let each = model.predict_each(&cohort, horizon);
+            match (&each, &one) {
+                (Ok(a), Ok(b)) => {
+                    let bits = |v: &[(f64, f64)]| -> Vec<(u64, u64)> {
+                        v.iter().map(|(p, e)| (p.to_bits(), e.to_bits())).collect()
+                    };
+                    prop_assert_eq!(bits(a), bits(b), "{}", model.model_name());
+                }
+                (Err((i, _)), Err((j, _))) => prop_assert_eq!(i, j),
+                _ => prop_assert!(false, "{}: {:?} vs {:?}", model.model_name(), each, one),
+            }
+        }
     }
 }

@@ -4,9 +4,11 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use attain_rfm::Transaction;
 use attain_rfm::activity::CustomerActivity;
-use attain_rfm::csv::{CsvOptions, read_activity_path, read_ordered_cohorts_path};
+use attain_rfm::csv::{
+    CsvOptions, read_activity_path, read_ordered_cohorts_path, read_repeat_summaries_path,
+};
+use attain_rfm::{Transaction, repeat_summaries};
 use attain_types::proptest::granularity;
 use attain_types::{Decimal, Granularity, NaiveDate};
 use proptest::prelude::*;
@@ -73,6 +75,14 @@ fn csv_text(rows: &[Row]) -> String {
     text
 }
 
+/// The rows as a CSV file, sorted by date first when `sorted`.
+fn log_file(rows: &mut [Row], sorted: bool) -> crate::csv_io::TempFile {
+    if sorted {
+        rows.sort_by_key(|r| r.1);
+    }
+    temp_file(&csv_text(rows))
+}
+
 fn read(path: &Path, g: Granularity, threads: usize) -> BTreeMap<String, CustomerActivity> {
     let csv = CsvOptions {
         threads,
@@ -112,6 +122,47 @@ fn cells_of(activities: &BTreeMap<String, CustomerActivity>) -> Vec<(i64, i64, u
 }
 
 proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// The repeat summaries of one pass over a log in date order are `repeat_summaries` of its
+    /// rows, at any calibration end and thread count (rows after the end left out and
+    /// counted); a log out of date order gives the same or `None`, never a different summary.
+    #[test]
+    fn prop_repeat_summaries_of_the_fast_pass_equal_repeat_summaries(
+        mut rows in rows(),
+        end in 0u16..420,
+        threads in 1usize..4,
+        sorted in any::<bool>(),
+    ) {
+        let path = log_file(&mut rows, sorted);
+        let csv = CsvOptions { threads, ..CsvOptions::default() };
+        let fast = read_repeat_summaries_path(&path, day(end), &csv, &|_| {}).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        let ids = ids();
+        let transactions = rows.iter().map(|&(c, d, h, s)| Transaction {
+            customer_id: &ids[usize::from(c)],
+            date: day(d),
+            amount: amount(h, s),
+            order_id: None,
+        });
+        let expected = repeat_summaries(transactions, day(end)).unwrap();
+        match fast {
+            Some(attain_rfm::repeat::RepeatSummaries { customers: summaries, report }) => {
+                prop_assert_eq!(&summaries, &expected);
+                // Exact to the scale, not only the value.
+                for ((_, a), (_, b)) in summaries.iter().zip(&expected) {
+                    prop_assert_eq!(a.mean_repeat_spend().scale(), b.mean_repeat_spend().scale());
+                }
+                let after = rows.iter().filter(|r| r.1 > end).count() as u64;
+                prop_assert_eq!(report.after_as_of, after);
+                prop_assert_eq!(report.rows_used, rows.len() as u64 - after);
+            }
+            None => prop_assert!(!sorted, "a sorted log takes the ordered path"),
+        }
+    }
+}
+
+proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
 
     /// On a log in date order the cells counted during the pass are those of the customers'
@@ -123,10 +174,7 @@ proptest! {
         threads in 1usize..4,
         sorted in any::<bool>(),
     ) {
-        if sorted {
-            rows.sort_by_key(|r| r.1);
-        }
-        let path = temp_file(&csv_text(&rows));
+        let path = log_file(&mut rows, sorted);
         let csv = CsvOptions { threads, ..CsvOptions::default() };
         let ordered = read_ordered_cohorts_path(&path, g, None, &csv, &|_| {}).unwrap();
         std::fs::remove_file(&path).unwrap();
