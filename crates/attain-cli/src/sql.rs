@@ -74,8 +74,8 @@ pub(crate) struct SqlArgs {
     /// Run the query on an Apache Ballista cluster (df://HOST:PORT) started with
     /// attain-ballista-scheduler and attain-ballista-executor. Each --table is then a Parquet
     /// file or directory the executors read themselves (columns customer_id, order_id,
-    /// order_date DATE, amount DECIMAL, as `attain sql -o x.parquet` writes them); rfm() uses
-    /// the cluster's --as-of.
+    /// order_date DATE, amount DECIMAL, as `attain sql -o x.parquet` writes them); --as-of
+    /// must be the one the cluster was started with (checked).
     #[cfg(feature = "ballista")]
     #[arg(long, value_name = "URL")]
     ballista: Option<String>,
@@ -330,7 +330,45 @@ mod ballista {
         // The cluster's own registrations (and its --as-of) are what run; these let the
         // query plan here.
         super::register_functions(&ctx, args.as_of)?;
+        if let Some(as_of) = args.as_of {
+            check_cluster_as_of(&runtime, &ctx, as_of)?;
+        }
         super::collect(&runtime, &ctx, args)
+    }
+
+    /// Fails unless the cluster's `rfm()` counts recency back from `as_of`: the date lives in
+    /// the functions the scheduler and executors registered, not in the plan, so a cluster
+    /// started with another `--as-of` would silently give other recencies.
+    fn check_cluster_as_of(
+        runtime: &tokio::runtime::Runtime,
+        ctx: &SessionContext,
+        as_of: attain_types::NaiveDate,
+    ) -> anyhow::Result<()> {
+        use datafusion::arrow::array::{Array, AsArray};
+        use datafusion::arrow::datatypes::Int64Type;
+        let probe = "SELECT CAST(get_field(rfm(d, a), 'recency_days') AS BIGINT) AS days \
+                     FROM (VALUES (CAST('1970-01-01' AS DATE), CAST(1 AS DECIMAL(10, 2)))) AS t(d, a)";
+        let batches = runtime
+            .block_on(async { ctx.sql(probe).await?.collect().await })
+            .context("cannot ask the Ballista cluster for its --as-of")?;
+        let days = batches
+            .iter()
+            .find(|b| b.num_rows() > 0)
+            .and_then(|b| b.column(0).as_primitive_opt::<Int64Type>())
+            .filter(|c| !c.is_null(0))
+            .map(|c| c.value(0));
+        let epoch = attain_types::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
+        let cluster = days.and_then(|d| epoch.checked_add_signed(chrono::Duration::days(d)));
+        match cluster {
+            Some(date) if date == as_of => Ok(()),
+            Some(date) => Err(usage(format!(
+                "--as-of {as_of}: the Ballista cluster's rfm() counts recency back from {date}; \
+                 start its scheduler and executors with --as-of {as_of}"
+            ))),
+            None => Err(anyhow::anyhow!(
+                "the Ballista cluster did not answer the --as-of probe"
+            )),
+        }
     }
 }
 

@@ -220,6 +220,28 @@ fn ballista_cluster_equals_attain_rfm_and_cohort() {
         "{one}"
     );
 
+    // A cluster started with another --as-of is refused, not silently used.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let other = common::attain_in(
+        &root,
+        &[
+            "sql",
+            RFM_SQL,
+            "--table",
+            &format!("tx={}", parts.display()),
+            "--as-of",
+            "1998-07-02",
+            "--ballista",
+            &format!("df://127.0.0.1:{}", cluster.scheduler_port),
+        ],
+    );
+    assert_eq!(other.code, 2, "{}", other.stderr);
+    assert!(
+        other.stderr.contains("counts recency back from 1998-07-01"),
+        "{}",
+        other.stderr
+    );
+
     // Both executors ran tasks: each wrote shuffle files under its work directory.
     for i in 0..2 {
         let dir = work.0.join(format!("executor-{i}"));
