@@ -27,6 +27,8 @@
 //! * `arrow`, `parquet` (off by default): Arrow `RecordBatch` and Parquet input and output in
 //!   `rfm` (`attain::rfm::arrow`, `attain::rfm::parquet`).
 //! * `datafusion` (off by default; Rust 1.94): the `datafusion` module.
+//! * `ballista` (off by default; implies `datafusion`): `datafusion::ballista`, attain's
+//!   functions in an Apache Ballista cluster (scheduler state, executor registry).
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub use attain_types as types;

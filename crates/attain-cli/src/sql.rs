@@ -71,6 +71,14 @@ pub(crate) struct SqlArgs {
     /// No progress bar while reading input.
     #[arg(short = 'q', long)]
     quiet: bool,
+    /// Run the query on an Apache Ballista cluster (df://HOST:PORT) started with
+    /// attain-ballista-scheduler and attain-ballista-executor. Each --table is then a Parquet
+    /// file or directory the executors read themselves (columns customer_id, order_id,
+    /// order_date DATE, amount DECIMAL, as `attain sql -o x.parquet` writes them); --as-of
+    /// must be the one the cluster was started with (checked).
+    #[cfg(feature = "ballista")]
+    #[arg(long, value_name = "URL")]
+    ballista: Option<String>,
 }
 
 /// `NAME=PATH`, with NAME a plain SQL identifier.
@@ -178,6 +186,11 @@ pub(crate) fn run(args: &SqlArgs) -> anyhow::Result<()> {
     }
     let inputs: Vec<&Path> = tables.iter().map(|((_, p), _)| p.as_path()).collect();
     let out = Output::create(args.output.as_deref(), &inputs)?;
+    #[cfg(feature = "ballista")]
+    if let Some(url) = &args.ballista {
+        let batches = ballista::run(url, &tables, args)?;
+        return write(&out, args.format, &batches);
+    }
 
     let ctx = SessionContext::new();
     for ((name, path), is_events) in &tables {
@@ -189,8 +202,15 @@ pub(crate) fn run(args: &SqlArgs) -> anyhow::Result<()> {
         let table = MemTable::try_new(batch.schema(), vec![vec![batch]])?;
         ctx.register_table(name.as_str(), Arc::new(table))?;
     }
-    match args.as_of {
-        Some(as_of) => attain_datafusion::register(&ctx, &RfmFunctions::new(as_of))?,
+    register_functions(&ctx, args.as_of)?;
+    let batches = collect(&query_runtime()?, &ctx, args)?;
+    write(&out, args.format, &batches)
+}
+
+/// Registers every attain function on `ctx`; `rfm()` only with an `as_of` date.
+fn register_functions(ctx: &SessionContext, as_of: Option<NaiveDate>) -> anyhow::Result<()> {
+    match as_of {
+        Some(as_of) => attain_datafusion::register(ctx, &RfmFunctions::new(as_of))?,
         None => {
             // Everything but rfm(), which needs the date recency counts back from.
             let f = RfmFunctions::new(NaiveDate::default());
@@ -204,10 +224,24 @@ pub(crate) fn run(args: &SqlArgs) -> anyhow::Result<()> {
             ctx.register_udaf(RetentionAggregate::new().into());
         }
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+    Ok(())
+}
+
+/// The runtime queries run on.
+fn query_runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .context("cannot start the query runtime")?;
+        .context("cannot start the query runtime")
+}
+
+/// Runs the query on `ctx`: at least one batch (an empty one with the result's schema when
+/// there are no rows, so the output still has its header, `[]` or schema).
+fn collect(
+    runtime: &tokio::runtime::Runtime,
+    ctx: &SessionContext,
+    args: &SqlArgs,
+) -> anyhow::Result<Vec<RecordBatch>> {
     let (schema, mut batches) = runtime
         .block_on(async {
             let frame = ctx.sql(&args.query).await?;
@@ -223,10 +257,119 @@ pub(crate) fn run(args: &SqlArgs) -> anyhow::Result<()> {
             usage(format!("the query: {e}{hint}"))
         })?;
     if batches.is_empty() {
-        // No rows: still the header (CSV), `[]` (JSON) or the schema (Parquet).
         batches.push(RecordBatch::new_empty(schema));
     }
-    write(&out, args.format, &batches)
+    Ok(batches)
+}
+
+/// `attain sql --ballista`: the query planned here and run on a Ballista cluster whose
+/// executors read the Parquet tables themselves.
+#[cfg(feature = "ballista")]
+mod ballista {
+    use std::path::PathBuf;
+
+    use anyhow::Context;
+    use ballista::prelude::SessionContextExt;
+    use datafusion::arrow::array::RecordBatch;
+    use datafusion::prelude::{ParquetReadOptions, SessionContext};
+
+    use super::SqlArgs;
+    use crate::usage::usage;
+
+    /// A table path as the executors must see it: absolute, a directory ending in `/`.
+    fn listing_path(path: &std::path::Path) -> anyhow::Result<String> {
+        let absolute = path
+            .canonicalize()
+            .with_context(|| format!("{}: cannot open", path.display()))?;
+        let mut text = absolute
+            .to_str()
+            .ok_or_else(|| usage(format!("{}: the path must be UTF-8", path.display())))?
+            .to_owned();
+        if absolute.is_dir() && !text.ends_with('/') {
+            text.push('/');
+        }
+        Ok(text)
+    }
+
+    pub(super) fn run(
+        url: &str,
+        tables: &[((String, PathBuf), bool)],
+        args: &SqlArgs,
+    ) -> anyhow::Result<Vec<RecordBatch>> {
+        if tables.iter().any(|(_, is_events)| *is_events) {
+            return Err(usage(
+                "--events is not supported with --ballista: give event tables as Parquet with --table",
+            ));
+        }
+        let mut paths = Vec::with_capacity(tables.len());
+        for ((name, path), _) in tables {
+            let is_parquet = path.is_dir()
+                || path
+                    .extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
+            if !is_parquet {
+                return Err(usage(format!(
+                    "--table {name}={}: with --ballista a table is a Parquet file or a directory of them",
+                    path.display()
+                )));
+            }
+            paths.push((name.as_str(), listing_path(path)?));
+        }
+        let runtime = super::query_runtime()?;
+        let ctx = runtime
+            .block_on(async {
+                let ctx = SessionContext::remote(url).await?;
+                for (name, path) in &paths {
+                    ctx.register_parquet(*name, path, ParquetReadOptions::default())
+                        .await?;
+                }
+                Ok::<_, datafusion::error::DataFusionError>(ctx)
+            })
+            .with_context(|| format!("cannot use the Ballista cluster at {url}"))?;
+        // After connecting: Ballista's remote context replaces a given state's functions.
+        // The cluster's own registrations (and its --as-of) are what run; these let the
+        // query plan here.
+        super::register_functions(&ctx, args.as_of)?;
+        if let Some(as_of) = args.as_of {
+            check_cluster_as_of(&runtime, &ctx, as_of)?;
+        }
+        super::collect(&runtime, &ctx, args)
+    }
+
+    /// Fails unless the cluster's `rfm()` counts recency back from `as_of`: the date lives in
+    /// the functions the scheduler and executors registered, not in the plan, so a cluster
+    /// started with another `--as-of` would silently give other recencies.
+    fn check_cluster_as_of(
+        runtime: &tokio::runtime::Runtime,
+        ctx: &SessionContext,
+        as_of: attain_types::NaiveDate,
+    ) -> anyhow::Result<()> {
+        use datafusion::arrow::array::{Array, AsArray};
+        use datafusion::arrow::datatypes::Int64Type;
+        let probe = "SELECT CAST(get_field(rfm(d, a), 'recency_days') AS BIGINT) AS days \
+                     FROM (VALUES (CAST('1970-01-01' AS DATE), CAST(1 AS DECIMAL(10, 2)))) AS t(d, a)";
+        let batches = runtime
+            .block_on(async { ctx.sql(probe).await?.collect().await })
+            .context("cannot ask the Ballista cluster for its --as-of")?;
+        let days = batches
+            .iter()
+            .find(|b| b.num_rows() > 0)
+            .and_then(|b| b.column(0).as_primitive_opt::<Int64Type>())
+            .filter(|c| !c.is_null(0))
+            .map(|c| c.value(0));
+        let epoch = attain_types::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
+        let cluster = days.and_then(|d| epoch.checked_add_signed(chrono::Duration::days(d)));
+        match cluster {
+            Some(date) if date == as_of => Ok(()),
+            Some(date) => Err(usage(format!(
+                "--as-of {as_of}: the Ballista cluster's rfm() counts recency back from {date}; \
+                 start its scheduler and executors with --as-of {as_of}"
+            ))),
+            None => Err(anyhow::anyhow!(
+                "the Ballista cluster did not answer the --as-of probe"
+            )),
+        }
+    }
 }
 
 /// `batch` with every `DECIMAL` column as its exact text (`"29.33"`), as money is written in

@@ -10,14 +10,15 @@
 //! Each error snapshot holds the exit code on its first line (`exit 2`: usage error from clap;
 //! `exit 1`: data error, one line naming file, line and column), then stderr.
 //!
-//! The snapshots are of the full CLI, so the file runs only with every feature on (`sql`
-//! included: the README's test command builds with `--all-features`).
+//! The snapshots are of the full CLI, so the file runs only with every feature on (`sql` and
+//! `ballista` included: the README's test command builds with `--all-features`).
 #![cfg(all(
     feature = "goals",
     feature = "funnel",
     feature = "rfm",
     feature = "lifecycle",
-    feature = "sql"
+    feature = "sql",
+    feature = "ballista"
 ))]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 

@@ -87,7 +87,8 @@
 //! `SessionStateBuilder`). The options (`as_of`, modes, scoring) live in the function
 //! objects, not in the plan, so every process must use the same ones. `rfm_score OVER ()`
 //! needs all customers in one partition, as any unpartitioned window does; the aggregate
-//! before it runs distributed.
+//! before it runs distributed. The `ballista` feature's `ballista` module builds the
+//! scheduler's session state and the executors' registry this way.
 //!
 //! # Errors
 //!
@@ -95,9 +96,19 @@
 //! message names the function and the column. Errors found while running (a NULL date, an
 //! overflow) are `DataFusionError::External` holding this crate's [`enum@Error`]. No
 //! function panics.
+//!
+//! # Crate features
+//!
+//! - `ballista` (off by default): the `ballista` module, the session state of a Ballista 55
+//!   scheduler and the function registry of its executors, each with every attain function.
+//!   It builds `ballista-core` (gRPC, protobuf) and DataFusion's default features, which
+//!   Ballista needs.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod aggregate;
+#[cfg(feature = "ballista")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ballista")))]
+pub mod ballista;
 mod cohort;
 mod convert;
 mod error;
