@@ -62,11 +62,16 @@ pub const MEAN_SCALE: u32 = 10;
 ///
 /// # Partial state and distribution
 ///
-/// The partial state is one `Binary` column holding [`CustomerState::to_bytes`]; partial
-/// states are merged with [`CustomerState::merge`], an associative and commutative monoid, so
-/// any split of the rows over partitions, threads or machines gives the same result. A
-/// `GroupsAccumulator` keeps one state per group and reports its heap size to DataFusion's
-/// memory pool.
+/// The partial state is one `Binary` column holding [`CustomerState::to_bytes`] (encoding
+/// version 2); partial states are merged with [`CustomerState::merge`], an associative and
+/// commutative monoid, so any split of the rows over partitions, threads or machines gives
+/// the same result. The distinct order ids are kept exactly (never a probabilistic sketch):
+/// an id of at most 15 bytes is one packed 16-byte key in a sorted vector per customer,
+/// merged by a linear merge of sorted runs, and only longer ids are kept as text. A
+/// `GroupsAccumulator` keeps one state per group and reports its heap size (the states'
+/// vectors at their capacity, in constant time per touched group) to DataFusion's memory
+/// pool, so the aggregation spills or fails with `ResourcesExhausted` instead of outgrowing
+/// the pool.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct RfmAggregate {
     as_of: NaiveDate,
