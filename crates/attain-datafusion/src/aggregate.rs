@@ -9,10 +9,10 @@ use attain_rfm::{
 };
 use attain_types::NaiveDate;
 use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, BinaryBuilder, BooleanArray, Date32Array, Decimal128Array,
-    Int64Array, StructArray, UInt64Array,
+    Array, ArrayRef, AsArray, BinaryArray, BooleanArray, Date32Array, Decimal128Array, Int64Array,
+    StructArray, UInt64Array,
 };
-use datafusion::arrow::buffer::NullBuffer;
+use datafusion::arrow::buffer::{Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
 use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Fields};
 use datafusion::common::ScalarValue;
 use datafusion::error::Result as DFResult;
@@ -345,12 +345,27 @@ impl RfmGroups {
         build_result(&values, self.scale, &self.columns[1])
     }
 
-    fn encode(states: &[CustomerState]) -> ArrayRef {
-        let mut b = BinaryBuilder::with_capacity(states.len(), states.len() * 64);
+    /// The states' encodings as one `Binary` array, written into one buffer.
+    fn encode(states: &[CustomerState]) -> DFResult<ArrayRef> {
+        let mut values: Vec<u8> = Vec::with_capacity(states.len() * 96);
+        let mut offsets: Vec<i32> = Vec::with_capacity(states.len() + 1);
+        offsets.push(0);
         for s in states {
-            b.append_value(s.to_bytes());
+            s.write_bytes(&mut values);
+            let end = i32::try_from(values.len()).map_err(|_| {
+                column_error(
+                    NAME,
+                    &format_state_name(NAME, "customer_state"),
+                    "a batch of partial states exceeds 2 GiB",
+                )
+            })?;
+            offsets.push(end);
         }
-        Arc::new(b.finish())
+        Ok(Arc::new(BinaryArray::try_new(
+            OffsetBuffer::new(ScalarBuffer::from(offsets)),
+            Buffer::from_vec(values),
+            None,
+        )?))
     }
 
     fn merge_rows(
@@ -468,7 +483,7 @@ impl GroupsAccumulator for RfmGroups {
         let states = emit_to.take_needed(&mut self.states);
         let heap = emit_to.take_needed(&mut self.heap);
         self.heap_total -= heap.iter().sum::<usize>();
-        Ok(vec![Self::encode(&states)])
+        Ok(vec![Self::encode(&states)?])
     }
 
     fn merge_batch(
@@ -492,7 +507,7 @@ impl GroupsAccumulator for RfmGroups {
         self.for_each_row(values, opt_filter, |i, tx| {
             states[i].add(tx).map_err(rfm_error)
         })?;
-        Ok(vec![Self::encode(&states)])
+        Ok(vec![Self::encode(&states)?])
     }
 
     fn size(&self) -> usize {

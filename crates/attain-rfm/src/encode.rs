@@ -109,8 +109,15 @@ impl CustomerState {
     /// ```
     #[must_use]
     pub fn to_bytes(&self) -> Vec<u8> {
-        let (order_ids, days) = (self.order_id_set(), self.day_totals());
         let mut out = Vec::with_capacity(64);
+        self.write_bytes(&mut out);
+        out
+    }
+
+    /// Appends [`CustomerState::to_bytes`] to `out` (so that an engine encoding many states
+    /// writes them into one buffer, without an allocation per state).
+    pub fn write_bytes(&self, out: &mut Vec<u8>) {
+        let (order_ids, days) = (self.order_id_set(), self.day_totals());
         let mut flags = 0u8;
         if order_ids.is_some() {
             flags |= ORDERS;
@@ -126,8 +133,8 @@ impl CustomerState {
         out.push(flags);
         out.extend_from_slice(&self.rows().to_le_bytes());
         if let Some((first, last)) = first_last {
-            put_date(&mut out, first);
-            put_date(&mut out, last);
+            put_date(out, first);
+            put_date(out, last);
         }
         out.extend_from_slice(&self.net().serialize());
         out.extend_from_slice(&self.gross().serialize());
@@ -149,12 +156,11 @@ impl CustomerState {
         if let Some(days) = days {
             out.extend_from_slice(&(days.len() as u32).to_le_bytes());
             for (d, t) in days {
-                put_date(&mut out, *d);
+                put_date(out, *d);
                 out.extend_from_slice(&t.net.serialize());
                 out.extend_from_slice(&t.gross.serialize());
             }
         }
-        out
     }
 
     /// Decodes a state written by [`CustomerState::to_bytes`].
