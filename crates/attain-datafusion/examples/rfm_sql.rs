@@ -10,7 +10,7 @@
 //! made by `benches/peers/csv_to_parquet.py`), streams its row groups with the `parquet`
 //! crate's Arrow reader, one table partition per `target_partitions` (this crate builds
 //! DataFusion without its own Parquet feature). Then it aggregates with `rfm` (every row counts, as
-//! job v1 says: `AfterAsOf::Include`), scores with `rfm_score(..., 'ntile', 5)`, and writes
+//! job v1 says: `AfterAsOf::Include`), scores with `rfm_score(..., 'even', 5)` (job v1's rule), and writes
 //! `customer_id,recency_days,frequency,monetary,r,f,m` sorted by `customer_id`. Only the
 //! per-customer result is held in memory, never the input. Prints nothing on stdout and one
 //! `phases:` line on stderr (parsing is streamed into the aggregation, so it is counted in
@@ -49,7 +49,7 @@ const SQL: &str = "
         FROM agg
     ), scored AS (
         SELECT customer_id, recency_days, frequency, monetary,
-               rfm_score(recency_days, frequency, monetary, customer_id, 'ntile', 5) OVER () AS s
+               rfm_score(recency_days, frequency, monetary, customer_id, 'even', 5) OVER () AS s
         FROM vals
     )
     SELECT customer_id, recency_days, frequency, monetary, get_field(s, 'r') AS r, get_field(s, 'f') AS f, get_field(s, 'm') AS m
