@@ -9,10 +9,10 @@ use attain_rfm::{
 };
 use attain_types::NaiveDate;
 use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, BinaryBuilder, BooleanArray, Date32Array, Decimal128Array,
-    Int64Array, StructArray, UInt64Array,
+    Array, ArrayRef, AsArray, BinaryArray, BooleanArray, Date32Array, Decimal128Array, Int64Array,
+    StructArray, UInt64Array,
 };
-use datafusion::arrow::buffer::NullBuffer;
+use datafusion::arrow::buffer::{Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
 use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Fields};
 use datafusion::common::ScalarValue;
 use datafusion::error::Result as DFResult;
@@ -62,11 +62,16 @@ pub const MEAN_SCALE: u32 = 10;
 ///
 /// # Partial state and distribution
 ///
-/// The partial state is one `Binary` column holding [`CustomerState::to_bytes`]; partial
-/// states are merged with [`CustomerState::merge`], an associative and commutative monoid, so
-/// any split of the rows over partitions, threads or machines gives the same result. A
-/// `GroupsAccumulator` keeps one state per group and reports its heap size to DataFusion's
-/// memory pool.
+/// The partial state is one `Binary` column holding [`CustomerState::to_bytes`] (encoding
+/// version 2); partial states are merged with [`CustomerState::merge`], an associative and
+/// commutative monoid, so any split of the rows over partitions, threads or machines gives
+/// the same result. The distinct order ids are kept exactly (never a probabilistic sketch):
+/// an id of at most 15 bytes is one packed 16-byte key in a sorted vector per customer,
+/// merged by a linear merge of sorted runs, and only longer ids are kept as text. A
+/// `GroupsAccumulator` keeps one state per group and reports its heap size (the states'
+/// vectors at their capacity, in constant time per touched group) to DataFusion's memory
+/// pool, so the aggregation spills or fails with `ResourcesExhausted` instead of outgrowing
+/// the pool.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct RfmAggregate {
     as_of: NaiveDate,
@@ -340,12 +345,27 @@ impl RfmGroups {
         build_result(&values, self.scale, &self.columns[1])
     }
 
-    fn encode(states: &[CustomerState]) -> ArrayRef {
-        let mut b = BinaryBuilder::with_capacity(states.len(), states.len() * 64);
+    /// The states' encodings as one `Binary` array, written into one buffer.
+    fn encode(states: &[CustomerState]) -> DFResult<ArrayRef> {
+        let mut values: Vec<u8> = Vec::with_capacity(states.len() * 96);
+        let mut offsets: Vec<i32> = Vec::with_capacity(states.len() + 1);
+        offsets.push(0);
         for s in states {
-            b.append_value(s.to_bytes());
+            s.write_bytes(&mut values);
+            let end = i32::try_from(values.len()).map_err(|_| {
+                column_error(
+                    NAME,
+                    &format_state_name(NAME, "customer_state"),
+                    "a batch of partial states exceeds 2 GiB",
+                )
+            })?;
+            offsets.push(end);
         }
-        Arc::new(b.finish())
+        Ok(Arc::new(BinaryArray::try_new(
+            OffsetBuffer::new(ScalarBuffer::from(offsets)),
+            Buffer::from_vec(values),
+            None,
+        )?))
     }
 
     fn merge_rows(
@@ -463,7 +483,7 @@ impl GroupsAccumulator for RfmGroups {
         let states = emit_to.take_needed(&mut self.states);
         let heap = emit_to.take_needed(&mut self.heap);
         self.heap_total -= heap.iter().sum::<usize>();
-        Ok(vec![Self::encode(&states)])
+        Ok(vec![Self::encode(&states)?])
     }
 
     fn merge_batch(
@@ -487,7 +507,7 @@ impl GroupsAccumulator for RfmGroups {
         self.for_each_row(values, opt_filter, |i, tx| {
             states[i].add(tx).map_err(rfm_error)
         })?;
-        Ok(vec![Self::encode(&states)])
+        Ok(vec![Self::encode(&states)?])
     }
 
     fn size(&self) -> usize {

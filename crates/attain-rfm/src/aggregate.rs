@@ -232,7 +232,9 @@ pub struct DayTotal {
 /// [`CustomerState::default`] as identity.
 ///
 /// It holds row count, first and last date, net and gross sums, and, when tracked, the set of
-/// order ids and per-day totals. Merging states that track different things keeps what both
+/// order ids and per-day totals. The order-id set is exact and compact: ids of at most 15
+/// bytes are kept as packed 16-byte keys in one sorted vector (no allocation per id), longer
+/// ids as text. Merging states that track different things keeps what both
 /// track.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -245,8 +247,194 @@ pub struct CustomerState {
     #[cfg_attr(feature = "serde", serde(with = "attain_types::serde::decimal"))]
     gross: Decimal,
     anonymous_orders: u64,
-    order_ids: Option<BTreeSet<Box<str>>>,
+    order_ids: Option<OrderIds>,
     days: Option<BTreeMap<NaiveDate, DayTotal>>,
+}
+
+/// The longest order id kept as a packed 128-bit key rather than as text.
+pub(crate) const SHORT_ID_MAX: usize = 15;
+
+/// A short order id (at most [`SHORT_ID_MAX`] bytes) packed into a `u128`, injectively: its
+/// bytes big-endian in the top 15 bytes (zero padded), its length in the low byte. Keys
+/// compare as the ids' bytes do, so a sorted key list is in the ids' byte order.
+#[inline]
+pub(crate) fn pack_short_id(id: &[u8]) -> Option<u128> {
+    if id.len() > SHORT_ID_MAX {
+        return None;
+    }
+    let mut b = [0u8; 16];
+    b[..id.len()].copy_from_slice(id);
+    b[15] = id.len() as u8;
+    Some(u128::from_be_bytes(b))
+}
+
+/// The id bytes and length of a packed key (see [`pack_short_id`]), `None` when the key is
+/// not canonical (length above 15 or non-zero padding).
+pub(crate) fn unpack_short_id(key: u128) -> Option<([u8; 16], usize)> {
+    let b = key.to_be_bytes();
+    let len = usize::from(b[15]);
+    if len > SHORT_ID_MAX || b[len..15].iter().any(|&x| x != 0) {
+        return None;
+    }
+    Some((b, len))
+}
+
+/// The exact set of one customer's distinct order ids, kept compactly: ids of at most 15
+/// bytes (the common case) as packed 128-bit keys (16 bytes each, no allocation per id) in
+/// one vector, longer ids as text. Exact, never probabilistic: two keys are equal exactly
+/// when the ids' texts are.
+///
+/// The key vector is a sorted, de-duplicated prefix of `sorted` keys followed by an
+/// unsorted tail of recent insertions, merged into the prefix when it grows as long as the
+/// prefix (so inserts cost amortised `O(log n)`).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct OrderIds {
+    short: Vec<u128>,
+    sorted: usize,
+    long: BTreeSet<Box<str>>,
+    /// Text bytes held by `long`.
+    long_bytes: usize,
+}
+
+impl OrderIds {
+    pub(crate) fn insert(&mut self, id: &str) {
+        match pack_short_id(id.as_bytes()) {
+            Some(key) => {
+                self.short.push(key);
+                let tail = self.short.len() - self.sorted;
+                if tail > self.sorted.max(16) {
+                    self.normalize();
+                }
+            }
+            None => {
+                if !self.long.contains(id) {
+                    self.long_bytes += id.len();
+                    self.long.insert(id.into());
+                }
+            }
+        }
+    }
+
+    /// Sorts and de-duplicates the keys (the stable sort merges the sorted runs in linear time).
+    pub(crate) fn normalize(&mut self) {
+        if self.sorted != self.short.len() {
+            self.short.sort();
+            self.short.dedup();
+            self.sorted = self.short.len();
+        }
+    }
+
+    fn extend(&mut self, other: OrderIds) {
+        if self.short.is_empty() {
+            self.short = other.short;
+            self.sorted = other.sorted;
+        } else {
+            self.short.extend_from_slice(&other.short);
+            if self.short.len() - self.sorted > self.sorted.max(16) {
+                self.normalize();
+            }
+        }
+        if self.long.is_empty() {
+            self.long = other.long;
+            self.long_bytes = other.long_bytes;
+        } else {
+            for id in other.long {
+                if !self.long.contains(&id) {
+                    self.long_bytes += id.len();
+                    self.long.insert(id);
+                }
+            }
+        }
+    }
+
+    /// The short keys, sorted and unique (borrowed when already so).
+    pub(crate) fn short_keys(&self) -> std::borrow::Cow<'_, [u128]> {
+        if self.sorted == self.short.len() {
+            std::borrow::Cow::Borrowed(&self.short)
+        } else {
+            let mut v = self.short.clone();
+            v.sort_unstable();
+            v.dedup();
+            std::borrow::Cow::Owned(v)
+        }
+    }
+
+    /// The ids longer than [`SHORT_ID_MAX`] bytes, ascending.
+    pub(crate) fn long_ids(&self) -> &BTreeSet<Box<str>> {
+        &self.long
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.short_keys().len() + self.long.len()
+    }
+
+    pub(crate) fn heap_size(&self) -> usize {
+        // A B-tree entry costs its key plus about a third of a node's overhead.
+        self.short.capacity() * size_of::<u128>()
+            + self.long.len() * (size_of::<Box<str>>() + 8)
+            + self.long_bytes
+    }
+
+    /// From sorted, unique short keys and long ids (trusted: the decoder checks them).
+    pub(crate) fn from_parts(short: Vec<u128>, long: BTreeSet<Box<str>>) -> Self {
+        let long_bytes = long.iter().map(|s| s.len()).sum();
+        OrderIds {
+            sorted: short.len(),
+            short,
+            long,
+            long_bytes,
+        }
+    }
+
+    /// Every id as text, in byte order.
+    #[cfg(feature = "serde")]
+    fn texts(&self) -> Vec<String> {
+        let mut all: Vec<String> = self
+            .short_keys()
+            .iter()
+            .filter_map(|&k| {
+                let (b, len) = unpack_short_id(k)?;
+                String::from_utf8(b[..len].to_vec()).ok()
+            })
+            .chain(self.long.iter().map(|s| s.to_string()))
+            .collect();
+        all.sort_unstable();
+        all
+    }
+}
+
+impl PartialEq for OrderIds {
+    fn eq(&self, other: &Self) -> bool {
+        self.long == other.long && self.short_keys() == other.short_keys()
+    }
+}
+
+impl Eq for OrderIds {}
+
+/// The set serializes as the sorted sequence of the ids' texts (the format of a set of strings).
+#[cfg(feature = "serde")]
+impl serde::Serialize for OrderIds {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.texts())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for OrderIds {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> std::result::Result<Self, D::Error> {
+        let texts = <Vec<String> as serde::Deserialize>::deserialize(deserializer)?;
+        let mut ids = OrderIds::default();
+        for t in &texts {
+            ids.insert(t);
+        }
+        ids.normalize();
+        Ok(ids)
+    }
 }
 
 fn add_dec(a: Decimal, b: Decimal, operation: &'static str) -> Result<Decimal> {
@@ -258,7 +446,7 @@ impl CustomerState {
     #[must_use]
     pub fn new(tracking: Tracking) -> Self {
         CustomerState {
-            order_ids: tracking.order_ids.then(BTreeSet::new),
+            order_ids: tracking.order_ids.then(OrderIds::default),
             days: tracking.days.then(BTreeMap::new),
             ..CustomerState::default()
         }
@@ -284,11 +472,7 @@ impl CustomerState {
         self.last = Some(self.last.map_or(tx.date, |d| d.max(tx.date)));
         if let Some(ids) = &mut self.order_ids {
             match tx.order_id {
-                Some(id) => {
-                    if !ids.contains(id) {
-                        ids.insert(id.into());
-                    }
-                }
+                Some(id) => ids.insert(id),
                 None => self.anonymous_orders += 1,
             }
         }
@@ -374,7 +558,7 @@ impl CustomerState {
         self.anonymous_orders
     }
 
-    pub(crate) fn order_id_set(&self) -> Option<&BTreeSet<Box<str>>> {
+    pub(crate) fn order_id_set(&self) -> Option<&OrderIds> {
         self.order_ids.as_ref()
     }
 
@@ -388,7 +572,7 @@ impl CustomerState {
         net: Decimal,
         gross: Decimal,
         anonymous_orders: u64,
-        order_ids: Option<BTreeSet<Box<str>>>,
+        order_ids: Option<OrderIds>,
         days: Option<BTreeMap<NaiveDate, DayTotal>>,
     ) -> Self {
         CustomerState {
@@ -403,23 +587,31 @@ impl CustomerState {
         }
     }
 
+    /// Sorts and de-duplicates the order ids added since the last call, and releases spare
+    /// capacity, so that [`CustomerState::heap_size`] is as small as the state can be.
+    /// States compare equal and encode the same before and after: this only saves memory
+    /// and later work (an engine calls it before it stores or ships a state).
+    pub fn compact(&mut self) {
+        if let Some(ids) = &mut self.order_ids {
+            ids.normalize();
+            ids.short.shrink_to_fit();
+        }
+    }
+
     /// An estimate of the heap memory the state holds, in bytes (for engines that account
-    /// for memory, such as a DataFusion accumulator's `size`).
+    /// for memory, such as a DataFusion accumulator's `size`). Constant time.
     #[must_use]
     pub fn heap_size(&self) -> usize {
-        // A B-tree entry costs its key and value plus about a third of a node's overhead.
-        let ids = self.order_ids.as_ref().map_or(0, |ids| {
-            ids.iter()
-                .map(|id| id.len() + size_of::<Box<str>>() + 8)
-                .sum()
-        });
+        // Constant time: the order-id set keeps its own byte count. A B-tree entry costs its
+        // key and value plus about a third of a node's overhead.
+        let ids = self.order_ids.as_ref().map_or(0, OrderIds::heap_size);
         let days = self.days.as_ref().map_or(0, |d| {
             d.len() * (size_of::<NaiveDate>() + size_of::<DayTotal>() + 8)
         });
         ids + days
     }
 
-    fn orders(&self) -> u64 {
+    pub(crate) fn orders(&self) -> u64 {
         match &self.order_ids {
             Some(ids) => ids.len() as u64 + self.anonymous_orders,
             None => self.rows,

@@ -100,6 +100,16 @@ pub enum Error {
         /// What differs (`"as_of"`, `"options"`).
         what: &'static str,
     },
+    /// Bytes given to [`CustomerState::from_bytes`](crate::CustomerState::from_bytes) are of
+    /// another encoding version than this build reads (version 1 states, written before the
+    /// compact order-id encoding, among them). Re-run the partial aggregation with one build.
+    #[error("encoded customer state has version {found}, this build reads version {supported}")]
+    StateVersion {
+        /// The version byte found.
+        found: u8,
+        /// The version this build reads and writes.
+        supported: u8,
+    },
     /// Bytes given to [`CustomerState::from_bytes`](crate::CustomerState::from_bytes) are not
     /// a state written by `to_bytes`.
     #[error("invalid encoded customer state: {reason}")]
