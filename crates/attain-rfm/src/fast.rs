@@ -257,6 +257,7 @@ pub(crate) struct Slot<S> {
 }
 
 impl<S: SlotState> Slot<S> {
+    #[cfg_attr(not(feature = "csv"), allow(dead_code))]
     /// The customer's id bytes (`tmp` holds an inline key).
     pub(crate) fn key<'t>(&self, arena: &'t [u8], tmp: &'t mut [u8; 8]) -> &'t [u8] {
         let len = usize::from(self.state.key_len());
