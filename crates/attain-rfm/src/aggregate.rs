@@ -234,8 +234,9 @@ pub struct DayTotal {
 /// It holds row count, first and last date, net and gross sums, and, when tracked, the set of
 /// order ids and per-day totals. The order-id set is exact and compact: ids of at most 15
 /// bytes are kept as packed 16-byte keys in one sorted vector (no allocation per id), longer
-/// ids as text. Merging states that track different things keeps what both
-/// track.
+/// ids as text. States that track different things do not merge
+/// ([`Error::MergeMismatch`]): a distinct-order count or a per-day summary cannot be had from
+/// a part that did not keep it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CustomerState {
@@ -437,8 +438,10 @@ impl<'de> serde::Deserialize<'de> for OrderIds {
     }
 }
 
+/// `a + b`, exactly: an overflow, or a sum that `Decimal` could hold only by dropping
+/// decimals (it would round), is [`Error::Overflow`], never a rounded total.
 fn add_dec(a: Decimal, b: Decimal, operation: &'static str) -> Result<Decimal> {
-    a.checked_add(b).ok_or(Error::Overflow { operation })
+    attain_types::wide::exact_add(a, b).ok_or(Error::Overflow { operation })
 }
 
 impl CustomerState {
@@ -484,17 +487,69 @@ impl CustomerState {
         Ok(())
     }
 
-    /// Merges another state into this one (associative and commutative).
+    /// Merges another state into this one (associative and commutative, with
+    /// [`CustomerState::default`] as identity on either side). On an error `self` is left as
+    /// it was.
     ///
     /// # Errors
     ///
-    /// [`Error::Overflow`] when a sum leaves the `Decimal` range.
+    /// [`Error::MergeMismatch`] when the states track different things (see [`Tracking`]);
+    /// [`Error::Overflow`] when a sum leaves the `Decimal` range or could only be held
+    /// rounded.
     pub fn merge(&mut self, other: CustomerState) -> Result<()> {
-        self.rows = self.rows.checked_add(other.rows).ok_or(Error::Overflow {
+        let empty = CustomerState::default();
+        if other == empty {
+            return Ok(());
+        }
+        if *self == empty {
+            *self = other;
+            return Ok(());
+        }
+        if self.order_ids.is_some() != other.order_ids.is_some()
+            || self.days.is_some() != other.days.is_some()
+        {
+            return Err(Error::MergeMismatch { what: "tracking" });
+        }
+        let rows = self.rows.checked_add(other.rows).ok_or(Error::Overflow {
             operation: "row count",
         })?;
-        self.net = add_dec(self.net, other.net, "monetary sum")?;
-        self.gross = add_dec(self.gross, other.gross, "monetary sum")?;
+        let net = add_dec(self.net, other.net, "monetary sum")?;
+        let gross = add_dec(self.gross, other.gross, "monetary sum")?;
+        let anonymous_orders = self
+            .anonymous_orders
+            .checked_add(other.anonymous_orders)
+            .ok_or(Error::Overflow {
+                operation: "order count",
+            })?;
+        // Per-day sums are computed before anything changes, so that an error leaves `self`
+        // as it was.
+        let day_sums = match (&self.days, &other.days) {
+            (Some(a), Some(b)) => Some(
+                b.iter()
+                    .map(|(d, t)| {
+                        let e = a.get(d).copied().unwrap_or_default();
+                        Ok(DayTotal {
+                            net: add_dec(e.net, t.net, "daily sum")?,
+                            gross: add_dec(e.gross, t.gross, "daily sum")?,
+                        })
+                    })
+                    .collect::<Result<Vec<DayTotal>>>()?,
+            ),
+            _ => None,
+        };
+        self.rows = rows;
+        self.net = net;
+        self.gross = gross;
+        self.anonymous_orders = anonymous_orders;
+        self.days = match (self.days.take(), other.days, day_sums) {
+            (Some(mut a), Some(b), Some(sums)) => {
+                for (d, sum) in b.into_keys().zip(sums) {
+                    a.insert(d, sum);
+                }
+                Some(a)
+            }
+            _ => None,
+        };
         self.first = match (self.first, other.first) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -503,26 +558,9 @@ impl CustomerState {
             (Some(a), Some(b)) => Some(a.max(b)),
             (a, b) => a.or(b),
         };
-        self.anonymous_orders = self
-            .anonymous_orders
-            .checked_add(other.anonymous_orders)
-            .ok_or(Error::Overflow {
-                operation: "order count",
-            })?;
         self.order_ids = match (self.order_ids.take(), other.order_ids) {
             (Some(mut a), Some(b)) => {
                 a.extend(b);
-                Some(a)
-            }
-            _ => None,
-        };
-        self.days = match (self.days.take(), other.days) {
-            (Some(mut a), Some(b)) => {
-                for (d, t) in b {
-                    let e = a.entry(d).or_default();
-                    e.net = add_dec(e.net, t.net, "daily sum")?;
-                    e.gross = add_dec(e.gross, t.gross, "daily sum")?;
-                }
                 Some(a)
             }
             _ => None,

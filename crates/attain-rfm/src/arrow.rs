@@ -707,15 +707,17 @@ pub(crate) fn scan_batch(
                     (amount, scale.unwrap_or(2) as u8, m < 0)
                 }
             };
-            if !layout.admit(day, neg && amount != 0, report) {
-                continue;
-            }
+            // Every field of a row is read by the grammar, also on rows the as-of date then
+            // leaves out (as the general reader does).
             let order: &[u8] = match &c.order {
                 Some(o) if !o.is_null(k) => o.bytes(k, ob),
                 _ => &[],
             };
             if text_orders && !order.is_empty() && !fast_id(order) {
                 return Err(Bail);
+            }
+            if !layout.admit(day, neg && amount != 0, report) {
+                continue;
             }
             rows.push(Row {
                 customer,

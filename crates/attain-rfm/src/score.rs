@@ -171,8 +171,12 @@ impl RfmScore {
 ///
 /// Serializable, so thresholds fitted once ([`fit_thresholds`]) can score new customers the
 /// same way later.
+///
+/// Deserialization validates as [`Thresholds::new`] does: stored thresholds with bins out of
+/// range, too many cut points or cut points out of order are refused, never used.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(try_from = "ThresholdsRepr"))]
 pub struct Thresholds {
     bins: u8,
     #[cfg_attr(feature = "serde", serde(with = "attain_types::serde::decimal_vec"))]
@@ -181,6 +185,28 @@ pub struct Thresholds {
     frequency: Vec<Decimal>,
     #[cfg_attr(feature = "serde", serde(with = "attain_types::serde::decimal_vec"))]
     monetary: Vec<Decimal>,
+}
+
+/// The serialized form of [`Thresholds`], validated by [`Thresholds::new`] on the way in.
+#[cfg(feature = "serde")]
+#[derive(serde::Deserialize)]
+struct ThresholdsRepr {
+    bins: u8,
+    #[serde(with = "attain_types::serde::decimal_vec")]
+    recency: Vec<Decimal>,
+    #[serde(with = "attain_types::serde::decimal_vec")]
+    frequency: Vec<Decimal>,
+    #[serde(with = "attain_types::serde::decimal_vec")]
+    monetary: Vec<Decimal>,
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<ThresholdsRepr> for Thresholds {
+    type Error = Error;
+
+    fn try_from(r: ThresholdsRepr) -> Result<Self> {
+        Thresholds::new(r.bins, r.recency, r.frequency, r.monetary)
+    }
 }
 
 impl Thresholds {

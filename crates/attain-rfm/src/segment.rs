@@ -498,6 +498,9 @@ impl SegmentMap {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     ///
+    /// Every score must lie within `1..=bins` and every range run upwards (`r2-4`, not `r4-2`
+    /// or `r7` in five bins): a rule that could never match is refused, not kept.
+    ///
     /// # Errors
     ///
     /// [`Error::SegmentMap`] naming the line; [`Error::InvalidBins`].
@@ -508,6 +511,7 @@ impl SegmentMap {
             rules: Vec::new(),
             fallback: None,
         };
+        let mut rule_lines = Vec::new();
         for (i, raw) in text.lines().enumerate() {
             let line_no = i + 1;
             let err = |reason: String| Error::SegmentMap {
@@ -579,6 +583,41 @@ impl SegmentMap {
                 name: name.to_owned(),
                 matcher,
             });
+            rule_lines.push(line_no);
+        }
+        // Scores are checked once the bins are known (`@bins` may follow a rule): a score
+        // outside `1..=bins` or an inverted range would make a rule that silently never matches.
+        for (rule, &line) in map.rules.iter().zip(&rule_lines) {
+            let bad = |reason: String| Error::SegmentMap { line, reason };
+            let bins = map.bins;
+            match &rule.matcher {
+                Matcher::Scores { r, f, m } => {
+                    for (metric, range) in [("r", r), ("f", f), ("m", m)] {
+                        if *range != ScoreRange::ANY
+                            && !(1 <= range.min && range.min <= range.max && range.max <= bins)
+                        {
+                            return Err(bad(format!(
+                                "{metric}{}-{} is not a range of scores within 1..={bins}",
+                                range.min, range.max
+                            )));
+                        }
+                    }
+                }
+                Matcher::Codes(codes) => {
+                    if codes.is_empty() {
+                        return Err(bad("`codes` lists no code".to_owned()));
+                    }
+                    if let Some(c) = codes
+                        .iter()
+                        .find(|c| [c.r, c.f, c.m].iter().any(|s| !(1..=bins).contains(s)))
+                    {
+                        return Err(bad(format!(
+                            "code {} has a score outside 1..={bins}",
+                            c.code_string()
+                        )));
+                    }
+                }
+            }
         }
         Ok(map)
     }

@@ -417,14 +417,14 @@ impl Money {
         }
     }
 
-    /// `self + other`.
+    /// `self + other`, exactly.
     ///
     /// # Errors
-    /// [`Error::CurrencyMismatch`] or [`Error::Overflow`].
+    /// [`Error::CurrencyMismatch`] or [`Error::Overflow`] (also for a sum `Decimal` could
+    /// only hold rounded; see [`crate::wide::exact_add`]).
     pub fn checked_add(self, other: Money) -> Result<Money> {
         self.same_currency(&other)?;
-        self.amount
-            .checked_add(other.amount)
+        crate::wide::exact_add(self.amount, other.amount)
             .map(|amount| Money {
                 amount,
                 currency: self.currency,
@@ -434,14 +434,14 @@ impl Money {
             })
     }
 
-    /// `self - other`.
+    /// `self - other`, exactly.
     ///
     /// # Errors
-    /// [`Error::CurrencyMismatch`] or [`Error::Overflow`].
+    /// [`Error::CurrencyMismatch`] or [`Error::Overflow`] (also for a difference `Decimal`
+    /// could only hold rounded).
     pub fn checked_sub(self, other: Money) -> Result<Money> {
         self.same_currency(&other)?;
-        self.amount
-            .checked_sub(other.amount)
+        crate::wide::exact_sub(self.amount, other.amount)
             .map(|amount| Money {
                 amount,
                 currency: self.currency,

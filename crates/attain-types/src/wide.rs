@@ -1,6 +1,7 @@
-//! Exact 256-bit intermediates for `u128` arithmetic: the building blocks of exact
-//! apportionment (used by [`allocate`](crate::allocate()) and by downstream crates that
-//! build their own rounding schemes).
+//! Exact arithmetic: 256-bit intermediates for `u128` arithmetic and `Decimal` sums that are
+//! exact or refused. The building blocks of exact apportionment (used by
+//! [`allocate`](crate::allocate()) and by downstream crates that build their own rounding
+//! schemes).
 //!
 //! ```
 //! use attain_types::wide;
@@ -9,6 +10,8 @@
 //! assert_eq!(wide::mul_div(7, 3, 2), Some((10, 1)));
 //! assert_eq!(wide::mul_div(1, 1, 0), None);
 //! ```
+
+use rust_decimal::Decimal;
 
 /// `(floor(a * b / c), a * b mod c)` with a 256-bit product; `None` if `c == 0` or the quotient
 /// does not fit 128 bits.
@@ -58,6 +61,49 @@ fn div_wide(hi: u128, lo: u128, d: u128) -> (u128, u128) {
         }
     }
     (q, r)
+}
+
+/// `a + b` exactly, or `None`: `Decimal::checked_add` keeps a sum whose digits do not fit 96
+/// bits by dropping decimals (rounding it); this refuses such a sum instead, so a total is
+/// either exact or an error. The scale is the larger of the two (as `checked_add` gives it),
+/// except where `checked_add` returns a zero operand's partner unchanged.
+///
+/// Conservative at the extremes: when an operand cannot be written at the other's scale in
+/// 128 bits (about `10^10` at 28 decimals), the sum is refused even if it happened to be exact.
+///
+/// ```
+/// use attain_types::{dec, wide::exact_add, Decimal};
+/// assert_eq!(exact_add(dec!(1.5), dec!(2.25)), Some(dec!(3.75)));
+/// assert_eq!(exact_add(dec!(0.000), dec!(5.2)), Some(dec!(5.2)));
+/// // 29 significant digits: `checked_add` would round to 1000000000000000000000.0000000
+/// let big = Decimal::from_i128_with_scale(10_i128.pow(28), 7);
+/// assert_eq!(exact_add(big, dec!(0.00000005)), None);
+/// assert!(big.checked_add(dec!(0.00000005)).is_some());
+/// ```
+#[must_use]
+pub fn exact_add(a: Decimal, b: Decimal) -> Option<Decimal> {
+    let sum = a.checked_add(b)?;
+    let scale = a.scale().max(b.scale());
+    if sum.scale() >= scale {
+        return Some(sum);
+    }
+    // The scale went down: a zero operand (exact) or a rounded sum. Compare in i128.
+    let at = |d: Decimal| -> Option<i128> {
+        d.mantissa()
+            .checked_mul(10_i128.checked_pow(scale - d.scale())?)
+    };
+    (at(a)?.checked_add(at(b)?)? == at(sum)?).then_some(sum)
+}
+
+/// `a - b` exactly, or `None` (see [`exact_add`]).
+///
+/// ```
+/// use attain_types::{dec, wide::exact_sub};
+/// assert_eq!(exact_sub(dec!(5.00), dec!(0.01)), Some(dec!(4.99)));
+/// ```
+#[must_use]
+pub fn exact_sub(a: Decimal, b: Decimal) -> Option<Decimal> {
+    exact_add(a, -b)
 }
 
 #[cfg(test)]
