@@ -165,7 +165,7 @@ fn date_column(u: &mut Unstructured<'_>, kind: u8, n: usize, nulls: bool) -> Res
             let a = PrimitiveArray::<TimestampSecondType>::from(
                 days(u, n, nulls)?
                     .into_iter()
-                    .map(|d| d.map(|d| d.wrapping_mul(86_400) + 3_600))
+                    .map(|d| d.map(|d| d.wrapping_mul(86_400).wrapping_add(3_600)))
                     .collect::<Vec<_>>(),
             );
             Arc::new(if tz { a.with_timezone("UTC") } else { a })
@@ -174,7 +174,7 @@ fn date_column(u: &mut Unstructured<'_>, kind: u8, n: usize, nulls: bool) -> Res
             PrimitiveArray::<TimestampMillisecondType>::from(
                 days(u, n, nulls)?
                     .into_iter()
-                    .map(|d| d.map(|d| d.wrapping_mul(86_400_000) - 1))
+                    .map(|d| d.map(|d| d.wrapping_mul(86_400_000).wrapping_sub(1)))
                     .collect::<Vec<_>>(),
             )
             .with_timezone("UTC"),

@@ -65,8 +65,9 @@ fn div_wide(hi: u128, lo: u128, d: u128) -> (u128, u128) {
 
 /// `a + b` exactly, or `None`: `Decimal::checked_add` keeps a sum whose digits do not fit 96
 /// bits by dropping decimals (rounding it); this refuses such a sum instead, so a total is
-/// either exact or an error. The scale is the larger of the two (as `checked_add` gives it),
-/// except where `checked_add` returns a zero operand's partner unchanged.
+/// either exact or an error. The scale is the larger of the two, as `checked_add` gives it
+/// (also where `checked_add` would return a zero operand's partner at its own scale, so that
+/// `exact_add(a, b)` and `exact_add(b, a)` are the same value written the same way).
 ///
 /// Conservative at the extremes: when an operand cannot be written at the other's scale in
 /// 128 bits (about `10^10` at 28 decimals), the sum is refused even if it happened to be exact.
@@ -74,7 +75,7 @@ fn div_wide(hi: u128, lo: u128, d: u128) -> (u128, u128) {
 /// ```
 /// use attain_types::{dec, wide::exact_add, Decimal};
 /// assert_eq!(exact_add(dec!(1.5), dec!(2.25)), Some(dec!(3.75)));
-/// assert_eq!(exact_add(dec!(0.000), dec!(5.2)), Some(dec!(5.2)));
+/// assert_eq!(exact_add(dec!(0.000), dec!(5.2)).map(|d| d.to_string()), Some("5.200".into()));
 /// // 29 significant digits: `checked_add` would round to 1000000000000000000000.0000000
 /// let big = Decimal::from_i128_with_scale(10_i128.pow(28), 7);
 /// assert_eq!(exact_add(big, dec!(0.00000005)), None);
@@ -87,12 +88,14 @@ pub fn exact_add(a: Decimal, b: Decimal) -> Option<Decimal> {
     if sum.scale() >= scale {
         return Some(sum);
     }
-    // The scale went down: a zero operand (exact) or a rounded sum. Compare in i128.
+    // The scale went down: a zero operand (exact) or a rounded sum. Compare in i128, and
+    // give an exact sum the larger scale, so that `a + b` and `b + a` are written alike.
     let at = |d: Decimal| -> Option<i128> {
         d.mantissa()
             .checked_mul(10_i128.checked_pow(scale - d.scale())?)
     };
-    (at(a)?.checked_add(at(b)?)? == at(sum)?).then_some(sum)
+    let exact = at(a)?.checked_add(at(b)?)?;
+    (exact == at(sum)?).then(|| Decimal::try_from_i128_with_scale(exact, scale).unwrap_or(sum))
 }
 
 /// `a - b` exactly, or `None` (see [`exact_add`]).
