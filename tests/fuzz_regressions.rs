@@ -50,12 +50,75 @@ fn replay(target: &str) {
     }
 }
 
+/// A deterministic xorshift generator for the mutation smoke.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+/// `seed` with a few byte-level mutations (flip, insert, delete, duplicate, an interesting
+/// byte), the way a fuzzer starts; deterministic for a given `rng`.
+fn mutate(seed: &[u8], rng: &mut Rng) -> Vec<u8> {
+    const INTERESTING: &[u8] = b"\0\xff-.,\n\r\"0159 :Tz+e";
+    let mut v = seed.to_vec();
+    for _ in 0..=rng.below(4) {
+        let at = rng.below(v.len() + 1);
+        match rng.below(5) {
+            0 if at < v.len() => v[at] ^= 1 << rng.below(8),
+            1 => v.insert(at, rng.next() as u8),
+            2 if at < v.len() => {
+                v.remove(at);
+            }
+            3 if at < v.len() => {
+                let end = (at + 1 + rng.below(16)).min(v.len());
+                let chunk = v[at..end].to_vec();
+                v.splice(at..at, chunk);
+            }
+            _ => v.insert(at, INTERESTING[rng.below(INTERESTING.len())]),
+        }
+    }
+    v
+}
+
+/// A short stable-toolchain smoke of the target: every seed mutated `per_seed` times, each
+/// mutant through the check (the nightly campaigns in `fuzz/RESULTS.md` go much further).
+fn smoke(target: &str, per_seed: usize) {
+    let (_, check) = checks::TARGETS
+        .iter()
+        .find(|(name, _)| *name == target)
+        .expect("a target of that name");
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    for path in inputs("seeds", target) {
+        let seed = std::fs::read(&path).unwrap();
+        for _ in 0..per_seed {
+            let input = mutate(&seed, &mut rng);
+            let outcome = std::panic::catch_unwind(|| check(&input));
+            assert!(
+                outcome.is_ok(),
+                "a mutant of {} fails its check: {input:?}",
+                path.display()
+            );
+        }
+    }
+}
+
 macro_rules! replay_tests {
     ($($target:ident),* $(,)?) => {
         $(
             #[test]
             fn $target() {
                 replay(stringify!($target));
+                smoke(stringify!($target), 40);
             }
         )*
 
