@@ -529,7 +529,10 @@ fn scan<S: SlotState>(
             path: name.to_owned(),
         });
     }
-    if has_quote_or_lone_cr(header.strip_suffix(b"\r").unwrap_or(&header)) {
+    // Blank lines before the header (which the csv crate skips), quotes and lone CRs are the
+    // general reader's.
+    let first = header.strip_suffix(b"\r").unwrap_or(&header);
+    if first.is_empty() || has_quote_or_lone_cr(first) {
         return Ok(None);
     }
     let fields = header_fields(&header);
