@@ -9,8 +9,15 @@
 # optimisations, debug assertions (integer overflow checks) and no sanitizer (the code under
 # test is safe Rust; see README.md). Corpora grow in fuzz/corpus/<target>/ (not committed),
 # seeded from fuzz/seeds/<target>/; logs go to fuzz/logs/.
+#
+#   fuzz/run.sh --table [TARGET...]   prints the table of the last runs from fuzz/logs/
 set -euo pipefail
 cd "$(dirname "$0")"
+table_only=false
+if [ "${1:-}" = "--table" ]; then
+  table_only=true
+  set -- 0 1 "${@:2}"
+fi
 seconds=${1:?usage: fuzz/run.sh SECONDS [JOBS] [TARGET...]}
 jobs=${2:-1}
 shift $(( $# >= 2 ? 2 : 1 ))
@@ -19,28 +26,29 @@ if [ ${#targets[@]} -eq 0 ]; then
   mapfile -t targets < <(cargo +nightly fuzz list)
 fi
 flags=(-O -a -s none)
-cargo +nightly fuzz build "${flags[@]}" >&2
-mkdir -p logs corpus
-run_one() {
-  local t=$1
-  mkdir -p "corpus/$t" "artifacts/$t"
-  cargo +nightly fuzz run "${flags[@]}" "$t" "corpus/$t" "seeds/$t" -- \
-    -max_total_time="$seconds" -print_final_stats=1 -timeout=60 -rss_limit_mb=4096 \
-    -artifact_prefix="artifacts/$t/" > "logs/$t.log" 2>&1 || true
-}
-export -f run_one
-export seconds
-export flags_str="${flags[*]}"
-running=0
-for t in "${targets[@]}"; do
-  run_one "$t" &
-  running=$((running + 1))
-  if [ "$running" -ge "$jobs" ]; then
-    wait -n
-    running=$((running - 1))
-  fi
-done
-wait
+if ! $table_only; then
+  cargo +nightly fuzz build "${flags[@]}" >&2
+  mkdir -p logs corpus
+  run_one() {
+    local t=$1
+    mkdir -p "corpus/$t" "artifacts/$t"
+    cargo +nightly fuzz run "${flags[@]}" "$t" "corpus/$t" "seeds/$t" -- \
+      -max_total_time="$seconds" -print_final_stats=1 -timeout=60 -rss_limit_mb=4096 \
+      -artifact_prefix="artifacts/$t/" > "logs/$t.log" 2>&1 || true
+  }
+  export -f run_one
+  export seconds
+  running=0
+  for t in "${targets[@]}"; do
+    run_one "$t" &
+    running=$((running + 1))
+    if [ "$running" -ge "$jobs" ]; then
+      wait -n
+      running=$((running - 1))
+    fi
+  done
+  wait
+fi
 printf '| target | executions | corpus | coverage (cov / ft) | peak RSS MB | crashes |\n|---|---:|---:|---:|---:|---:|\n'
 for t in "${targets[@]}"; do
   log="logs/$t.log"
