@@ -269,8 +269,13 @@ fn shapley(planned: &FunnelOutcome, actual: &FunnelOutcome) -> Result<Shapley> {
         });
     }
     let currency = planned.deal_size.currency();
-    // Fails on a currency mismatch.
-    actual.deal_size.checked_sub(planned.deal_size)?;
+    if actual.deal_size.currency() != currency {
+        return Err(attain_types::Error::CurrencyMismatch {
+            left: actual.deal_size.currency().code().to_owned(),
+            right: currency.code().to_owned(),
+        }
+        .into());
+    }
 
     // Factors: volume, rates, deal size.
     let mut x0 = vec![Decimal::from(planned.entries)];

@@ -374,8 +374,13 @@ impl Funnel {
                 amount: deal.to_string(),
             });
         }
-        // Fails on a currency mismatch.
-        target.checked_sub(deal)?;
+        if target.currency() != deal.currency() {
+            return Err(attain_types::Error::CurrencyMismatch {
+                left: target.currency().code().to_owned(),
+                right: deal.currency().code().to_owned(),
+            }
+            .into());
+        }
         deal.to_minor_units()?;
         target.to_minor_units()?;
         let t = target.amount();
