@@ -269,13 +269,7 @@ fn shapley(planned: &FunnelOutcome, actual: &FunnelOutcome) -> Result<Shapley> {
         });
     }
     let currency = planned.deal_size.currency();
-    if actual.deal_size.currency() != currency {
-        return Err(attain_types::Error::CurrencyMismatch {
-            left: actual.deal_size.currency().code().to_owned(),
-            right: currency.code().to_owned(),
-        }
-        .into());
-    }
+    actual.deal_size.same_currency(&planned.deal_size)?;
 
     // Factors: volume, rates, deal size.
     let mut x0 = vec![Decimal::from(planned.entries)];

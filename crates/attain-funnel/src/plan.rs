@@ -374,13 +374,7 @@ impl Funnel {
                 amount: deal.to_string(),
             });
         }
-        if target.currency() != deal.currency() {
-            return Err(attain_types::Error::CurrencyMismatch {
-                left: target.currency().code().to_owned(),
-                right: deal.currency().code().to_owned(),
-            }
-            .into());
-        }
+        target.same_currency(&deal)?;
         deal.to_minor_units()?;
         target.to_minor_units()?;
         let t = target.amount();

@@ -218,10 +218,15 @@ fn for_each_row<'a>(
 
 const BLOCK: usize = 8 << 20;
 
-/// The read buffer for a file of `len` bytes: [`BLOCK`], or less for a small file (a buffer
-/// grows when a line needs it), so that small files do not cost 8 MiB buffers per worker.
-fn block_len(len: u64) -> usize {
-    usize::try_from(len.saturating_add(1)).map_or(BLOCK, |n| n.clamp(1 << 12, BLOCK))
+/// The read buffer for `file`: [`BLOCK`], or less for a small regular file (a buffer grows
+/// when a line needs it), so that small files do not cost 8 MiB buffers per worker. A pipe or
+/// FIFO has no length: full-size blocks then.
+fn block_len(file: &File) -> usize {
+    file.metadata()
+        .ok()
+        .filter(std::fs::Metadata::is_file)
+        .and_then(|m| usize::try_from(m.len().saturating_add(1)).ok())
+        .map_or(BLOCK, |n| n.clamp(1 << 12, BLOCK))
 }
 
 fn io_err(path: &str, e: &io::Error) -> Error {
@@ -549,12 +554,7 @@ fn scan<S: SlotState>(
     };
     let layout = make_layout(has_orders);
     let file_len = file.metadata().map(|m| m.len() as usize).unwrap_or(0);
-    // A pipe or FIFO has no length: full-size blocks then.
-    let block = file
-        .metadata()
-        .ok()
-        .filter(std::fs::Metadata::is_file)
-        .map_or(BLOCK, |m| block_len(m.len()));
+    let block = block_len(&file);
     let threads = threads(csv.threads);
     // Memory: the customers' slots, plus 8 bytes per (customer, order) pair. When the pairs
     // would pass `csv.order_memory`, the customers are split into hash partitions handled in
@@ -743,12 +743,7 @@ fn resolve_duplicates(
     resolver: &mut Resolver<'_>,
 ) -> Result<Option<()>> {
     let (mut file, _, mut carry) = read_header(path, name)?;
-    let len = file
-        .metadata()
-        .ok()
-        .filter(std::fs::Metadata::is_file)
-        .map_or(u64::MAX, |m| m.len());
-    let mut buf = vec![0u8; block_len(len)];
+    let mut buf = vec![0u8; block_len(&file)];
     let mut report = IngestReport::default();
     loop {
         if buf.len() < carry.len() * 2 {

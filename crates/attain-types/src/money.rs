@@ -406,7 +406,11 @@ impl Money {
         minor_units_of(self.amount, self.currency)
     }
 
-    fn same_currency(&self, other: &Money) -> Result<()> {
+    /// Checks that `other` is in this amount's currency (as every sum and difference does).
+    ///
+    /// # Errors
+    /// [`Error::CurrencyMismatch`] naming both currencies.
+    pub fn same_currency(&self, other: &Money) -> Result<()> {
         if self.currency == other.currency {
             Ok(())
         } else {
