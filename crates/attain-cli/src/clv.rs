@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use attain_lifecycle::Error as LifecycleError;
 use attain_lifecycle::clv::{
-    self, ClvOptions, CustomerSummary, DAYS_PER_MONTH, Fit, GammaGammaParams, LogParameters,
-    ParameterDraws, PurchaseDistribution, TimeUnit,
+    self, ClvOptions, CustomerSummary, DAYS_PER_MONTH, Fit, GammaGammaParams, LifetimeValues,
+    LogParameters, ParameterDraws, PurchaseDistribution, TimeUnit,
 };
 use attain_rfm::Transaction;
 use attain_rfm::csv::{read_activity_path, read_repeat_summaries_path};
@@ -664,6 +664,11 @@ pub(crate) fn run(args: &ClvArgs) -> anyhow::Result<()> {
     // Each customer's predictions are independent: one chunk of customers per core.
     let rows: Vec<Row> = par_chunks(&summaries, |start, chunk| {
         let mut part = Vec::with_capacity(chunk.len());
+        // The model's share of each value is computed once per distinct (x, t_x, T).
+        let mut values = match &spend {
+            Some(gg) => Some(LifetimeValues::new(model, &gg.params, options)?),
+            None => None,
+        };
         let predictions = model
             .predict_each(chunk, horizon)
             .map_err(|(i, e)| anyhow::anyhow!("customer {:?}: {e}", ids[start + i]))?;
@@ -671,19 +676,13 @@ pub(crate) fn run(args: &ClvArgs) -> anyhow::Result<()> {
             ids[start..].iter().zip(chunk).zip(predictions)
         {
             let with_id = |e: LifecycleError| anyhow::anyhow!("customer {id:?}: {e}");
-            let (expected_spend, clv) = match &spend {
-                None => (None, None),
-                Some(gg) => match gg.params.spend_prediction(s).map_err(with_id)? {
+            let (expected_spend, clv) = match (&spend, values.as_mut()) {
+                (Some(gg), Some(values)) => match gg.params.spend_prediction(s).map_err(with_id)? {
                     // Left out of the spend fit: no spend prediction, no CLV.
                     None => (None, None),
-                    Some(e) => (
-                        Some(e),
-                        Some(
-                            clv::customer_lifetime_value(model, &gg.params, s, options)
-                                .map_err(with_id)?,
-                        ),
-                    ),
+                    Some(e) => (Some(e), Some(values.value(s).map_err(with_id)?)),
                 },
+                _ => (None, None),
             };
             part.push(Row {
                 p_alive,

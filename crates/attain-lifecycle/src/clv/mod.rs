@@ -124,7 +124,9 @@ pub use validate::{
     MAX_TRACKING_PERIODS, TrackingPoint, calibration_histogram, holdout_by_frequency,
     holdout_predictions, split_holdout, tracking,
 };
-pub use value::{ClvOptions, MAX_HORIZON_DAYS, check_horizon_days, customer_lifetime_value};
+pub use value::{
+    ClvOptions, LifetimeValues, MAX_HORIZON_DAYS, check_horizon_days, customer_lifetime_value,
+};
 
 use crate::{Error, Result};
 

@@ -1,5 +1,7 @@
 //! Discounted customer lifetime value from a purchase model and the Gamma-Gamma spend model.
 
+use std::collections::HashMap;
+
 use attain_types::{Decimal, Rate};
 
 use super::summary::{DAYS_PER_MONTH, TimeUnit};
@@ -129,7 +131,9 @@ impl ClvOptions {
 ///
 /// Cost: one call of [`PurchaseModel::conditional_expected_purchases_at`] over the month ends,
 /// linear in the number of months (BG/NBD continues its hypergeometric function from month to
-/// month; Pareto/NBD is closed form). The horizon is at most [`MAX_HORIZON_DAYS`].
+/// month; Pareto/NBD is closed form). The horizon is at most [`MAX_HORIZON_DAYS`]. For many
+/// customers use [`LifetimeValues`], which gives the same numbers and evaluates the model once
+/// per distinct `(x, t_x, T)`.
 ///
 /// Worked example: with no discount, one month, and a model expecting 0.5 purchases in the
 /// month, a customer expected to spend 40 a purchase is worth 20.
@@ -147,34 +151,133 @@ pub fn customer_lifetime_value<M: PurchaseModel + ?Sized>(
     summary: &CustomerSummary,
     options: ClvOptions,
 ) -> Result<f64> {
-    if !options.months.is_finite() || options.months < 0.0 {
-        return Err(Error::InvalidModelInput {
-            name: "months",
-            value: options.months,
-            reason: "must be finite and not negative",
-        });
-    }
-    check_positive("days_per_month", options.days_per_month)?;
-    check_horizon_days(options.months * options.days_per_month)?;
-    let discount = f64::try_from(options.monthly_discount.to_decimal()).unwrap_or(0.0);
+    let horizon = MonthEnds::new(options)?;
     let per_purchase = spend.conditional_expected_spend(summary)?;
-    let unit_per_month = options.unit.per_month(options.days_per_month);
-    // At most 1,200 month ends (MAX_HORIZON_DAYS with 30.4375-day months; more only for
-    // shorter months), evaluated in one sweep.
-    let steps = options.months.ceil() as u64;
-    let ends: Vec<f64> = (1..=steps)
-        .map(|i| (i as f64).min(options.months) * unit_per_month)
-        .collect();
-    let expected = model.conditional_expected_purchases_at(summary, &ends)?;
-    let mut value = 0.0;
-    let mut previous = 0.0;
-    let mut factor = 1.0;
-    for e in expected {
-        factor /= 1.0 + discount;
-        value += (e - previous).max(0.0) * factor;
-        previous = e;
+    Ok(horizon.discounted_purchases(model, summary)? * per_purchase)
+}
+
+/// The month ends of a CLV horizon, in model units, and the monthly discount rate: what
+/// [`customer_lifetime_value`] needs besides the customer.
+#[derive(Debug, Clone)]
+struct MonthEnds {
+    ends: Vec<f64>,
+    discount: f64,
+}
+
+impl MonthEnds {
+    fn new(options: ClvOptions) -> Result<Self> {
+        if !options.months.is_finite() || options.months < 0.0 {
+            return Err(Error::InvalidModelInput {
+                name: "months",
+                value: options.months,
+                reason: "must be finite and not negative",
+            });
+        }
+        check_positive("days_per_month", options.days_per_month)?;
+        check_horizon_days(options.months * options.days_per_month)?;
+        let discount = f64::try_from(options.monthly_discount.to_decimal()).unwrap_or(0.0);
+        let unit_per_month = options.unit.per_month(options.days_per_month);
+        // At most 1,200 month ends (MAX_HORIZON_DAYS with 30.4375-day months; more only for
+        // shorter months), evaluated in one sweep.
+        let steps = options.months.ceil() as u64;
+        let ends: Vec<f64> = (1..=steps)
+            .map(|i| (i as f64).min(options.months) * unit_per_month)
+            .collect();
+        Ok(MonthEnds { ends, discount })
     }
-    Ok(value * per_purchase)
+
+    /// `Σ [E(end_i) − E(end_{i−1})] / (1+d)^i`: the discounted expected purchases, which
+    /// depend on the customer's `(x, t_x, T)` only.
+    fn discounted_purchases<M: PurchaseModel + ?Sized>(
+        &self,
+        model: &M,
+        summary: &CustomerSummary,
+    ) -> Result<f64> {
+        let expected = model.conditional_expected_purchases_at(summary, &self.ends)?;
+        let mut value = 0.0;
+        let mut previous = 0.0;
+        let mut factor = 1.0;
+        for e in expected {
+            factor /= 1.0 + self.discount;
+            value += (e - previous).max(0.0) * factor;
+            previous = e;
+        }
+        Ok(value)
+    }
+}
+
+/// [`customer_lifetime_value`] for many customers of one model, horizon and discount: each
+/// value is bit for bit the one the function gives (and so is each error), but the purchase
+/// model, the costly part, is evaluated once per distinct `(x, t_x, T)` (a purchase model's
+/// expectations depend on nothing else of the summary; a [`PurchaseModel`] implemented outside
+/// this crate must keep to that to be used here). On a large customer base that is far fewer
+/// evaluations than customers.
+///
+/// ```
+/// use attain_lifecycle::clv::{
+///     BgNbdParams, ClvOptions, CustomerSummary, GammaGammaParams, LifetimeValues,
+///     customer_lifetime_value,
+/// };
+/// let model = BgNbdParams { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
+/// let spend = GammaGammaParams { p: 6.25, q: 3.74, gamma: 15.44 };
+/// let options = ClvOptions::default().months(12.0);
+/// let mut values = LifetimeValues::new(&model, &spend, options)?;
+/// let customer = CustomerSummary { x: 3, t_x: 30.0, t: 38.0, mean_repeat_spend: 40.0 };
+/// let twin = CustomerSummary { mean_repeat_spend: 55.0, ..customer }; // same (x, t_x, T)
+/// for s in [customer, twin] {
+///     assert_eq!(values.value(&s)?, customer_lifetime_value(&model, &spend, &s, options)?);
+/// }
+/// assert_eq!(values.model_evaluations(), 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct LifetimeValues<'a, M: PurchaseModel + ?Sized> {
+    model: &'a M,
+    spend: &'a GammaGammaParams,
+    horizon: MonthEnds,
+    /// Discounted expected purchases by `(x, t_x bits, T bits)`.
+    cache: HashMap<(u64, u64, u64), f64>,
+}
+
+impl<'a, M: PurchaseModel + ?Sized> LifetimeValues<'a, M> {
+    /// Checks the options (as [`customer_lifetime_value`] does) and starts an empty cache.
+    ///
+    /// # Errors
+    /// [`Error::InvalidModelInput`] for a horizon that is negative or not finite, or a month
+    /// length that is not positive; [`Error::HorizonTooLong`] for more than
+    /// [`MAX_HORIZON_DAYS`].
+    pub fn new(model: &'a M, spend: &'a GammaGammaParams, options: ClvOptions) -> Result<Self> {
+        Ok(LifetimeValues {
+            model,
+            spend,
+            horizon: MonthEnds::new(options)?,
+            cache: HashMap::new(),
+        })
+    }
+
+    /// The customer's value: `customer_lifetime_value(model, spend, summary, options)`.
+    ///
+    /// # Errors
+    /// As [`customer_lifetime_value`] for this customer.
+    pub fn value(&mut self, summary: &CustomerSummary) -> Result<f64> {
+        let per_purchase = self.spend.conditional_expected_spend(summary)?;
+        let key = (summary.x, summary.t_x.to_bits(), summary.t.to_bits());
+        let purchases = match self.cache.get(&key) {
+            Some(&p) => p,
+            None => {
+                let p = self.horizon.discounted_purchases(self.model, summary)?;
+                self.cache.insert(key, p);
+                p
+            }
+        };
+        Ok(purchases * per_purchase)
+    }
+
+    /// How many times the purchase model was evaluated (distinct `(x, t_x, T)` seen so far).
+    #[must_use]
+    pub fn model_evaluations(&self) -> usize {
+        self.cache.len()
+    }
 }
 
 #[cfg(test)]

@@ -3,8 +3,8 @@
 
 use attain_lifecycle::Error;
 use attain_lifecycle::clv::{
-    BgNbdParams, ClvOptions, CustomerSummary, GammaGammaParams, MAX_HORIZON_DAYS, MbgNbdParams,
-    ParetoNbdParams, PurchaseModel, SbgParams, TimeUnit, check_horizon_days,
+    BgNbdParams, ClvOptions, CustomerSummary, GammaGammaParams, LifetimeValues, MAX_HORIZON_DAYS,
+    MbgNbdParams, ParetoNbdParams, PurchaseModel, SbgParams, TimeUnit, check_horizon_days,
     customer_lifetime_value, fit_bg_nbd, fit_gamma_gamma, fit_pareto_nbd, fit_sbg,
 };
 use attain_rfm::{Transaction, repeat_summaries};
@@ -1013,6 +1013,55 @@ proptest! {
                 (Err((i, _)), Err((j, _))) => prop_assert_eq!(i, j),
                 _ => prop_assert!(false, "{}: {:?} vs {:?}", model.model_name(), each, one),
             }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// `LifetimeValues::value` is, bit for bit, `customer_lifetime_value` of each customer (and
+    /// fails where it fails), for every model, though it evaluates the model once per distinct
+    /// `(x, t_x, T)`: customers sharing a summary but not a spend must still get their own value.
+    #[test]
+    fn prop_lifetime_values_equal_one_at_a_time(
+        cohort in shared_cohort(),
+        spends in prop::collection::vec(prop_oneof![Just(-1.0), Just(0.0), 0.5f64..500.0], 40),
+        bg in bg_params(),
+        pn in pareto_params(),
+        months in prop_oneof![Just(0.0), Just(1.0), 0.0f64..30.0],
+        discount in 0u32..30,
+    ) {
+        let cohort: Vec<CustomerSummary> = cohort
+            .iter()
+            .zip(&spends)
+            .map(|(s, &m)| CustomerSummary {
+                mean_repeat_spend: if s.x == 0 { 0.0 } else { m },
+                ..*s
+            })
+            .collect();
+        let spend = GammaGammaParams { p: 6.25, q: 3.74, gamma: 15.44 };
+        let options = ClvOptions::default()
+            .months(months)
+            .monthly_discount(Rate::new(Decimal::new(i64::from(discount), 3)).unwrap());
+        let mbg = MbgNbdParams { r: bg.r, alpha: bg.alpha, a: bg.a, b: bg.b };
+        let models: [&dyn PurchaseModel; 3] = [&bg, &mbg, &pn];
+        for model in models {
+            let mut values = LifetimeValues::new(model, &spend, options).unwrap();
+            let mut distinct = std::collections::HashSet::new();
+            for s in &cohort {
+                let batch = values.value(s);
+                let one = customer_lifetime_value(model, &spend, s, options);
+                match (&batch, &one) {
+                    (Ok(a), Ok(b)) => prop_assert_eq!(a.to_bits(), b.to_bits()),
+                    (Err(a), Err(b)) => prop_assert_eq!(a.to_string(), b.to_string()),
+                    _ => prop_assert!(false, "{}: {:?} vs {:?}", model.model_name(), batch, one),
+                }
+                if one.is_ok() {
+                    distinct.insert((s.x, s.t_x.to_bits(), s.t.to_bits()));
+                }
+            }
+            prop_assert!(values.model_evaluations() <= distinct.len());
         }
     }
 }

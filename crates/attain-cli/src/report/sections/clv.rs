@@ -65,11 +65,10 @@ pub(super) fn section(args: &ReportArgs, log: &Log) -> anyhow::Result<Section> {
         .unit(TimeUnit::Weeks);
     // Repeat buyers with a non-positive mean repeat spend are left out of the spend fit and
     // get no value (the library's policy, as in `attain clv`).
+    let mut lifetime = clv::LifetimeValues::new(&bg.params, &gg.params, options)?;
     let mut values = Vec::with_capacity(summaries.len());
     for s in summaries.iter().filter(|s| !s.is_spend_excluded()) {
-        values.push(clv::customer_lifetime_value(
-            &bg.params, &gg.params, s, options,
-        )?);
+        values.push(lifetime.value(s)?);
     }
     let alive: f64 = summaries
         .iter()
