@@ -35,6 +35,9 @@ pub struct CustomerActivity {
     /// ([`Granularity::period_index`]); revenue is the exact sum of the period's amounts, with
     /// the largest scale among them (as `Decimal` addition gives).
     pub periods: Vec<(i64, Decimal)>,
+    /// The rows of each period, in the order of [`periods`](Self::periods) (they sum to
+    /// [`rows`](Self::rows)).
+    pub period_rows: Vec<u64>,
 }
 
 impl CustomerActivity {
@@ -47,6 +50,7 @@ impl CustomerActivity {
             last: t.date,
             rows: 1,
             periods: vec![(granularity.period_index(t.date), t.amount)],
+            period_rows: vec![1],
         }
     }
 
@@ -55,7 +59,8 @@ impl CustomerActivity {
     ///
     /// # Errors
     ///
-    /// [`Error::MergeMismatch`] when the customer ids differ; [`Error::Overflow`] when a count
+    /// [`Error::MergeMismatch`] when the customer ids differ or when `periods` and `period_rows`
+    /// of either side differ in length; [`Error::Overflow`] when a count
     /// or a revenue leaves its range.
     pub fn merge(&mut self, other: &CustomerActivity) -> Result<()> {
         if self.customer_id != other.customer_id {
@@ -63,60 +68,66 @@ impl CustomerActivity {
                 what: "customer_id",
             });
         }
+        if self.periods.len() != self.period_rows.len()
+            || other.periods.len() != other.period_rows.len()
+        {
+            return Err(Error::MergeMismatch {
+                what: "period_rows",
+            });
+        }
         self.rows = self.rows.checked_add(other.rows).ok_or(Error::Overflow {
             operation: "row count",
         })?;
         self.first = self.first.min(other.first);
         self.last = self.last.max(other.last);
-        let mut merged = Vec::with_capacity(self.periods.len() + other.periods.len());
-        let (mut a, mut b) = (
-            self.periods.iter().peekable(),
-            other.periods.iter().peekable(),
-        );
+        let total = self.periods.len() + other.periods.len();
+        let mut periods = Vec::with_capacity(total);
+        let mut period_rows = Vec::with_capacity(total);
+        let (mut i, mut j) = (0, 0);
+        let overflow = |operation| Error::Overflow { operation };
         loop {
-            let next = match (a.peek(), b.peek()) {
-                (Some(&&(pa, ra)), Some(&&(pb, rb))) if pa == pb => {
-                    a.next();
-                    b.next();
-                    let sum = ra.checked_add(rb).ok_or(Error::Overflow {
-                        operation: "period revenue",
-                    })?;
-                    (pa, sum)
+            let a = self.periods.get(i).zip(self.period_rows.get(i));
+            let b = other.periods.get(j).zip(other.period_rows.get(j));
+            let (period, rows) = match (a, b) {
+                (Some((&(pa, ra), &na)), Some((&(pb, rb), &nb))) if pa == pb => {
+                    i += 1;
+                    j += 1;
+                    let revenue = ra.checked_add(rb).ok_or(overflow("period revenue"))?;
+                    let rows = na.checked_add(nb).ok_or(overflow("row count"))?;
+                    ((pa, revenue), rows)
                 }
-                (Some(&&x), Some(&&y)) => {
-                    if x.0 < y.0 {
-                        a.next();
-                        x
-                    } else {
-                        b.next();
-                        y
-                    }
+                (Some((&x, &n)), Some((&y, _))) if x.0 < y.0 => {
+                    i += 1;
+                    (x, n)
                 }
-                (Some(&&x), None) => {
-                    a.next();
-                    x
+                (_, Some((&y, &n))) => {
+                    j += 1;
+                    (y, n)
                 }
-                (None, Some(&&y)) => {
-                    b.next();
-                    y
+                (Some((&x, &n)), None) => {
+                    i += 1;
+                    (x, n)
                 }
                 (None, None) => break,
             };
-            merged.push(next);
+            periods.push(period);
+            period_rows.push(rows);
         }
-        self.periods = merged;
+        self.periods = periods;
+        self.period_rows = period_rows;
         Ok(())
     }
 }
 
-/// One period of a customer in a table's store: the revenue in hundredths, and the next
-/// (older) period of the customer with the revenue's largest written scale packed in.
+/// One period of a customer in a table's store: the revenue in hundredths, its rows, and the
+/// next (older) period of the customer with the revenue's largest written scale packed in.
 #[derive(Clone, Copy)]
 pub(crate) struct PeriodEntry {
     period: i32,
     /// Bits 0..30: the next entry's index + 1 (0: none); bits 30..32: the scale (0..=2).
     next_scale: u32,
     hundredths: i64,
+    rows: u32,
 }
 
 const NEXT_BITS: u32 = 30;
@@ -211,6 +222,7 @@ impl SlotState for ActivityState {
             let e = store.entries.get_mut(at as usize - 1).ok_or(Bail)?;
             if e.period == period {
                 e.hundredths = e.hundredths.checked_add(row.amount).ok_or(Bail)?;
+                e.rows = e.rows.checked_add(1).ok_or(Bail)?;
                 let scale = e.scale().max(row.scale);
                 e.next_scale = PeriodEntry::with(e.next(), scale);
                 return Ok(());
@@ -225,6 +237,7 @@ impl SlotState for ActivityState {
             period,
             next_scale: PeriodEntry::with(at, row.scale),
             hundredths: row.amount,
+            rows: 1,
         })?;
         if prev == 0 {
             self.head = new;
@@ -242,6 +255,10 @@ pub struct ActivityTable {
     pub(crate) granularity: Granularity,
     pub(crate) tables: Vec<Table<ActivityState>>,
     pub(crate) report: IngestReport,
+    /// With order tracking ([`crate::csv::read_activity_with_orders_path`]): the rows of each
+    /// customer that repeat a (customer, order id) pair already seen, for the customers that
+    /// have any.
+    pub(crate) repeated_orders: Option<HashMap<String, u64, FxBuild>>,
 }
 
 impl std::fmt::Debug for ActivityTable {
@@ -271,6 +288,20 @@ impl ActivityTable {
     #[must_use]
     pub fn report(&self) -> IngestReport {
         self.report
+    }
+
+    /// The customer's distinct orders, as [`FrequencyMode::DistinctOrders`] counts them (distinct
+    /// order ids compared as exact text; a row without an order id, or every row of a file
+    /// without an order column, counts one), for a table read with
+    /// [`read_activity_with_orders_path`](crate::csv::read_activity_with_orders_path); `None`
+    /// for a table read without order tracking.
+    ///
+    /// [`FrequencyMode::DistinctOrders`]: crate::FrequencyMode::DistinctOrders
+    #[must_use]
+    pub fn distinct_orders(&self, activity: &CustomerActivity) -> Option<u64> {
+        let repeated = self.repeated_orders.as_ref()?;
+        let extra = repeated.get(&activity.customer_id).copied().unwrap_or(0);
+        Some(activity.rows.saturating_sub(extra))
     }
 
     /// Calls `f` with every customer's activity, in no particular order (one buffer reused).
@@ -337,6 +368,7 @@ fn empty_activity() -> CustomerActivity {
         last: NaiveDate::MIN,
         rows: 0,
         periods: Vec::new(),
+        period_rows: Vec::new(),
     }
 }
 
@@ -360,6 +392,7 @@ fn walk<E: From<Error>>(
         c.last = day_to_date(s.last).ok_or_else(|| decode("day out of range"))?;
         c.rows = u64::from(s.rows);
         c.periods.clear();
+        c.period_rows.clear();
         let mut at = s.head;
         while at != 0 {
             let e = t
@@ -377,9 +410,11 @@ fn walk<E: From<Error>>(
                     }
                 })?;
             c.periods.push((i64::from(e.period), revenue));
+            c.period_rows.push(u64::from(e.rows));
             at = e.next();
         }
         c.periods.reverse();
+        c.period_rows.reverse();
         f(c)?;
     }
     Ok(())

@@ -39,7 +39,7 @@ use chrono::Datelike;
 use crate::aggregate::{
     AggregateOptions, Aggregator, CustomerValues, IngestReport, ReturnsMode, RfmTable, Transaction,
 };
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crate::activity::{ActivityState, ActivityTable, OrderedCohorts, OrderedState, ordered_cells};
 use crate::fast::{
@@ -369,6 +369,74 @@ pub fn read_activity_path(
         granularity,
         tables,
         report,
+        repeated_orders: None,
+    }))
+}
+
+/// [`read_activity_path`], and each customer's distinct orders
+/// ([`ActivityTable::distinct_orders`]): with [`Granularity::Day`], everything a report needs
+/// (RFM values, cohorts, repeat summaries, revenue and rows by day) from one read.
+///
+/// The orders are counted as the RFM reader counts them ([`read_path`] with
+/// [`FrequencyMode::DistinctOrders`]): one 64-bit hash per (customer, order id) pair, and where
+/// two pairs share a hash (a repeated order id, or a hash collision) a second pass over the
+/// file compares the texts of those pairs only, so the count is exact. A file whose order ids
+/// are unique per row is read once.
+///
+/// `Ok(None)` as for [`read_activity_path`].
+///
+/// # Errors
+///
+/// As [`read_activity_path`].
+///
+/// [`FrequencyMode::DistinctOrders`]: crate::FrequencyMode::DistinctOrders
+pub fn read_activity_with_orders_path(
+    path: &Path,
+    granularity: Granularity,
+    as_of: Option<NaiveDate>,
+    csv: &CsvOptions,
+    progress: &dyn Fn(u64),
+) -> Result<Option<ActivityTable>> {
+    let name = path.display().to_string();
+    let setup = |t: &mut Table<ActivityState>| t.store.granularity = granularity;
+    let layout = |orders| activity_layout(as_of, orders);
+    let Some(Scanned {
+        mut tables,
+        mut dups,
+        roles,
+        layout,
+    }) = scan(path, &name, csv, layout, setup, progress)?
+    else {
+        return Ok(None);
+    };
+    let report = sum_reports(&tables);
+    dups.extend(take_duplicates(&mut tables));
+    let mut repeated = HashMap::default();
+    if !dups.is_empty() {
+        let mut ids: Vec<Vec<u8>> = Vec::with_capacity(tables.iter().map(|t| t.count).sum());
+        for t in &tables {
+            for slot in t.slots.iter().filter(|s| s.state.key_len() != 0) {
+                ids.push(slot.key(&t.arena, &mut [0u8; 8]).to_vec());
+            }
+        }
+        ids.sort_unstable();
+        let mut counts = vec![0u64; ids.len()];
+        let mut resolver = Resolver::new(&ids, &dups, &mut counts);
+        if resolve_duplicates(path, &name, &roles, &layout, &mut resolver)?.is_none() {
+            return Ok(None);
+        }
+        for (id, n) in ids.into_iter().zip(counts).filter(|&(_, n)| n > 0) {
+            let Ok(id) = String::from_utf8(id) else {
+                return Ok(None);
+            };
+            repeated.insert(id, n);
+        }
+    }
+    Ok(Some(ActivityTable {
+        granularity,
+        tables,
+        report,
+        repeated_orders: Some(repeated),
     }))
 }
 
@@ -439,23 +507,34 @@ fn scan_activity<S: SlotState>(
     progress: &dyn Fn(u64),
 ) -> Result<Option<(Vec<Table<S>>, IngestReport)>> {
     let name = path.display().to_string();
-    let layout = |_| Layout {
-        as_of: as_of.map_or(i32::MAX, |d| d.num_days_from_ce()),
-        include_after: false,
-        returns: ReturnsMode::Net,
-        track_orders: false,
-    };
+    let layout = |_| activity_layout(as_of, false);
     let Some(scanned) = scan(path, &name, csv, layout, setup, progress)? else {
         return Ok(None);
     };
+    let report = sum_reports(&scanned.tables);
+    Ok(Some((scanned.tables, report)))
+}
+
+/// The filters of the activity readers: every row on or before `as_of` (refunds included).
+fn activity_layout(as_of: Option<NaiveDate>, track_orders: bool) -> Layout {
+    Layout {
+        as_of: as_of.map_or(i32::MAX, |d| d.num_days_from_ce()),
+        include_after: false,
+        returns: ReturnsMode::Net,
+        track_orders,
+    }
+}
+
+/// The workers' row counts, added up.
+fn sum_reports<S: SlotState>(tables: &[Table<S>]) -> IngestReport {
     let mut report = IngestReport::default();
-    for t in &scanned.tables {
+    for t in tables {
         report.rows_read += t.report.rows_read;
         report.rows_used += t.report.rows_used;
         report.after_as_of += t.report.after_as_of;
         report.refunds += t.report.refunds;
     }
-    Ok(Some((scanned.tables, report)))
+    report
 }
 
 type Block = Arc<(Vec<u8>, usize)>;

@@ -531,12 +531,7 @@ pub(crate) fn finish(
             .iter()
             .map(|r| r.key(&tables, &mut [0u8; 8]).to_vec())
             .collect();
-        let mut resolver = Resolver {
-            ids: &ids,
-            dup_hashes: &dup_hashes,
-            seen: HashSet::default(),
-            dups: &mut dups,
-        };
+        let mut resolver = Resolver::new(&ids, &dup_hashes, &mut dups);
         if second_pass(&mut resolver)?.is_none() {
             return Ok(None);
         }
@@ -623,7 +618,21 @@ pub(crate) struct Resolver<'a> {
     dups: &'a mut [u64],
 }
 
-impl Resolver<'_> {
+impl<'a> Resolver<'a> {
+    /// A resolver counting into `dups` (one entry per id of `ids`, which must be sorted).
+    pub(crate) fn new(
+        ids: &'a [Vec<u8>],
+        dup_hashes: &'a HashSet<u64, FxBuild>,
+        dups: &'a mut [u64],
+    ) -> Self {
+        Resolver {
+            ids,
+            dup_hashes,
+            seen: HashSet::default(),
+            dups,
+        }
+    }
+
     /// Looks at one row (of those that passed the filters).
     pub(crate) fn row(&mut self, row: &Row<'_>) -> Result<(), Bail> {
         if row.order.is_empty()

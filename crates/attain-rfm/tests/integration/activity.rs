@@ -6,9 +6,10 @@ use std::path::Path;
 
 use attain_rfm::activity::CustomerActivity;
 use attain_rfm::csv::{
-    CsvOptions, read_activity_path, read_ordered_cohorts_path, read_repeat_summaries_path,
+    CsvOptions, read_activity_path, read_activity_with_orders_path, read_ordered_cohorts_path,
+    read_repeat_summaries_path,
 };
-use attain_rfm::{Transaction, repeat_summaries};
+use attain_rfm::{AggregateOptions, Transaction, aggregate, repeat_summaries};
 use attain_types::proptest::granularity;
 use attain_types::{Decimal, Granularity, NaiveDate};
 use proptest::prelude::*;
@@ -213,6 +214,8 @@ proptest! {
         // Periods ascend, each once; revenue sums to the rows' total exactly.
         for a in whole.values() {
             prop_assert!(a.periods.windows(2).all(|w| w[0].0 < w[1].0));
+            prop_assert_eq!(a.period_rows.len(), a.periods.len());
+            prop_assert_eq!(a.period_rows.iter().sum::<u64>(), a.rows);
         }
         let total: Decimal = rows.iter().map(|&(_, _, h, s)| amount(h, s)).sum();
         let summed: Decimal = whole.values().flat_map(|a| a.periods.iter().map(|p| p.1)).sum();
@@ -225,6 +228,89 @@ proptest! {
         let read = read(&path, g, threads);
         std::fs::remove_file(&path).unwrap();
         prop_assert_eq!(read, folded(&rows, g));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// With order tracking, the reader's distinct orders of every customer are the RFM
+    /// aggregation's `DistinctOrders` frequency (order ids drawn from a few, so that pairs
+    /// repeat and the second pass resolves them; an empty id counts one), at any thread count;
+    /// the activity itself is the reader's without tracking. Without tracking there is no count.
+    #[test]
+    fn prop_distinct_orders_equal_the_rfm_frequency(
+        rows in rows(),
+        orders in prop::collection::vec(0u8..4, 60),
+        threads in 1usize..4,
+        with_order_column in any::<bool>(),
+    ) {
+        let ids = ids();
+        let order = |i: usize| match orders[i % orders.len()] {
+            0 => String::new(),
+            k => format!("o{k}"),
+        };
+        let mut text = String::from(if with_order_column {
+            "customer_id,order_id,order_date,amount\n"
+        } else {
+            "customer_id,order_date,amount\n"
+        });
+        for (i, &(c, d, h, s)) in rows.iter().enumerate() {
+            let id = &ids[usize::from(c)];
+            if with_order_column {
+                text.push_str(&format!("{id},{},{},{}\n", order(i), day(d), amount(h, s)));
+            } else {
+                text.push_str(&format!("{id},{},{}\n", day(d), amount(h, s)));
+            }
+        }
+        let path = temp_file(&text);
+        let csv = CsvOptions {
+            threads,
+            order_col: with_order_column.then(|| "order_id".to_owned()),
+            ..CsvOptions::default()
+        };
+        let g = Granularity::Day;
+        let tracked = read_activity_with_orders_path(&path, g, None, &csv, &|_| {})
+            .unwrap()
+            .expect("a plain file takes the fast path");
+        let untracked = read_activity_path(&path, g, None, &csv, &|_| {}).unwrap().unwrap();
+        std::fs::remove_file(&path).unwrap();
+
+        let owned: Vec<(String, String)> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, &(c, _, _, _))| (ids[usize::from(c)].clone(), order(i)))
+            .collect();
+        let txs = rows.iter().zip(&owned).map(|(&(_, d, h, s), (c, o))| Transaction {
+            customer_id: c,
+            date: day(d),
+            amount: amount(h, s),
+            order_id: (with_order_column && !o.is_empty()).then_some(o.as_str()),
+        });
+        let rfm = aggregate(txs, day(500), AggregateOptions::default()).unwrap();
+        let want: BTreeMap<String, u64> = rfm
+            .customers
+            .iter()
+            .map(|c| (c.customer_id.clone(), c.frequency))
+            .collect();
+
+        let mut got = BTreeMap::new();
+        let mut activities = BTreeMap::new();
+        tracked
+            .for_each_customer(|a| {
+                got.insert(a.customer_id.clone(), tracked.distinct_orders(a).unwrap());
+                activities.insert(a.customer_id.clone(), a.clone());
+                Ok::<(), attain_rfm::Error>(())
+            })
+            .unwrap();
+        prop_assert_eq!(got, want);
+        prop_assert_eq!(activities, folded(&rows, g));
+        untracked
+            .for_each_customer(|a| {
+                assert_eq!(untracked.distinct_orders(a), None);
+                Ok::<(), attain_rfm::Error>(())
+            })
+            .unwrap();
     }
 }
 
