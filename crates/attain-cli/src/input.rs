@@ -63,7 +63,7 @@ pub(crate) fn kind(path: &Path) -> Kind {
 impl ColumnArgs {
     /// The order column to read: the one named, none with `--no-order-col`, else
     /// `order_id` when the file's header has it.
-    fn order_column(&self, path: &Path, kind: Kind) -> anyhow::Result<Option<String>> {
+    pub(crate) fn order_column(&self, path: &Path, kind: Kind) -> anyhow::Result<Option<String>> {
         if self.no_order_col {
             return Ok(None);
         }

@@ -28,6 +28,7 @@
 
 use std::collections::HashMap;
 
+use attain_types::wide::exact_add;
 use attain_types::{Currency, Decimal, Money, NaiveDate, Period, Transaction};
 
 use crate::error::Result;
@@ -98,17 +99,69 @@ where
         let part = usize::from(first.get(t.customer_id) != Some(&t.date));
         for (sum, period) in sums.iter_mut().zip(periods) {
             if period.contains(t.date) {
-                sum[part] = sum[part].checked_add(t.amount).ok_or_else(overflow)?;
+                sum[part] = exact_add(sum[part], t.amount).ok_or_else(overflow)?;
             }
         }
     }
-    Ok(sums
-        .into_iter()
+    Ok(revenues(sums, currency))
+}
+
+/// [`new_repeat_by_period`] from each customer's purchase days: `customers` yields, for every
+/// customer once, its purchases as `(date, amount)` pairs (in any order; several on one day
+/// allowed), so that no map by customer id is needed. The result is the one
+/// [`new_repeat_by_period`] gives for the same rows.
+///
+/// ```
+/// use attain_lifecycle::new_repeat::new_repeat_by_customer;
+/// use attain_types::{Currency, NaiveDate, Period, dec};
+/// let day = |m, d| NaiveDate::from_ymd_opt(2026, m, d).ok_or("date");
+/// let ann = vec![(day(1, 5)?, dec!(15)), (day(2, 1)?, dec!(20))];
+/// let bob = vec![(day(2, 9)?, dec!(7.5))];
+/// let months = [Period::month(2026, 1)?, Period::month(2026, 2)?];
+/// let split = new_repeat_by_customer([ann, bob], &months, Currency::USD)?;
+/// assert_eq!((split[1].new.amount(), split[1].repeat.amount()), (dec!(7.5), dec!(20)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+/// [`crate::Error::Types`] when a sum overflows.
+pub fn new_repeat_by_customer<C, D>(
+    customers: C,
+    periods: &[Period],
+    currency: Currency,
+) -> Result<Vec<NewRepeatRevenue>>
+where
+    C: IntoIterator<Item = D>,
+    D: IntoIterator<Item = (NaiveDate, Decimal)> + Clone,
+{
+    let overflow = || attain_types::Error::Overflow {
+        operation: "new and repeat revenue",
+    };
+    let mut sums = vec![[Decimal::ZERO; 2]; periods.len()];
+    for purchases in customers {
+        let Some(first) = purchases.clone().into_iter().map(|(d, _)| d).min() else {
+            continue;
+        };
+        for (date, amount) in purchases {
+            let part = usize::from(date != first);
+            for (sum, period) in sums.iter_mut().zip(periods) {
+                if period.contains(date) {
+                    sum[part] = exact_add(sum[part], amount).ok_or_else(overflow)?;
+                }
+            }
+        }
+    }
+    Ok(revenues(sums, currency))
+}
+
+/// The `[new, repeat]` sums of each period as money.
+fn revenues(sums: Vec<[Decimal; 2]>, currency: Currency) -> Vec<NewRepeatRevenue> {
+    sums.into_iter()
         .map(|[new, repeat]| NewRepeatRevenue {
             new: Money::new(new, currency),
             repeat: Money::new(repeat, currency),
         })
-        .collect())
+        .collect()
 }
 
 #[cfg(test)]
@@ -185,5 +238,39 @@ mod tests {
         ];
         let jan = [Period::month(2026, 1).unwrap()];
         assert!(new_repeat_by_period(log, &jan, Currency::USD).is_err());
+    }
+
+    proptest::proptest! {
+        /// Grouped by customer, the split is the one of the rows in any order.
+        #[test]
+        fn prop_by_customer_equals_by_period(
+            rows in proptest::collection::vec((0u8..4, 0u32..90, -500i64..5_000), 0..40),
+        ) {
+            let ids = ["a", "b", "c", "d"];
+            let start = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+            let date = |d: u32| start + chrono::Days::new(u64::from(d));
+            let log: Vec<Transaction<'_>> = rows
+                .iter()
+                .map(|&(c, d, cents)| t(ids[usize::from(c)], date(d), Decimal::new(cents, 2)))
+                .collect();
+            let periods = [
+                Period::month(2026, 1).unwrap(),
+                Period::month(2026, 2).unwrap(),
+                Period::quarter(2026, 1).unwrap(),
+                Period::new(date(10), date(20)).unwrap(),
+            ];
+            let grouped: Vec<Vec<(NaiveDate, Decimal)>> = ids
+                .iter()
+                .map(|id| {
+                    log.iter()
+                        .filter(|t| t.customer_id == *id)
+                        .map(|t| (t.date, t.amount))
+                        .collect()
+                })
+                .collect();
+            let want = new_repeat_by_period(log.iter().copied(), &periods, Currency::USD).unwrap();
+            let got = new_repeat_by_customer(grouped, &periods, Currency::USD).unwrap();
+            proptest::prop_assert_eq!(got, want);
+        }
     }
 }

@@ -13,9 +13,10 @@
 
 use std::collections::HashMap;
 
+use attain_types::wide::exact_add;
 use attain_types::{Decimal, Granularity, NaiveDate, Transaction};
 
-use crate::aggregate::IngestReport;
+use crate::aggregate::{CustomerValues, IngestReport};
 use crate::fast::{Bail, Layout, Row, SlotState, Table, day_to_date};
 use crate::hash::FxBuild;
 use crate::{Error, Result};
@@ -52,6 +53,97 @@ impl CustomerActivity {
             periods: vec![(granularity.period_index(t.date), t.amount)],
             period_rows: vec![1],
         }
+    }
+
+    /// This activity, read at [`Granularity::Day`] (its periods are days,
+    /// [`Granularity::period_index`] of a date), regrouped into the periods of `granularity`:
+    /// the days of each period merged, their revenues and rows added exactly.
+    ///
+    /// ```
+    /// use attain_rfm::activity::CustomerActivity;
+    /// use attain_types::{Granularity, NaiveDate, Transaction, dec};
+    /// let day = |m, d| NaiveDate::from_ymd_opt(2026, m, d).ok_or("date");
+    /// let t = |date, amount| Transaction { customer_id: "ann", date, amount, order_id: None };
+    /// let mut daily = CustomerActivity::from_transaction(&t(day(1, 5)?, dec!(10)), Granularity::Day);
+    /// daily.merge(&CustomerActivity::from_transaction(&t(day(1, 20)?, dec!(2.5)), Granularity::Day))?;
+    /// daily.merge(&CustomerActivity::from_transaction(&t(day(2, 1)?, dec!(4)), Granularity::Day))?;
+    /// let monthly = daily.days_to(Granularity::Month)?;
+    /// let jan = Granularity::Month.period_index(day(1, 1)?);
+    /// assert_eq!(monthly.periods, vec![(jan, dec!(12.5)), (jan + 1, dec!(4))]);
+    /// assert_eq!(monthly.period_rows, vec![2, 1]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Decode`] when a period is not a day of the calendar or `periods` and
+    /// `period_rows` differ in length; [`Error::Overflow`] when a revenue or count leaves its
+    /// range.
+    pub fn days_to(&self, granularity: Granularity) -> Result<CustomerActivity> {
+        if self.periods.len() != self.period_rows.len() {
+            return Err(Error::Decode {
+                reason: "periods and period_rows differ in length".to_owned(),
+            });
+        }
+        let mut periods: Vec<(i64, Decimal)> = Vec::new();
+        let mut period_rows: Vec<u64> = Vec::new();
+        for (&(day, revenue), &rows) in self.periods.iter().zip(&self.period_rows) {
+            let date = i32::try_from(day)
+                .ok()
+                .and_then(NaiveDate::from_num_days_from_ce_opt)
+                .ok_or_else(|| Error::Decode {
+                    reason: format!("period {day} is not a day of the calendar"),
+                })?;
+            let period = granularity.period_index(date);
+            match (periods.last_mut(), period_rows.last_mut()) {
+                (Some((p, r)), Some(n)) if *p == period => {
+                    *r = exact_add(*r, revenue).ok_or(Error::Overflow {
+                        operation: "period revenue",
+                    })?;
+                    *n = n.checked_add(rows).ok_or(Error::Overflow {
+                        operation: "row count",
+                    })?;
+                }
+                _ => {
+                    periods.push((period, revenue));
+                    period_rows.push(rows);
+                }
+            }
+        }
+        Ok(CustomerActivity {
+            customer_id: self.customer_id.clone(),
+            first: self.first,
+            last: self.last,
+            rows: self.rows,
+            periods,
+            period_rows,
+        })
+    }
+
+    /// The customer's RFM values at `as_of` with `frequency` (for example
+    /// [`ActivityTable::distinct_orders`]): recency from the last purchase, monetary the exact
+    /// sum of every period's revenue (refunds included), first and last purchase set; what
+    /// [`crate::aggregate`] gives with the default options for the same rows.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Overflow`] when the sum leaves the `Decimal` range.
+    pub fn rfm_values(&self, frequency: u64, as_of: NaiveDate) -> Result<CustomerValues> {
+        let mut monetary = Decimal::ZERO;
+        for &(_, revenue) in &self.periods {
+            monetary = exact_add(monetary, revenue).ok_or(Error::Overflow {
+                operation: "monetary sum",
+            })?;
+        }
+        let mut values = CustomerValues::new(
+            &self.customer_id,
+            (as_of - self.last).num_days(),
+            frequency,
+            monetary,
+        );
+        values.first_purchase = self.first;
+        values.last_purchase = self.last;
+        Ok(values)
     }
 
     /// Merges the activity of other rows of the same customer into this one (associative and

@@ -5,7 +5,7 @@ use anyhow::Context;
 use attain_lifecycle::clv::{
     self, ClvOptions, CustomerSummary, PurchaseDistribution, PurchaseModel, TimeUnit,
 };
-use attain_types::Rate;
+use attain_types::{Rate, RepeatSummary};
 
 use super::super::ReportArgs;
 use super::super::charts::{self, Cell, Heatmap, Histogram, Lines, Series};
@@ -35,19 +35,20 @@ pub(super) fn section(args: &ReportArgs, log: &Log) -> anyhow::Result<Section> {
         )),
         ..Section::default()
     };
-    // The exact repeat summaries from attain-rfm's aggregation, as `attain clv` builds them.
-    let rows = log.rows.iter().map(|t| attain_rfm::Transaction {
-        customer_id: &log.customers[t.customer as usize],
-        date: t.date,
-        amount: t.amount.amount(),
-        order_id: None,
-    });
-    let summaries = attain_rfm::repeat_summaries(rows, log.data_end)
-        .with_context(|| log.file.clone())?
-        .iter()
-        .map(|(_, r)| CustomerSummary::from_repeat(r, TimeUnit::Weeks))
-        .collect::<Result<Vec<_>, _>>()
-        .with_context(|| log.file.clone())?;
+    // The exact repeat summaries of each customer's purchase days (`RepeatSummary::from_days`,
+    // what `attain clv` builds), ascending by customer id.
+    let mut summaries = Vec::with_capacity(log.customers.len());
+    for c in &log.customers {
+        let Some(repeat) = RepeatSummary::from_days(c.days(), log.data_end)
+            .with_context(|| format!("{}: customer {}", log.file, c.activity.customer_id))?
+        else {
+            continue;
+        };
+        summaries.push(
+            CustomerSummary::from_repeat(&repeat, TimeUnit::Weeks)
+                .with_context(|| format!("{}: customer {}", log.file, c.activity.customer_id))?,
+        );
+    }
     let fitted =
         clv::fit_bg_nbd(&summaries).and_then(|p| Ok((p, clv::fit_gamma_gamma(&summaries)?)));
     let (bg, gg) = match fitted {
@@ -206,11 +207,14 @@ fn holdout_diagnostics(
             log.data_end
         )));
     }
-    let rows = log.rows.iter().map(|t| attain_types::Transaction {
-        customer_id: &log.customers[t.customer as usize],
-        date: t.date,
-        amount: t.amount.amount(),
-        order_id: None,
+    // One transaction per purchase day: the holdout split counts purchase days.
+    let rows = log.customers.iter().flat_map(|c| {
+        c.days().map(|(date, amount)| attain_types::Transaction {
+            customer_id: &c.activity.customer_id,
+            date,
+            amount,
+            order_id: None,
+        })
     });
     let unit = TimeUnit::Weeks;
     let checked = clv::split_holdout(rows, calibration_end, log.data_end).and_then(|split| {

@@ -1,8 +1,8 @@
 //! The cohort section: monthly acquisition cohorts (`attain_lifecycle::cohort`, as
-//! `attain cohort --by month`) drawn as a retention heatmap.
+//! `attain cohort --by month`, from each customer's purchase days) drawn as a retention heatmap.
 
 use anyhow::Context;
-use attain_lifecycle::cohort::{CohortBuilder, CohortOptions};
+use attain_lifecycle::cohort::{CohortCells, CohortCounts, CohortOptions};
 use attain_types::{Granularity, RoundingStrategy};
 
 use super::super::charts::{self, Cell, Heatmap};
@@ -15,19 +15,24 @@ pub(super) fn section(log: &Log) -> anyhow::Result<Section> {
     let options = CohortOptions::default()
         .granularity(Granularity::Month)
         .as_of(log.data_end);
-    let mut builder = CohortBuilder::new(currency, options);
-    for t in &log.rows {
-        builder
-            .push(&log.customers[t.customer as usize], t.date, t.amount)
-            .with_context(|| {
-                format!(
-                    "{}: customer {}",
-                    log.file, log.customers[t.customer as usize]
-                )
-            })?;
+    // Each customer's purchase days regrouped by month, as `attain cohort`'s fast path does.
+    let mut cells = CohortCells::new(currency, options);
+    for c in &log.customers {
+        let months = c
+            .activity
+            .days_to(Granularity::Month)
+            .with_context(|| format!("{}: customer {}", log.file, c.activity.customer_id))?;
+        cells
+            .add_customer(&months.periods)
+            .with_context(|| format!("{}: customer {}", log.file, c.activity.customer_id))?;
     }
-    let table = builder
-        .finish()
+    let counts = CohortCounts {
+        transactions: log.rows,
+        excluded_after_as_of: 0,
+        latest: Some(log.data_end),
+    };
+    let table = cells
+        .finish(&counts)
         .with_context(|| format!("{}: cannot build the cohort table", log.file))?;
     let width = table.width();
     // The colour scale runs over periods 1.. (period 0 is 100% by definition).

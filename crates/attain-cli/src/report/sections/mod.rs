@@ -10,11 +10,14 @@ mod funnel;
 mod plan;
 mod rfm;
 
+use std::collections::BTreeMap;
+
 use anyhow::{Context, anyhow, bail};
 use attain_goals::calibrate::{TrailingYear, default_target};
 use attain_goals::progress::Actual;
-use attain_lifecycle::new_repeat::{NewRepeatRevenue, new_repeat_by_period};
-use attain_types::{Currency, Decimal, Money, NaiveDate, Period, Transaction};
+use attain_lifecycle::new_repeat::{NewRepeatRevenue, new_repeat_by_customer};
+use attain_types::wide::exact_add;
+use attain_types::{Currency, Decimal, Money, NaiveDate, Period};
 
 use super::ReportArgs;
 use super::data::Log;
@@ -66,10 +69,9 @@ pub(super) fn sh(text: &str) -> String {
     }
 }
 
-/// `a + b`; overflow is an error naming `what`.
+/// `a + b`, exact; a sum `Decimal` cannot hold exactly is an error naming `what`.
 pub(super) fn add(a: Decimal, b: Decimal, what: &str) -> anyhow::Result<Decimal> {
-    a.checked_add(b)
-        .ok_or_else(|| anyhow!("{what}: the sum overflows the decimal range"))
+    exact_add(a, b).ok_or_else(|| anyhow!("{what}: the sum overflows the decimal range"))
 }
 
 pub(super) fn to_f64(d: Decimal) -> f64 {
@@ -80,20 +82,43 @@ fn sum(items: impl IntoIterator<Item = Money>, currency: Currency) -> anyhow::Re
     Ok(Money::try_sum(items, currency)?)
 }
 
-/// The log's rows as the shared transaction noun (for the attain-lifecycle calls).
-fn transactions(log: &Log) -> impl Iterator<Item = Transaction<'_>> + Clone {
-    log.rows.iter().map(|t| Transaction {
-        customer_id: &log.customers[t.customer as usize],
-        date: t.date,
-        amount: t.amount.amount(),
-        order_id: None,
-    })
-}
-
 /// New and repeat revenue of each period (first-purchase days over the whole log).
 fn new_repeat(log: &Log, periods: &[Period]) -> anyhow::Result<Vec<NewRepeatRevenue>> {
-    new_repeat_by_period(transactions(log), periods, log.currency)
-        .with_context(|| format!("{}: new and repeat revenue", log.file))
+    new_repeat_by_customer(
+        log.customers.iter().map(super::data::Customer::days),
+        periods,
+        log.currency,
+    )
+    .with_context(|| format!("{}: new and repeat revenue", log.file))
+}
+
+/// The revenue of the 12 months before the report date, and its rows (the default deal size
+/// is the mean of those rows' amounts), from the log's revenue and rows by date.
+fn trailing_year(log: &Log) -> anyhow::Result<TrailingYear> {
+    let mut by_date: BTreeMap<NaiveDate, (Decimal, u64)> = BTreeMap::new();
+    for c in &log.customers {
+        for ((date, revenue), &rows) in c.days().zip(&c.activity.period_rows) {
+            let slot = by_date.entry(date).or_insert((Decimal::ZERO, 0));
+            slot.0 = add(slot.0, revenue, "revenue by date")?;
+            slot.1 += rows;
+        }
+    }
+    let history: Vec<Actual> = by_date
+        .iter()
+        .map(|(&date, &(amount, _))| Actual {
+            date,
+            amount: Money::new(amount, log.currency),
+        })
+        .collect();
+    let mut trailing = TrailingYear::measure(&history, log.as_of, log.currency)
+        .with_context(|| format!("{}: the 12 months before {}", log.file, log.as_of))?;
+    // One actual per date above; the mean is per row.
+    trailing.count = by_date
+        .iter()
+        .filter(|(date, _)| trailing.period.contains(**date))
+        .map(|(_, &(_, rows))| rows)
+        .sum();
+    Ok(trailing)
 }
 
 /// The last report date: dates are printed as YYYY-MM-DD.
@@ -115,17 +140,13 @@ pub(super) fn build(args: &ReportArgs, log: &Log) -> anyhow::Result<Sections> {
         );
     }
     let currency = log.currency;
-    let total = sum(log.rows.iter().map(|t| t.amount), currency)?;
-    let history: Vec<Actual> = log
-        .rows
-        .iter()
-        .map(|t| Actual {
-            date: t.date,
-            amount: t.amount,
-        })
-        .collect();
-    let trailing = TrailingYear::measure(&history, log.as_of, currency)
-        .with_context(|| format!("{}: the 12 months before {}", log.file, log.as_of))?;
+    let total = sum(
+        log.customers
+            .iter()
+            .flat_map(|c| c.days().map(|(_, revenue)| Money::new(revenue, currency))),
+        currency,
+    )?;
+    let trailing = trailing_year(log)?;
     let target = match &args.target {
         Some(t) => attain_types::input::parse_money(t, currency).context("--target")?,
         None => {
@@ -164,16 +185,11 @@ pub(super) fn build(args: &ReportArgs, log: &Log) -> anyhow::Result<Sections> {
     let rfm = rfm::section(log)?;
     let cohort = cohort::section(log)?;
     let clv = clv::section(args, log)?;
-    let customers = log
-        .rows
-        .iter()
-        .map(|t| t.customer)
-        .collect::<std::collections::HashSet<_>>()
-        .len();
+    let customers = log.customers.len();
     let mut summary = vec![
         ("Report date".to_owned(), log.as_of.to_string()),
         ("Customers".to_owned(), svg::count(customers as u64)),
-        ("Transactions".to_owned(), svg::count(log.rows.len() as u64)),
+        ("Transactions".to_owned(), svg::count(log.rows)),
         (
             super::with_unit("Revenue", currency),
             svg::money(total.amount(), currency),

@@ -1,11 +1,12 @@
-//! The RFM section: `attain_rfm::aggregate` + `score` (5 bins, ties) + the `standard11`
-//! segment map, as `attain rfm INPUT --as-of DATE --segments standard11` does.
+//! The RFM section: each customer's RFM values (`CustomerActivity::rfm_values`, what
+//! `attain_rfm::aggregate` gives) + `score` (5 bins, ties) + the `standard11` segment map, as
+//! `attain rfm INPUT --as-of DATE --segments standard11` does.
 //!
 //! Kept in one small function ([`rfm_counts`]) that touches the attain-rfm API, so a change
 //! there is a change here only.
 
 use anyhow::Context;
-use attain_rfm::{AggregateOptions, ScoreOptions, SegmentMap, Transaction, aggregate, score};
+use attain_rfm::{ScoreOptions, SegmentMap, score};
 use attain_types::Decimal;
 
 use super::super::charts::{self, Cell, Heatmap, Panel, Series};
@@ -27,15 +28,15 @@ struct RfmCounts {
 
 /// The one function that calls attain-rfm.
 fn rfm_counts(log: &Log) -> anyhow::Result<RfmCounts> {
-    let txs = log.rows.iter().map(|t| Transaction {
-        customer_id: &log.customers[t.customer as usize],
-        date: t.date,
-        amount: t.amount.amount(),
-        order_id: t.order.as_deref(),
-    });
-    let table = aggregate(txs, log.as_of, AggregateOptions::default())
+    // Each customer's values as `aggregate` gives them with the default options (frequency:
+    // distinct orders), from the purchases by day and the order count of the one read.
+    let customers = log
+        .customers
+        .iter()
+        .map(|c| c.activity.rfm_values(c.orders, log.as_of))
+        .collect::<Result<Vec<_>, _>>()
         .with_context(|| format!("{}: rfm", log.file))?;
-    let scores = score(&table.customers, &ScoreOptions::default().bins(BINS))?;
+    let scores = score(&customers, &ScoreOptions::default().bins(BINS))?;
     let map = SegmentMap::standard11();
     let names = map.assign_all(&scores, BINS)?;
     let mut segments: Vec<(String, u64, Decimal)> = map
@@ -44,7 +45,7 @@ fn rfm_counts(log: &Log) -> anyhow::Result<RfmCounts> {
         .map(|r| (r.name.clone(), 0, Decimal::ZERO))
         .collect();
     let mut grid = vec![vec![(0_u64, Decimal::ZERO); usize::from(BINS)]; usize::from(BINS)];
-    for ((c, s), name) in table.customers.iter().zip(&scores).zip(&names) {
+    for ((c, s), name) in customers.iter().zip(&scores).zip(&names) {
         let label = name.unwrap_or("(no segment)");
         let i = match segments.iter().position(|(n, _, _)| n == label) {
             Some(i) => i,
@@ -65,7 +66,7 @@ fn rfm_counts(log: &Log) -> anyhow::Result<RfmCounts> {
     Ok(RfmCounts {
         segments,
         grid,
-        customers: table.customers.len() as u64,
+        customers: customers.len() as u64,
     })
 }
 
