@@ -129,7 +129,11 @@ struct Read {
 /// then reads it, and reports any error at its line and column).
 fn fast(args: &ReportArgs) -> anyhow::Result<Option<Read>> {
     let path = &args.input;
-    let csv = args.columns.csv_options(path, 0)?;
+    // The order hashes' memory budget of `attain rfm`'s default (past it, one pass per hash
+    // partition of the customers).
+    let csv = args
+        .columns
+        .csv_options(path, attain_rfm::csv::DEFAULT_ORDER_MEMORY)?;
     let read = crate::output::with_progress(path, args.quiet, |progress| {
         read_activity_with_orders_path(path, Granularity::Day, args.as_of, &csv, progress)
     });
