@@ -13,7 +13,8 @@ twin="${input%.csv}.parquet"
 tmp=""
 trap 'if [ -n "$tmp" ]; then rm -f "$tmp"; fi' EXIT
 if [ ! -s "$twin" ]; then
-    tmp="$(mktemp "${TMPDIR:-/tmp}/via-parquet.XXXXXX")"
+    # The suffix tells Parquet readers (such as rfm_sql) what the file is.
+    tmp="$(mktemp --suffix=.parquet "${TMPDIR:-/tmp}/via-parquet.XXXXXX")"
     "${PYTHON:-/tmp/peer/bin/python}" "$here/csv_to_parquet.py" "$input" "$tmp"
     twin="$tmp"
 fi

@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use attain_lifecycle::Error as LifecycleError;
 use attain_lifecycle::clv::{
-    self, ClvOptions, CustomerSummary, DAYS_PER_MONTH, Fit, GammaGammaParams, LifetimeValues,
-    LogParameters, ParameterDraws, PurchaseDistribution, TimeUnit,
+    self, ClvOptions, CustomerSummary, DAYS_PER_MONTH, Fit, GammaGammaParams, LogParameters,
+    ParameterDraws, PurchaseDistribution, TimeUnit,
 };
 use attain_rfm::Transaction;
 use attain_rfm::csv::{read_activity_path, read_repeat_summaries_path};
@@ -663,27 +663,50 @@ pub(crate) fn run(args: &ClvArgs) -> anyhow::Result<()> {
         .unit(unit);
     // Each customer's predictions are independent: one chunk of customers per core.
     let rows: Vec<Row> = par_chunks(&summaries, |start, chunk| {
-        let mut part = Vec::with_capacity(chunk.len());
-        // The model's share of each value is computed once per distinct (x, t_x, T).
-        let mut values = match &spend {
-            Some(gg) => Some(LifetimeValues::new(model, &gg.params, options)?),
-            None => None,
-        };
+        let named =
+            |i: usize, e: LifecycleError| anyhow::anyhow!("customer {:?}: {e}", ids[start + i]);
         let predictions = model
             .predict_each(chunk, horizon)
-            .map_err(|(i, e)| anyhow::anyhow!("customer {:?}: {e}", ids[start + i]))?;
-        for ((id, s), (p_alive, expected_purchases)) in
-            ids[start..].iter().zip(chunk).zip(predictions)
-        {
-            let with_id = |e: LifecycleError| anyhow::anyhow!("customer {id:?}: {e}");
-            let (expected_spend, clv) = match (&spend, values.as_mut()) {
-                (Some(gg), Some(values)) => match gg.params.spend_prediction(s).map_err(with_id)? {
-                    // Left out of the spend fit: no spend prediction, no CLV.
-                    None => (None, None),
-                    Some(e) => (Some(e), Some(values.value(s).map_err(with_id)?)),
-                },
-                _ => (None, None),
-            };
+            .map_err(|(i, e)| named(i, e))?;
+        // Spend predictions in customer order up to the first error; then the values of the
+        // customers with one in one call (the model's share once per distinct (x, T)). An
+        // error of a value comes before a later customer's spend error, as one at a time.
+        let mut spends = Vec::with_capacity(chunk.len());
+        let mut spend_error = None;
+        let mut valued = Vec::new();
+        let mut values = Vec::new();
+        if let Some(gg) = &spend {
+            for (i, s) in chunk.iter().enumerate() {
+                match gg.params.spend_prediction(s) {
+                    Ok(e) => {
+                        if e.is_some() {
+                            valued.push(*s);
+                        }
+                        spends.push(e);
+                    }
+                    Err(e) => {
+                        spend_error = Some(named(i, e));
+                        break;
+                    }
+                }
+            }
+            let with_spend: Vec<usize> = spends
+                .iter()
+                .enumerate()
+                .filter_map(|(i, e)| e.map(|_| i))
+                .collect();
+            values = clv::customer_lifetime_values(model, &gg.params, &valued, options)
+                .map_err(|(k, e)| named(with_spend.get(k).copied().unwrap_or(0), e))?;
+            if let Some(e) = spend_error {
+                return Err(e);
+            }
+        }
+        let mut values = values.into_iter();
+        let mut part = Vec::with_capacity(chunk.len());
+        for (i, (p_alive, expected_purchases)) in predictions.into_iter().enumerate() {
+            // Left out of the spend fit (or no spend model): no spend prediction, no CLV.
+            let expected_spend = spends.get(i).copied().flatten();
+            let clv = expected_spend.and_then(|_| values.next());
             part.push(Row {
                 p_alive,
                 expected_purchases,

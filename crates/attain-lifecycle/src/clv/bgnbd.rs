@@ -4,8 +4,7 @@ use super::optimize::{self, Settings};
 use super::special::{Hyp2f1Path, digamma, inv_one_plus_exp, ln_gamma, ln_hyp2f1};
 use super::summary::Grouped;
 use super::{
-    CustomerSummary, Fit, FitOptions, PurchaseModel, check_horizon, check_increasing,
-    check_positive, fit_error,
+    CustomerSummary, Fit, FitOptions, PurchaseModel, check_horizon, check_positive, fit_error,
 };
 #[cfg(doc)]
 use crate::Error;
@@ -316,6 +315,24 @@ impl PurchaseModel for BgNbdParams {
         )
     }
 
+    fn conditional_expected_purchases_at_each(
+        &self,
+        summaries: &[CustomerSummary],
+        horizons: &[f64],
+    ) -> std::result::Result<Vec<Vec<f64>>, (usize, crate::Error)> {
+        super::expected_at_sharing_x_t(
+            summaries,
+            |s| super::check_at(self.validate(), s, horizons),
+            |s| self.p_alive(s),
+            |s| {
+                self.removing_a_one(
+                    |p| p.expected_if_alive_at(s, horizons),
+                    |lo, hi| lo.iter().zip(&hi).map(|(l, h)| 0.5 * (l + h)).collect(),
+                )
+            },
+        )
+    }
+
     /// As [`Self::conditional_expected_purchases`] at each horizon, in one sweep whose cost is
     /// linear in the number of horizons (see [`PurchaseModel::conditional_expected_purchases_at`]).
     fn conditional_expected_purchases_at(
@@ -323,12 +340,7 @@ impl PurchaseModel for BgNbdParams {
         summary: &CustomerSummary,
         horizons: &[f64],
     ) -> Result<Vec<f64>> {
-        self.validate()?;
-        summary.validate(0)?;
-        for &h in horizons {
-            check_horizon(h)?;
-        }
-        check_increasing(horizons)?;
+        super::check_at(self.validate(), summary, horizons)?;
         let p_alive = self.p_alive(summary)?;
         let if_alive = self.removing_a_one(
             |p| p.expected_if_alive_at(summary, horizons),

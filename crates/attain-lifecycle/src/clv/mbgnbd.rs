@@ -8,8 +8,7 @@ use super::optimize::{self, Settings};
 use super::special::{digamma, inv_one_plus_exp, ln_gamma, log_add_exp};
 use super::summary::Grouped;
 use super::{
-    CustomerSummary, Fit, FitOptions, PurchaseModel, check_horizon, check_increasing,
-    check_positive, fit_error,
+    CustomerSummary, Fit, FitOptions, PurchaseModel, check_horizon, check_positive, fit_error,
 };
 #[cfg(doc)]
 use crate::Error;
@@ -140,17 +139,31 @@ impl PurchaseModel for MbgNbdParams {
         )
     }
 
+    fn conditional_expected_purchases_at_each(
+        &self,
+        summaries: &[CustomerSummary],
+        horizons: &[f64],
+    ) -> std::result::Result<Vec<Vec<f64>>, (usize, crate::Error)> {
+        let shifted = self.shifted();
+        super::expected_at_sharing_x_t(
+            summaries,
+            |s| super::check_at(self.validate(), s, horizons),
+            |s| self.p_alive(s),
+            |s| {
+                shifted.removing_a_one(
+                    |p| p.expected_if_alive_at(s, horizons),
+                    |lo, hi| lo.iter().zip(&hi).map(|(l, h)| 0.5 * (l + h)).collect(),
+                )
+            },
+        )
+    }
+
     fn conditional_expected_purchases_at(
         &self,
         summary: &CustomerSummary,
         horizons: &[f64],
     ) -> Result<Vec<f64>> {
-        self.validate()?;
-        summary.validate(0)?;
-        for &h in horizons {
-            check_horizon(h)?;
-        }
-        check_increasing(horizons)?;
+        super::check_at(self.validate(), summary, horizons)?;
         let p_alive = self.p_alive(summary)?;
         let if_alive = self.shifted().removing_a_one(
             |p| p.expected_if_alive_at(summary, horizons),

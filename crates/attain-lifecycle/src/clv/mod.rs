@@ -125,7 +125,8 @@ pub use validate::{
     holdout_predictions, split_holdout, tracking,
 };
 pub use value::{
-    ClvOptions, LifetimeValues, MAX_HORIZON_DAYS, check_horizon_days, customer_lifetime_value,
+    ClvOptions, MAX_HORIZON_DAYS, check_horizon_days, customer_lifetime_value,
+    customer_lifetime_values,
 };
 
 use crate::{Error, Result};
@@ -324,6 +325,28 @@ pub trait PurchaseModel {
             .collect()
     }
 
+    /// [`PurchaseModel::conditional_expected_purchases_at`] of every customer: exactly, bit for
+    /// bit, what the method gives one customer at a time (the CLV's month ends of a whole
+    /// customer base). BG/NBD and MBG/NBD compute the expectation given alive, which depends
+    /// only on `x` and `T`, once for all the customers that share them.
+    ///
+    /// # Errors
+    /// The first failing customer's index and error, as the method gives it.
+    fn conditional_expected_purchases_at_each(
+        &self,
+        summaries: &[CustomerSummary],
+        horizons: &[f64],
+    ) -> std::result::Result<Vec<Vec<f64>>, (usize, Error)> {
+        summaries
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                self.conditional_expected_purchases_at(s, horizons)
+                    .map_err(|e| (i, e))
+            })
+            .collect()
+    }
+
     /// Expected purchases in `(0, horizon]` of a customer just acquired (`x = t_x = T = 0`).
     ///
     /// # Errors
@@ -366,6 +389,54 @@ pub(crate) fn predict_sharing_x_t(
             Ok((alive, (e * alive).max(0.0)))
         })
         .collect()
+}
+
+/// [`PurchaseModel::conditional_expected_purchases_at_each`] for a model whose expectation at
+/// each horizon is `max(P(alive) · E(given alive), 0)` with the latter depending only on
+/// `(x, T)`: computed once per distinct `(x, T)`. `checks` must be the model's own checks of
+/// the one-customer method before `P(alive)` (parameters, summary, horizons), so that every
+/// number and every error is the one it gives.
+pub(crate) fn expected_at_sharing_x_t(
+    summaries: &[CustomerSummary],
+    checks: impl Fn(&CustomerSummary) -> Result<()>,
+    p_alive: impl Fn(&CustomerSummary) -> Result<f64>,
+    if_alive_at: impl Fn(&CustomerSummary) -> Result<Vec<f64>>,
+) -> std::result::Result<Vec<Vec<f64>>, (usize, Error)> {
+    let mut cache: std::collections::HashMap<(u64, u64), Vec<f64>> =
+        std::collections::HashMap::new();
+    summaries
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let at = |e| (i, e);
+            checks(s).map_err(at)?;
+            let alive = p_alive(s).map_err(at)?;
+            let key = (s.x, s.t.to_bits());
+            let given_alive = match cache.get(&key) {
+                Some(e) => e,
+                None => {
+                    let e = if_alive_at(s).map_err(at)?;
+                    cache.entry(key).or_insert(e)
+                }
+            };
+            Ok(given_alive.iter().map(|e| (e * alive).max(0.0)).collect())
+        })
+        .collect()
+}
+
+/// The checks of `conditional_expected_purchases_at` before any number: the parameters
+/// (`validate`, the model's own), the summary, each horizon, their order.
+pub(crate) fn check_at(
+    validate: Result<()>,
+    summary: &CustomerSummary,
+    horizons: &[f64],
+) -> Result<()> {
+    validate?;
+    summary.validate(0)?;
+    for &h in horizons {
+        check_horizon(h)?;
+    }
+    check_increasing(horizons)
 }
 
 pub(crate) fn check_positive(name: &'static str, value: f64) -> Result<()> {

@@ -1,7 +1,5 @@
 //! Discounted customer lifetime value from a purchase model and the Gamma-Gamma spend model.
 
-use std::collections::HashMap;
-
 use attain_types::{Decimal, Rate};
 
 use super::summary::{DAYS_PER_MONTH, TimeUnit};
@@ -132,8 +130,8 @@ impl ClvOptions {
 /// Cost: one call of [`PurchaseModel::conditional_expected_purchases_at`] over the month ends,
 /// linear in the number of months (BG/NBD continues its hypergeometric function from month to
 /// month; Pareto/NBD is closed form). The horizon is at most [`MAX_HORIZON_DAYS`]. For many
-/// customers use [`LifetimeValues`], which gives the same numbers and evaluates the model once
-/// per distinct `(x, t_x, T)`.
+/// customers use [`customer_lifetime_values`], which gives the same numbers and evaluates
+/// BG/NBD and MBG/NBD once per distinct `(x, T)`.
 ///
 /// Worked example: with no discount, one month, and a model expecting 0.5 purchases in the
 /// month, a customer expected to spend 40 a purchase is worth 20.
@@ -193,7 +191,11 @@ impl MonthEnds {
         model: &M,
         summary: &CustomerSummary,
     ) -> Result<f64> {
-        let expected = model.conditional_expected_purchases_at(summary, &self.ends)?;
+        Ok(self.discount(model.conditional_expected_purchases_at(summary, &self.ends)?))
+    }
+
+    /// `Σ [E(end_i) − E(end_{i−1})] / (1+d)^i` of the expectations at the month ends.
+    fn discount(&self, expected: Vec<f64>) -> f64 {
         let mut value = 0.0;
         let mut previous = 0.0;
         let mut factor = 1.0;
@@ -202,82 +204,72 @@ impl MonthEnds {
             value += (e - previous).max(0.0) * factor;
             previous = e;
         }
-        Ok(value)
+        value
     }
 }
 
-/// [`customer_lifetime_value`] for many customers of one model, horizon and discount: each
-/// value is bit for bit the one the function gives (and so is each error), but the purchase
-/// model, the costly part, is evaluated once per distinct `(x, t_x, T)` (a purchase model's
-/// expectations depend on nothing else of the summary; a [`PurchaseModel`] implemented outside
-/// this crate must keep to that to be used here). On a large customer base that is far fewer
-/// evaluations than customers.
+/// [`customer_lifetime_value`] of every customer of `summaries`, for one model, horizon and
+/// discount: each value is bit for bit the one the function gives, and the error is the first
+/// failing customer's (its index and the function's error). The purchase model, the costly
+/// part, is asked for the whole base at once
+/// ([`PurchaseModel::conditional_expected_purchases_at_each`]): BG/NBD and MBG/NBD then
+/// compute the expectation given alive once per distinct `(x, T)`, far fewer evaluations than
+/// customers on a large base.
 ///
 /// ```
 /// use attain_lifecycle::clv::{
-///     BgNbdParams, ClvOptions, CustomerSummary, GammaGammaParams, LifetimeValues,
-///     customer_lifetime_value,
+///     BgNbdParams, ClvOptions, CustomerSummary, GammaGammaParams, customer_lifetime_value,
+///     customer_lifetime_values,
 /// };
 /// let model = BgNbdParams { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
 /// let spend = GammaGammaParams { p: 6.25, q: 3.74, gamma: 15.44 };
 /// let options = ClvOptions::default().months(12.0);
-/// let mut values = LifetimeValues::new(&model, &spend, options)?;
-/// let customer = CustomerSummary { x: 3, t_x: 30.0, t: 38.0, mean_repeat_spend: 40.0 };
-/// let twin = CustomerSummary { mean_repeat_spend: 55.0, ..customer }; // same (x, t_x, T)
-/// for s in [customer, twin] {
-///     assert_eq!(values.value(&s)?, customer_lifetime_value(&model, &spend, &s, options)?);
+/// let base = [
+///     CustomerSummary { x: 3, t_x: 30.0, t: 38.0, mean_repeat_spend: 40.0 },
+///     CustomerSummary { x: 3, t_x: 12.0, t: 38.0, mean_repeat_spend: 55.0 }, // same (x, T)
+/// ];
+/// let values = customer_lifetime_values(&model, &spend, &base, options).map_err(|(_, e)| e)?;
+/// for (s, v) in base.iter().zip(values) {
+///     assert_eq!(v, customer_lifetime_value(&model, &spend, s, options)?);
 /// }
-/// assert_eq!(values.model_evaluations(), 1);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug)]
-pub struct LifetimeValues<'a, M: PurchaseModel + ?Sized> {
-    model: &'a M,
-    spend: &'a GammaGammaParams,
-    horizon: MonthEnds,
-    /// Discounted expected purchases by `(x, t_x bits, T bits)`.
-    cache: HashMap<(u64, u64, u64), f64>,
-}
-
-impl<'a, M: PurchaseModel + ?Sized> LifetimeValues<'a, M> {
-    /// Checks the options (as [`customer_lifetime_value`] does) and starts an empty cache.
-    ///
-    /// # Errors
-    /// [`Error::InvalidModelInput`] for a horizon that is negative or not finite, or a month
-    /// length that is not positive; [`Error::HorizonTooLong`] for more than
-    /// [`MAX_HORIZON_DAYS`].
-    pub fn new(model: &'a M, spend: &'a GammaGammaParams, options: ClvOptions) -> Result<Self> {
-        Ok(LifetimeValues {
-            model,
-            spend,
-            horizon: MonthEnds::new(options)?,
-            cache: HashMap::new(),
-        })
+///
+/// # Errors
+/// The first failing customer's index and the error [`customer_lifetime_value`] gives it.
+pub fn customer_lifetime_values<M: PurchaseModel + ?Sized>(
+    model: &M,
+    spend: &GammaGammaParams,
+    summaries: &[CustomerSummary],
+    options: ClvOptions,
+) -> std::result::Result<Vec<f64>, (usize, Error)> {
+    if summaries.is_empty() {
+        return Ok(Vec::new());
     }
-
-    /// The customer's value: `customer_lifetime_value(model, spend, summary, options)`.
-    ///
-    /// # Errors
-    /// As [`customer_lifetime_value`] for this customer.
-    pub fn value(&mut self, summary: &CustomerSummary) -> Result<f64> {
-        let per_purchase = self.spend.conditional_expected_spend(summary)?;
-        let key = (summary.x, summary.t_x.to_bits(), summary.t.to_bits());
-        let purchases = match self.cache.get(&key) {
-            Some(&p) => p,
-            None => {
-                let p = self.horizon.discounted_purchases(self.model, summary)?;
-                self.cache.insert(key, p);
-                p
+    let horizon = MonthEnds::new(options).map_err(|e| (0, e))?;
+    // Spend first, as the one-customer function checks it first: only the customers before
+    // the first spend error need the model.
+    let mut per_purchase = Vec::with_capacity(summaries.len());
+    let mut spend_error = None;
+    for (i, s) in summaries.iter().enumerate() {
+        match spend.conditional_expected_spend(s) {
+            Ok(v) => per_purchase.push(v),
+            Err(e) => {
+                spend_error = Some((i, e));
+                break;
             }
-        };
-        Ok(purchases * per_purchase)
+        }
     }
-
-    /// How many times the purchase model was evaluated (distinct `(x, t_x, T)` seen so far).
-    #[must_use]
-    pub fn model_evaluations(&self) -> usize {
-        self.cache.len()
+    let expected = model
+        .conditional_expected_purchases_at_each(&summaries[..per_purchase.len()], &horizon.ends)?;
+    if let Some(error) = spend_error {
+        return Err(error);
     }
+    Ok(expected
+        .into_iter()
+        .zip(per_purchase)
+        .map(|(e, per)| horizon.discount(e) * per)
+        .collect())
 }
 
 #[cfg(test)]

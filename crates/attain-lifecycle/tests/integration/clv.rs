@@ -3,9 +3,10 @@
 
 use attain_lifecycle::Error;
 use attain_lifecycle::clv::{
-    BgNbdParams, ClvOptions, CustomerSummary, GammaGammaParams, LifetimeValues, MAX_HORIZON_DAYS,
-    MbgNbdParams, ParetoNbdParams, PurchaseModel, SbgParams, TimeUnit, check_horizon_days,
-    customer_lifetime_value, fit_bg_nbd, fit_gamma_gamma, fit_pareto_nbd, fit_sbg,
+    BgNbdParams, ClvOptions, CustomerSummary, GammaGammaParams, MAX_HORIZON_DAYS, MbgNbdParams,
+    ParetoNbdParams, PurchaseModel, SbgParams, TimeUnit, check_horizon_days,
+    customer_lifetime_value, customer_lifetime_values, fit_bg_nbd, fit_gamma_gamma, fit_pareto_nbd,
+    fit_sbg,
 };
 use attain_rfm::{Transaction, repeat_summaries};
 use attain_types::{Decimal, NaiveDate, Rate, RepeatSummary, dec};
@@ -1020,9 +1021,11 @@ proptest! {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
 
-    /// `LifetimeValues::value` is, bit for bit, `customer_lifetime_value` of each customer (and
-    /// fails where it fails), for every model, though it evaluates the model once per distinct
-    /// `(x, t_x, T)`: customers sharing a summary but not a spend must still get their own value.
+    /// `customer_lifetime_values` is, bit for bit, `customer_lifetime_value` of each customer
+    /// (and fails at the first customer where it fails, with its error), for every model, though
+    /// BG/NBD and MBG/NBD evaluate the expectation given alive once per distinct `(x, T)`:
+    /// customers sharing `(x, T)` but not `t_x` or spend must still get their own value. Also
+    /// `conditional_expected_purchases_at_each` against the one-customer method.
     #[test]
     fn prop_lifetime_values_equal_one_at_a_time(
         cohort in shared_cohort(),
@@ -1047,21 +1050,40 @@ proptest! {
         let mbg = MbgNbdParams { r: bg.r, alpha: bg.alpha, a: bg.a, b: bg.b };
         let models: [&dyn PurchaseModel; 3] = [&bg, &mbg, &pn];
         for model in models {
-            let mut values = LifetimeValues::new(model, &spend, options).unwrap();
-            let mut distinct = std::collections::HashSet::new();
-            for s in &cohort {
-                let batch = values.value(s);
-                let one = customer_lifetime_value(model, &spend, s, options);
-                match (&batch, &one) {
-                    (Ok(a), Ok(b)) => prop_assert_eq!(a.to_bits(), b.to_bits()),
-                    (Err(a), Err(b)) => prop_assert_eq!(a.to_string(), b.to_string()),
-                    _ => prop_assert!(false, "{}: {:?} vs {:?}", model.model_name(), batch, one),
+            let one: Result<Vec<f64>, (usize, String)> = cohort
+                .iter()
+                .enumerate()
+                .map(|(i, s)| {
+                    customer_lifetime_value(model, &spend, s, options).map_err(|e| (i, e.to_string()))
+                })
+                .collect();
+            let batch = customer_lifetime_values(model, &spend, &cohort, options)
+                .map_err(|(i, e)| (i, e.to_string()));
+            match (&batch, &one) {
+                (Ok(a), Ok(b)) => {
+                    let bits = |v: &[f64]| -> Vec<u64> { v.iter().map(|x| x.to_bits()).collect() };
+                    prop_assert_eq!(bits(a), bits(b), "{}", model.model_name());
                 }
-                if one.is_ok() {
-                    distinct.insert((s.x, s.t_x.to_bits(), s.t.to_bits()));
-                }
+                (Err(a), Err(b)) => prop_assert_eq!(a, b),
+                _ => prop_assert!(false, "{}: {:?} vs {:?}", model.model_name(), batch, one),
             }
-            prop_assert!(values.model_evaluations() <= distinct.len());
+            let ends = [0.0, 1.5, 4.0, 4.0, 13.0];
+            let each = model.conditional_expected_purchases_at_each(&cohort, &ends);
+            let single: Result<Vec<Vec<f64>>, (usize, String)> = cohort
+                .iter()
+                .enumerate()
+                .map(|(i, s)| model.conditional_expected_purchases_at(s, &ends).map_err(|e| (i, e.to_string())))
+                .collect();
+            match (each.map_err(|(i, e)| (i, e.to_string())), single) {
+                (Ok(a), Ok(b)) => {
+                    let bits = |v: &[Vec<f64>]| -> Vec<Vec<u64>> {
+                        v.iter().map(|r| r.iter().map(|x| x.to_bits()).collect()).collect()
+                    };
+                    prop_assert_eq!(bits(&a), bits(&b), "{}", model.model_name());
+                }
+                (Err(a), Err(b)) => prop_assert_eq!(a, b),
+                (a, b) => prop_assert!(false, "{}: {:?} vs {:?}", model.model_name(), a, b),
+            }
         }
     }
 }

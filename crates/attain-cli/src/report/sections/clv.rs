@@ -66,11 +66,13 @@ pub(super) fn section(args: &ReportArgs, log: &Log) -> anyhow::Result<Section> {
         .unit(TimeUnit::Weeks);
     // Repeat buyers with a non-positive mean repeat spend are left out of the spend fit and
     // get no value (the library's policy, as in `attain clv`).
-    let mut lifetime = clv::LifetimeValues::new(&bg.params, &gg.params, options)?;
-    let mut values = Vec::with_capacity(summaries.len());
-    for s in summaries.iter().filter(|s| !s.is_spend_excluded()) {
-        values.push(lifetime.value(s)?);
-    }
+    let valued: Vec<CustomerSummary> = summaries
+        .iter()
+        .filter(|s| !s.is_spend_excluded())
+        .copied()
+        .collect();
+    let values = clv::customer_lifetime_values(&bg.params, &gg.params, &valued, options)
+        .map_err(|(_, e)| e)?;
     let alive: f64 = summaries
         .iter()
         .map(|s| bg.params.p_alive(s).unwrap_or(0.0))
