@@ -180,11 +180,23 @@ pub(super) fn build(args: &ReportArgs, log: &Log) -> anyhow::Result<Sections> {
         None => trailing.mean()?,
     };
 
-    let mut plan = plan::section(args, log, target, year, last_day, &split)?;
-    let funnel = funnel::section(args, log, target, deal_size)?;
-    let rfm = rfm::section(log)?;
-    let cohort = cohort::section(log)?;
-    let clv = clv::section(args, log)?;
+    // The CLV section (the model fits) on a second thread while the others are computed.
+    let (plan, funnel, rfm, cohort, clv) = std::thread::scope(|scope| {
+        let clv = scope.spawn(|| clv::section(args, log));
+        let others = (|| {
+            let plan = plan::section(args, log, target, year, last_day, &split)?;
+            let funnel = funnel::section(args, log, target, deal_size)?;
+            let rfm = rfm::section(log)?;
+            let cohort = cohort::section(log)?;
+            anyhow::Ok((plan, funnel, rfm, cohort))
+        })();
+        let clv = clv
+            .join()
+            .unwrap_or_else(|_| Err(anyhow!("{}: the CLV section stopped", log.file)));
+        let (plan, funnel, rfm, cohort) = others?;
+        anyhow::Ok((plan, funnel, rfm, cohort, clv?))
+    })?;
+    let mut plan = plan;
     let customers = log.customers.len();
     let mut summary = vec![
         ("Report date".to_owned(), log.as_of.to_string()),
