@@ -140,17 +140,18 @@ fn fast(args: &ReportArgs) -> anyhow::Result<Option<Read>> {
     let Ok(Some(table)) = read else {
         return Ok(None);
     };
-    let mut customers = Vec::with_capacity(table.customers());
-    let walked = table.for_each_customer(|a| {
+    // One thread per partition of the reader's customers.
+    let walked = table.fold_customers(Vec::new, |part: &mut Vec<Customer>, a| {
         let orders = table
             .distinct_orders(a)
             .ok_or_else(|| anyhow!("{}: the reader did not count orders", path.display()))?;
-        customers.push(customer(a.clone(), orders)?);
+        part.push(customer(a.clone(), orders)?);
         Ok::<(), anyhow::Error>(())
     });
-    if walked.is_err() {
+    let Ok(parts) = walked else {
         return Ok(None);
-    }
+    };
+    let customers = parts.into_iter().flatten().collect();
     let report = table.report();
     Ok(Some(Read {
         customers,
