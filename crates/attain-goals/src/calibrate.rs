@@ -407,6 +407,39 @@ impl TrailingYear {
         as_of: NaiveDate,
         currency: Currency,
     ) -> Result<TrailingYear> {
+        Self::measure_totals(history.iter().map(|&a| (a, 1)), as_of, currency)
+    }
+
+    /// [`Self::measure`] of actuals that are already totals: each item is an actual and how
+    /// many sales it sums (a day's revenue and its rows, say), and [`count`](Self::count) is
+    /// the sum of those numbers, so that [`mean`](Self::mean) is the mean sale.
+    ///
+    /// ```
+    /// use attain_goals::calibrate::TrailingYear;
+    /// use attain_goals::progress::Actual;
+    /// use attain_types::{Currency, Money, NaiveDate, dec};
+    ///
+    /// let day = |d| NaiveDate::from_ymd_opt(1998, 6, d).ok_or("date");
+    /// let usd = |a| Money::new(a, Currency::USD);
+    /// let days = [
+    ///     (Actual { date: day(29)?, amount: usd(dec!(100.00)) }, 3), // three sales
+    ///     (Actual { date: day(30)?, amount: usd(dec!(20.00)) }, 1),
+    /// ];
+    /// let t = TrailingYear::measure_totals(days, day(30)?, Currency::USD)?;
+    /// // The 30th is the report date, outside the window.
+    /// assert_eq!((t.revenue, t.count), (usd(dec!(100.00)), 3));
+    /// assert_eq!(t.mean()?, Some(usd(dec!(33.33))));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Self::measure`]; [`Error::Overflow`] when the counts in the window add past
+    /// `u64::MAX`.
+    pub fn measure_totals(
+        totals: impl IntoIterator<Item = (Actual, u64)>,
+        as_of: NaiveDate,
+        currency: Currency,
+    ) -> Result<TrailingYear> {
         let start = as_of
             .checked_sub_months(chrono::Months::new(12))
             .ok_or_else(|| Error::Invalid {
@@ -416,9 +449,11 @@ impl TrailingYear {
         let period = Period::new(start, as_of)?;
         let mut revenue = Money::zero(currency);
         let mut count = 0_u64;
-        for a in history.iter().filter(|a| period.contains(a.date)) {
+        for (a, n) in totals.into_iter().filter(|(a, _)| period.contains(a.date)) {
             revenue = revenue.checked_add(a.amount)?;
-            count += 1;
+            count = count.checked_add(n).ok_or(Error::Overflow {
+                operation: "the trailing year's count",
+            })?;
         }
         Ok(TrailingYear {
             period,
@@ -619,6 +654,16 @@ mod tests {
         }];
         assert!(TrailingYear::measure(&eur, day(1998, 7, 1), Currency::USD).is_err());
         assert!(TrailingYear::measure(&[], NaiveDate::MIN, Currency::USD).is_err());
+        // Totals: a day's revenue and its rows; the count is the rows, the mean per row.
+        let days = history.map(|a| (a, 3));
+        let t = TrailingYear::measure_totals(days, day(1998, 7, 1), Currency::USD).unwrap();
+        assert_eq!((t.revenue.amount(), t.count), (dec!(30.03), 6));
+        assert_eq!(t.mean().unwrap().map(|m| m.amount()), Some(dec!(5.00)));
+        let many = history.map(|a| (a, u64::MAX));
+        assert!(matches!(
+            TrailingYear::measure_totals(many, day(1998, 7, 1), Currency::USD),
+            Err(Error::Overflow { .. })
+        ));
     }
 
     #[test]

@@ -203,7 +203,7 @@ fn general(args: &ReportArgs, named: Option<Currency>) -> anyhow::Result<Read> {
     let mut ids: HashMap<String, u32> = HashMap::new();
     let mut names: Vec<String> = Vec::new();
     let mut rows: Vec<Row> = Vec::new();
-    let mut has_orders = false;
+    let mut rows_have_orders = false;
     let mut rows_read = 0_u64;
     let mut decimals = 0_u32;
     input::for_each_transaction(&args.input, &args.columns, args.quiet, |t, at| {
@@ -220,7 +220,7 @@ fn general(args: &ReportArgs, named: Option<Currency>) -> anyhow::Result<Read> {
                 c
             }
         };
-        has_orders |= t.order_id.is_some();
+        rows_have_orders |= t.order_id.is_some();
         rows.push(Row {
             customer,
             date: t.date,
@@ -229,9 +229,8 @@ fn general(args: &ReportArgs, named: Option<Currency>) -> anyhow::Result<Read> {
         });
         Ok(())
     })?;
-    if let Some(column) = order_column(args) {
-        has_orders = column;
-    }
+    // The header tells whether the file names an order column; standard input's rows tell.
+    let has_orders = order_column(args).unwrap_or(rows_have_orders);
     let before = rows.len();
     if let Some(as_of) = args.as_of {
         rows.retain(|r| r.date <= as_of);

@@ -290,11 +290,8 @@ impl PurchaseModel for BgNbdParams {
             return Ok(0.0);
         }
         let p_alive = self.p_alive(summary)?;
-        let expected_if_alive = self.removing_a_one(
-            |p| p.expected_if_alive(summary, horizon),
-            |lo, hi| 0.5 * (lo + hi),
-        )?;
-        Ok((expected_if_alive * p_alive).max(0.0))
+        let if_alive = self.given_alive(summary, horizon)?;
+        Ok((if_alive * p_alive).max(0.0))
     }
 
     fn predict_each(
@@ -302,17 +299,7 @@ impl PurchaseModel for BgNbdParams {
         summaries: &[CustomerSummary],
         horizon: f64,
     ) -> std::result::Result<Vec<(f64, f64)>, (usize, crate::Error)> {
-        super::predict_sharing_x_t(
-            summaries,
-            horizon,
-            |s| self.p_alive(s),
-            |s| {
-                self.removing_a_one(
-                    |p| p.expected_if_alive(s, horizon),
-                    |lo, hi| 0.5 * (lo + hi),
-                )
-            },
-        )
+        predict_each_given_alive_by(self, self, summaries, horizon)
     }
 
     fn conditional_expected_purchases_at_each(
@@ -320,17 +307,7 @@ impl PurchaseModel for BgNbdParams {
         summaries: &[CustomerSummary],
         horizons: &[f64],
     ) -> std::result::Result<Vec<Vec<f64>>, (usize, crate::Error)> {
-        super::expected_at_sharing_x_t(
-            summaries,
-            |s| super::check_at(self.validate(), s, horizons),
-            |s| self.p_alive(s),
-            |s| {
-                self.removing_a_one(
-                    |p| p.expected_if_alive_at(s, horizons),
-                    |lo, hi| lo.iter().zip(&hi).map(|(l, h)| 0.5 * (l + h)).collect(),
-                )
-            },
-        )
+        expected_at_each_given_alive_by(self, self.validate(), self, summaries, horizons)
     }
 
     /// As [`Self::conditional_expected_purchases`] at each horizon, in one sweep whose cost is
@@ -342,10 +319,7 @@ impl PurchaseModel for BgNbdParams {
     ) -> Result<Vec<f64>> {
         super::check_at(self.validate(), summary, horizons)?;
         let p_alive = self.p_alive(summary)?;
-        let if_alive = self.removing_a_one(
-            |p| p.expected_if_alive_at(summary, horizons),
-            |lo, hi| lo.iter().zip(&hi).map(|(l, h)| 0.5 * (l + h)).collect(),
-        )?;
+        let if_alive = self.given_alive_at(summary, horizons)?;
         Ok(if_alive
             .into_iter()
             .map(|e| (e * p_alive).max(0.0))
@@ -353,7 +327,59 @@ impl PurchaseModel for BgNbdParams {
     }
 }
 
+/// [`PurchaseModel::predict_each`] of `model`, whose expectation given alive is `given`'s
+/// [`BgNbdParams::given_alive`] (BG/NBD: its own; MBG/NBD: BG/NBD's with `b + 1`), computed
+/// once per distinct `(x, T)`.
+pub(super) fn predict_each_given_alive_by(
+    model: &impl PurchaseModel,
+    given: &BgNbdParams,
+    summaries: &[CustomerSummary],
+    horizon: f64,
+) -> std::result::Result<Vec<(f64, f64)>, (usize, crate::Error)> {
+    super::predict_sharing_x_t(
+        summaries,
+        horizon,
+        |s| model.p_alive(s),
+        |s| given.given_alive(s, horizon),
+    )
+}
+
+/// [`PurchaseModel::conditional_expected_purchases_at_each`] of `model` (whose parameters'
+/// check is `validate`), whose expectation given alive is `given`'s
+/// [`BgNbdParams::given_alive_at`], computed once per distinct `(x, T)`.
+pub(super) fn expected_at_each_given_alive_by(
+    model: &impl PurchaseModel,
+    validate: Result<()>,
+    given: &BgNbdParams,
+    summaries: &[CustomerSummary],
+    horizons: &[f64],
+) -> std::result::Result<Vec<Vec<f64>>, (usize, crate::Error)> {
+    super::expected_at_sharing_x_t(
+        summaries,
+        |s| super::check_at(validate.clone(), s, horizons),
+        |s| model.p_alive(s),
+        |s| given.given_alive_at(s, horizons),
+    )
+}
+
 impl BgNbdParams {
+    /// The expected purchases in `(0, horizon]` of a customer alive, with the removable
+    /// `a = 1` taken out ([`Self::removing_a_one`]).
+    pub(super) fn given_alive(&self, s: &CustomerSummary, horizon: f64) -> Result<f64> {
+        self.removing_a_one(
+            |p| p.expected_if_alive(s, horizon),
+            |lo, hi| 0.5 * (lo + hi),
+        )
+    }
+
+    /// [`Self::given_alive`] at every horizon, in one sweep ([`Self::expected_if_alive_at`]).
+    pub(super) fn given_alive_at(&self, s: &CustomerSummary, horizons: &[f64]) -> Result<Vec<f64>> {
+        self.removing_a_one(
+            |p| p.expected_if_alive_at(s, horizons),
+            |lo, hi| lo.iter().zip(&hi).map(|(l, h)| 0.5 * (l + h)).collect(),
+        )
+    }
+
     /// `f(self)`; for `|a − 1| < 1e-6` (a removable 0/0 in the expectation) the `mean` of `f`
     /// at `a = 1 ± 1e-4`, accurate to about 1e-8.
     pub(super) fn removing_a_one<T>(

@@ -3,7 +3,7 @@
 //! Marketing* 24(3)): BG/NBD where a customer may also drop out right after the first purchase,
 //! so customers without repeat purchases need not all be alive.
 
-use super::bgnbd::BgNbdParams;
+use super::bgnbd::{self, BgNbdParams};
 use super::optimize::{self, Settings};
 use super::special::{digamma, inv_one_plus_exp, ln_gamma, log_add_exp};
 use super::summary::Grouped;
@@ -113,10 +113,7 @@ impl PurchaseModel for MbgNbdParams {
             return Ok(0.0);
         }
         let p_alive = self.p_alive(summary)?;
-        let if_alive = self.shifted().removing_a_one(
-            |p| p.expected_if_alive(summary, horizon),
-            |lo, hi| 0.5 * (lo + hi),
-        )?;
+        let if_alive = self.shifted().given_alive(summary, horizon)?;
         Ok((if_alive * p_alive).max(0.0))
     }
 
@@ -125,18 +122,7 @@ impl PurchaseModel for MbgNbdParams {
         summaries: &[CustomerSummary],
         horizon: f64,
     ) -> std::result::Result<Vec<(f64, f64)>, (usize, crate::Error)> {
-        let shifted = self.shifted();
-        super::predict_sharing_x_t(
-            summaries,
-            horizon,
-            |s| self.p_alive(s),
-            |s| {
-                shifted.removing_a_one(
-                    |p| p.expected_if_alive(s, horizon),
-                    |lo, hi| 0.5 * (lo + hi),
-                )
-            },
-        )
+        bgnbd::predict_each_given_alive_by(self, &self.shifted(), summaries, horizon)
     }
 
     fn conditional_expected_purchases_at_each(
@@ -145,17 +131,7 @@ impl PurchaseModel for MbgNbdParams {
         horizons: &[f64],
     ) -> std::result::Result<Vec<Vec<f64>>, (usize, crate::Error)> {
         let shifted = self.shifted();
-        super::expected_at_sharing_x_t(
-            summaries,
-            |s| super::check_at(self.validate(), s, horizons),
-            |s| self.p_alive(s),
-            |s| {
-                shifted.removing_a_one(
-                    |p| p.expected_if_alive_at(s, horizons),
-                    |lo, hi| lo.iter().zip(&hi).map(|(l, h)| 0.5 * (l + h)).collect(),
-                )
-            },
-        )
+        bgnbd::expected_at_each_given_alive_by(self, self.validate(), &shifted, summaries, horizons)
     }
 
     fn conditional_expected_purchases_at(
@@ -165,10 +141,7 @@ impl PurchaseModel for MbgNbdParams {
     ) -> Result<Vec<f64>> {
         super::check_at(self.validate(), summary, horizons)?;
         let p_alive = self.p_alive(summary)?;
-        let if_alive = self.shifted().removing_a_one(
-            |p| p.expected_if_alive_at(summary, horizons),
-            |lo, hi| lo.iter().zip(&hi).map(|(l, h)| 0.5 * (l + h)).collect(),
-        )?;
+        let if_alive = self.shifted().given_alive_at(summary, horizons)?;
         Ok(if_alive
             .into_iter()
             .map(|e| (e * p_alive).max(0.0))

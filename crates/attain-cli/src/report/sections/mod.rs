@@ -92,8 +92,7 @@ fn new_repeat(log: &Log, periods: &[Period]) -> anyhow::Result<Vec<NewRepeatReve
     .with_context(|| format!("{}: new and repeat revenue", log.file))
 }
 
-/// The log's revenue and rows by date: in a vector by day from the first date (one pass, no
-/// map lookups) when the log spans at most about a thousand years, else in a map.
+/// Revenue and rows by date, summed over every customer's days.
 fn revenue_by_date(log: &Log) -> anyhow::Result<BTreeMap<NaiveDate, (Decimal, u64)>> {
     let first = log
         .customers
@@ -101,59 +100,81 @@ fn revenue_by_date(log: &Log) -> anyhow::Result<BTreeMap<NaiveDate, (Decimal, u6
         .map(|c| c.activity.first)
         .min()
         .unwrap_or(log.data_end);
-    let span = usize::try_from((log.data_end - first).num_days()).unwrap_or(usize::MAX);
-    let mut by_date: BTreeMap<NaiveDate, (Decimal, u64)> = BTreeMap::new();
-    if span >= 400_000 {
-        for c in &log.customers {
-            for ((date, revenue), &rows) in c.days().zip(&c.activity.period_rows) {
-                let slot = by_date.entry(date).or_insert((Decimal::ZERO, 0));
-                slot.0 = add(slot.0, revenue, "revenue by date")?;
-                slot.1 += rows;
-            }
-        }
-        return Ok(by_date);
-    }
-    let mut days: Vec<(Decimal, u64)> = vec![(Decimal::ZERO, 0); span + 1];
+    let mut totals = DayTotals::new(first, log.data_end);
     for c in &log.customers {
         for ((date, revenue), &rows) in c.days().zip(&c.activity.period_rows) {
-            let at = usize::try_from((date - first).num_days()).unwrap_or(usize::MAX);
-            let slot = days
-                .get_mut(at)
+            let slot = totals
+                .slot(date)
                 .ok_or_else(|| anyhow!("{}: {date} is outside the log's dates", log.file))?;
             slot.0 = add(slot.0, revenue, "revenue by date")?;
             slot.1 += rows;
         }
     }
-    for (i, d) in days.into_iter().enumerate().filter(|(_, d)| d.1 > 0) {
-        let date = u64::try_from(i)
-            .ok()
-            .and_then(|i| first.checked_add_days(chrono::Days::new(i)))
-            .ok_or_else(|| anyhow!("{}: a date past the calendar", log.file))?;
-        by_date.insert(date, d);
+    totals
+        .into_map()
+        .ok_or_else(|| anyhow!("{}: a date past the calendar", log.file))
+}
+
+/// Revenue and rows by date while they are summed: a vector by day from the first date, or a
+/// map when the dates span more than about a thousand years (so the vector stays small).
+enum DayTotals {
+    ByDay {
+        first: NaiveDate,
+        days: Vec<(Decimal, u64)>,
+    },
+    Map(BTreeMap<NaiveDate, (Decimal, u64)>),
+}
+
+impl DayTotals {
+    fn new(first: NaiveDate, last: NaiveDate) -> DayTotals {
+        match usize::try_from((last - first).num_days()) {
+            Ok(span) if span < 400_000 => DayTotals::ByDay {
+                first,
+                days: vec![(Decimal::ZERO, 0); span + 1],
+            },
+            _ => DayTotals::Map(BTreeMap::new()),
+        }
     }
-    Ok(by_date)
+
+    /// The totals of `date`; `None` for a date before the first or after the last.
+    fn slot(&mut self, date: NaiveDate) -> Option<&mut (Decimal, u64)> {
+        match self {
+            DayTotals::ByDay { first, days } => usize::try_from((date - *first).num_days())
+                .ok()
+                .and_then(|at| days.get_mut(at)),
+            DayTotals::Map(map) => Some(map.entry(date).or_insert((Decimal::ZERO, 0))),
+        }
+    }
+
+    /// The dates with rows; `None` if a day's date is past the calendar (not reachable from
+    /// [`DayTotals::new`]'s dates).
+    fn into_map(self) -> Option<BTreeMap<NaiveDate, (Decimal, u64)>> {
+        match self {
+            DayTotals::Map(map) => Some(map),
+            DayTotals::ByDay { first, days } => days
+                .into_iter()
+                .enumerate()
+                .filter(|(_, d)| d.1 > 0)
+                .map(|(i, d)| {
+                    let date = first.checked_add_days(chrono::Days::new(u64::try_from(i).ok()?))?;
+                    Some((date, d))
+                })
+                .collect(),
+        }
+    }
 }
 
 /// The revenue of the 12 months before the report date, and its rows (the default deal size
 /// is the mean of those rows' amounts), from the log's revenue and rows by date.
 fn trailing_year(log: &Log) -> anyhow::Result<TrailingYear> {
-    let by_date = revenue_by_date(log)?;
-    let history: Vec<Actual> = by_date
-        .iter()
-        .map(|(&date, &(amount, _))| Actual {
-            date,
-            amount: Money::new(amount, log.currency),
-        })
-        .collect();
-    let mut trailing = TrailingYear::measure(&history, log.as_of, log.currency)
-        .with_context(|| format!("{}: the 12 months before {}", log.file, log.as_of))?;
-    // One actual per date above; the mean is per row.
-    trailing.count = by_date
-        .iter()
-        .filter(|(date, _)| trailing.period.contains(**date))
-        .map(|(_, &(_, rows))| rows)
-        .sum();
-    Ok(trailing)
+    let days = revenue_by_date(log)?
+        .into_iter()
+        .map(|(date, (amount, rows))| {
+            let amount = Money::new(amount, log.currency);
+            (Actual { date, amount }, rows)
+        });
+    TrailingYear::measure_totals(days, log.as_of, log.currency)
+        .with_context(|| format!("{}: the 12 months before {}", log.file, log.as_of))
 }
 
 /// The last report date: dates are printed as YYYY-MM-DD.
