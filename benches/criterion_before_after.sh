@@ -60,21 +60,26 @@ def show(ns):
             return f"{ns / scale:.3g} {unit}"
     return f"{ns:.3g} ns"
 
+# Every bench with a baseline at either commit: one only at "before" was removed, one only at
+# "after" is new.
 rows = []
 for dirpath, dirnames, filenames in os.walk(root):
-    if os.path.basename(dirpath) != "after" or "estimates.json" not in filenames:
+    if not {"before", "after"} & set(dirnames):
         continue
-    bench = os.path.dirname(dirpath)
-    with open(os.path.join(bench, "after", "benchmark.json")) as f:
-        name = json.load(f)["full_id"]
-    a = median_ns(os.path.join(bench, "after", "estimates.json"))
-    b_path = os.path.join(bench, "before", "estimates.json")
-    b = median_ns(b_path) if os.path.exists(b_path) else None
-    rows.append((name, b, a))
+    found = {}
+    for baseline in ("before", "after"):
+        path = os.path.join(dirpath, baseline, "estimates.json")
+        if os.path.exists(path):
+            found[baseline] = median_ns(path)
+            with open(os.path.join(dirpath, baseline, "benchmark.json")) as f:
+                name = json.load(f)["full_id"]
+    if found:
+        rows.append((name, found.get("before"), found.get("after")))
 
 print("| bench id | before (median) | after (median) | after / before |")
 print("|---|---:|---:|---:|")
 for name, b, a in sorted(rows):
-    ratio = f"{a / b:.2f}" if b else "new"
-    print(f"| `{name}` | {show(b) if b else '—'} | {show(a)} | {ratio} |")
+    ratio = f"{a / b:.2f}" if a is not None and b is not None else ("new" if b is None else "removed")
+    cell = lambda ns: "—" if ns is None else show(ns)
+    print(f"| `{name}` | {cell(b)} | {cell(a)} | {ratio} |")
 EOF
