@@ -2,6 +2,7 @@
 //! print each customer's P(alive), expected purchases and discounted value.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::io;
 use std::path::PathBuf;
 
@@ -276,7 +277,7 @@ fn fast_purchase_days(args: &ClvArgs) -> Option<PurchaseDays> {
 }
 
 /// Turns a library error about summary `index` into one naming the customer.
-fn name_customer(e: LifecycleError, ids: &[String]) -> anyhow::Error {
+fn name_customer<S: std::fmt::Debug>(e: LifecycleError, ids: &[S]) -> anyhow::Error {
     match &e {
         LifecycleError::InvalidSummary { index, .. } if *index < ids.len() => {
             anyhow::anyhow!("customer {:?}: {e}", ids[*index])
@@ -467,10 +468,10 @@ fn fitted<P: PurchaseDistribution + LogParameters + Clone + Send + Sync + 'stati
 }
 
 /// Fits a continuous-time purchase model (not BG/BB).
-fn fit_purchase_model(
+fn fit_purchase_model<S: std::fmt::Debug>(
     model: Model,
     summaries: &[CustomerSummary],
-    ids: &[String],
+    ids: &[S],
     draws: Option<(usize, u64)>,
 ) -> anyhow::Result<Fitted> {
     let named = |e| name_customer(e, ids);
@@ -640,7 +641,7 @@ pub(crate) fn run(args: &ClvArgs) -> anyhow::Result<()> {
     .into_iter()
     .flatten()
     .collect();
-    let ids: Vec<String> = exact.iter().map(|(id, _)| id.clone()).collect();
+    let ids: Vec<&str> = exact.iter().map(|(id, _)| id.as_str()).collect();
 
     let draws = args.interval_draws.map(|n| (n as usize, args.seed));
     let mut fitted = fit_purchase_model(args.model, &summaries, &ids, draws)?;
@@ -760,7 +761,6 @@ pub(crate) fn run(args: &ClvArgs) -> anyhow::Result<()> {
             eprintln!("attain clv: {}", i.line());
         }
     }
-    let opt_text = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
     out.write_with(|w| match args.out.format {
         Format::Csv => {
             let mut out = csv::Writer::from_writer(&mut *w);
@@ -788,31 +788,43 @@ pub(crate) fn run(args: &ClvArgs) -> anyhow::Result<()> {
             // each into its own buffer, written in order.
             let chunks = par_chunks(&rows, |start, chunk| {
                 let mut out = csv::Writer::from_writer(Vec::new());
+                // Each field straight into the writer, through one reused text buffer: no
+                // allocation per row or per number (the same text as `to_string`).
+                let mut text = String::new();
+                let mut field = |out: &mut csv::Writer<Vec<u8>>,
+                                 value: Option<&dyn std::fmt::Display>|
+                 -> csv::Result<()> {
+                    text.clear();
+                    if let Some(v) = value {
+                        // Writing into a String cannot fail.
+                        let _ = write!(text, "{v}");
+                    }
+                    out.write_field(&text)
+                };
                 for (j, r) in chunk.iter().enumerate() {
                     let k = start + j;
-                    let (id, s) = (&ids[k], &summaries[k]);
-                    let mut record = vec![
-                        id.clone(),
-                        s.x.to_string(),
-                        s.t_x.to_string(),
-                        s.t.to_string(),
-                        r.p_alive.to_string(),
-                        r.expected_purchases.to_string(),
-                    ];
+                    let s = &summaries[k];
+                    out.write_field(ids[k])?;
+                    field(&mut out, Some(&s.x))?;
+                    field(&mut out, Some(&s.t_x))?;
+                    field(&mut out, Some(&s.t))?;
+                    field(&mut out, Some(&r.p_alive))?;
+                    field(&mut out, Some(&r.expected_purchases))?;
                     if spend.is_some() {
-                        record.push(opt_text(r.expected_spend));
-                        record.push(opt_text(r.clv));
+                        field(&mut out, r.expected_spend.as_ref().map(|v| v as _))?;
+                        field(&mut out, r.clv.as_ref().map(|v| v as _))?;
                     }
                     if let Some(i) = &intervals {
                         let p = &i.purchases.items[k];
-                        record.extend([p.lower.to_string(), p.upper.to_string()]);
+                        field(&mut out, Some(&p.lower))?;
+                        field(&mut out, Some(&p.upper))?;
                         if i.clv.is_some() {
                             let c = i.clv_of(k);
-                            record.push(opt_text(c.map(|c| c.lower)));
-                            record.push(opt_text(c.map(|c| c.upper)));
+                            field(&mut out, c.as_ref().map(|c| &c.lower as _))?;
+                            field(&mut out, c.as_ref().map(|c| &c.upper as _))?;
                         }
                     }
-                    out.write_record(&record)?;
+                    out.write_record(None::<&[u8]>)?;
                 }
                 out.into_inner()
                     .map_err(|e| anyhow::anyhow!("{}", e.error()))

@@ -248,7 +248,9 @@ pub struct CustomerState {
     #[cfg_attr(feature = "serde", serde(with = "attain_types::serde::decimal"))]
     gross: Decimal,
     anonymous_orders: u64,
-    order_ids: Option<OrderIds>,
+    /// Boxed: most states track no order ids, and a state is held per customer (a million of
+    /// them in an engine's table), so the set costs one pointer when absent.
+    order_ids: Option<Box<OrderIds>>,
     days: Option<BTreeMap<NaiveDate, DayTotal>>,
 }
 
@@ -449,7 +451,7 @@ impl CustomerState {
     #[must_use]
     pub fn new(tracking: Tracking) -> Self {
         CustomerState {
-            order_ids: tracking.order_ids.then(OrderIds::default),
+            order_ids: tracking.order_ids.then(Box::default),
             days: tracking.days.then(BTreeMap::new),
             ..CustomerState::default()
         }
@@ -560,7 +562,7 @@ impl CustomerState {
         };
         self.order_ids = match (self.order_ids.take(), other.order_ids) {
             (Some(mut a), Some(b)) => {
-                a.extend(b);
+                a.extend(*b);
                 Some(a)
             }
             _ => None,
@@ -597,7 +599,7 @@ impl CustomerState {
     }
 
     pub(crate) fn order_id_set(&self) -> Option<&OrderIds> {
-        self.order_ids.as_ref()
+        self.order_ids.as_deref()
     }
 
     pub(crate) fn day_totals(&self) -> Option<&BTreeMap<NaiveDate, DayTotal>> {
@@ -620,7 +622,7 @@ impl CustomerState {
             net,
             gross,
             anonymous_orders,
-            order_ids,
+            order_ids: order_ids.map(Box::new),
             days,
         }
     }
@@ -642,7 +644,7 @@ impl CustomerState {
     pub fn heap_size(&self) -> usize {
         // Constant time: the order-id set keeps its own byte count. A B-tree entry costs its
         // key and value plus about a third of a node's overhead.
-        let ids = self.order_ids.as_ref().map_or(0, OrderIds::heap_size);
+        let ids = self.order_ids.as_deref().map_or(0, OrderIds::heap_size);
         let days = self.days.as_ref().map_or(0, |d| {
             d.len() * (size_of::<NaiveDate>() + size_of::<DayTotal>() + 8)
         });

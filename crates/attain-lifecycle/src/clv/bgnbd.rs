@@ -2,7 +2,7 @@
 
 use super::optimize::{self, Settings};
 use super::special::{Hyp2f1Path, digamma, inv_one_plus_exp, ln_gamma, ln_hyp2f1};
-use super::summary::Grouped;
+use super::summary::{Grouped, fit_threads, sum_rows};
 use super::{
     CustomerSummary, Fit, FitOptions, PurchaseModel, check_horizon, check_positive, fit_error,
 };
@@ -68,6 +68,9 @@ pub fn fit_bg_nbd(summaries: &[CustomerSummary]) -> Result<Fit<BgNbdParams>> {
 /// customers is maximised by BFGS over `(ln r, ln α, ln a, ln b)` with the analytic gradient
 /// (digamma), on the distinct `(x, t_x, T)` rows weighted by their counts. The start is `r = 1`,
 /// `alpha = ΣT / Σx`, `a = b = 1`.
+///
+/// Past 32,768 distinct rows the likelihood's sum runs on every core, in fixed chunks whose
+/// partial sums are added in order: the same bits on any number of cores.
 ///
 /// # Errors
 /// [`Error::InvalidSummary`] for an invalid summary (naming its index);
@@ -198,31 +201,35 @@ fn negative_ll(theta: &[f64], data: &Grouped, cache: &mut Cache, grad: &mut [f64
     let mut ln_tx = std::mem::take(&mut cache.ln_tx);
     ln_tx.clear();
     ln_tx.extend(data.t_xs.iter().map(|t| (alpha + t).ln()));
-    let (mut ll, mut g_r, mut g_alpha, mut g_a, mut g_b) = (0.0, 0.0, 0.0, 0.0, 0.0);
-    for row in &data.rows {
-        let xt = cache.x[row.x_index];
-        let rx = r + row.x;
-        let l_t = ln_t[row.t_index];
-        let a3 = -rx * l_t;
-        let (lse, w4, l_tx, inv_tx) = if row.x > 0.0 {
-            let l_tx = ln_tx[row.t_x_index];
-            let a4 = xt.c4 - rx * l_tx;
-            // ln(e^a3 + e^a4) with one exp: e = e^−|a3−a4|.
-            let e = (-(a3 - a4).abs()).exp();
-            let w_small = e / (1.0 + e);
-            let w4 = if a4 > a3 { 1.0 - w_small } else { w_small };
-            (a3.max(a4) + e.ln_1p(), w4, l_tx, 1.0 / (alpha + row.t_x))
-        } else {
-            (a3, 0.0, 0.0, 0.0)
-        };
-        let w3 = 1.0 - w4;
-        let w = row.weight;
-        ll += w * (xt.a1 + r * ln_alpha + xt.a2 + lse);
-        g_r += w * (xt.a1_r + ln_alpha - w3 * l_t - w4 * l_tx);
-        g_alpha += w * (r / alpha - rx * (w3 / (alpha + row.t) + w4 * inv_tx));
-        g_a += w * (xt.a2_a + w4 / a);
-        g_b += w * (xt.a2_b - w4 * xt.inv_bx1);
-    }
+    let (x_terms, l_ts, l_txs) = (&cache.x, &ln_t, &ln_tx);
+    let [ll, g_r, g_alpha, g_a, g_b] = sum_rows(&data.rows, fit_threads(), |rows| {
+        let (mut ll, mut g_r, mut g_alpha, mut g_a, mut g_b) = (0.0, 0.0, 0.0, 0.0, 0.0);
+        for row in rows {
+            let xt = x_terms[row.x_index];
+            let rx = r + row.x;
+            let l_t = l_ts[row.t_index];
+            let a3 = -rx * l_t;
+            let (lse, w4, l_tx, inv_tx) = if row.x > 0.0 {
+                let l_tx = l_txs[row.t_x_index];
+                let a4 = xt.c4 - rx * l_tx;
+                // ln(e^a3 + e^a4) with one exp: e = e^−|a3−a4|.
+                let e = (-(a3 - a4).abs()).exp();
+                let w_small = e / (1.0 + e);
+                let w4 = if a4 > a3 { 1.0 - w_small } else { w_small };
+                (a3.max(a4) + e.ln_1p(), w4, l_tx, 1.0 / (alpha + row.t_x))
+            } else {
+                (a3, 0.0, 0.0, 0.0)
+            };
+            let w3 = 1.0 - w4;
+            let w = row.weight;
+            ll += w * (xt.a1 + r * ln_alpha + xt.a2 + lse);
+            g_r += w * (xt.a1_r + ln_alpha - w3 * l_t - w4 * l_tx);
+            g_alpha += w * (r / alpha - rx * (w3 / (alpha + row.t) + w4 * inv_tx));
+            g_a += w * (xt.a2_a + w4 / a);
+            g_b += w * (xt.a2_b - w4 * xt.inv_bx1);
+        }
+        [ll, g_r, g_alpha, g_a, g_b]
+    });
     cache.ln_t = ln_t;
     cache.ln_tx = ln_tx;
     // d/d ln θ = θ d/dθ; minimise the negative.

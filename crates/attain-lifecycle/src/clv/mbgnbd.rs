@@ -6,7 +6,7 @@
 use super::bgnbd::{self, BgNbdParams};
 use super::optimize::{self, Settings};
 use super::special::{digamma, inv_one_plus_exp, ln_gamma, log_add_exp};
-use super::summary::Grouped;
+use super::summary::{Grouped, fit_threads, sum_rows};
 use super::{
     CustomerSummary, Fit, FitOptions, PurchaseModel, check_horizon, check_positive, fit_error,
 };
@@ -161,6 +161,9 @@ pub fn fit_mbg_nbd(summaries: &[CustomerSummary]) -> Result<Fit<MbgNbdParams>> {
 /// distinct `(x, t_x, T)` rows weighted by their counts, maximised by BFGS over the
 /// log-parameters with the analytic gradient (digamma). The start is BG/NBD's.
 ///
+/// Past 32,768 distinct rows the likelihood's sum runs on every core, in fixed chunks whose
+/// partial sums are added in order: the same bits on any number of cores.
+///
 /// # Errors
 /// [`Error::InvalidSummary`] (naming the index); [`Error::NotIdentifiable`] with no customers,
 /// no repeat buyer, or a parameter running off; [`Error::FitDidNotConverge`].
@@ -228,22 +231,26 @@ fn negative_ll(theta: &[f64], data: &Grouped, grad: &mut [f64]) -> f64 {
             ]
         })
         .collect();
-    let (mut ll, mut gr, mut ga_, mut ga, mut gb) = (0.0, 0.0, 0.0, 0.0, 0.0);
-    for row in &data.rows {
-        let [lg_rx, dg_rx, lg_bx, dg_bx, lg_abx, dg_abx] = per_x[row.x_index];
-        let (x, w) = (row.x, row.weight);
-        let rx = r + x;
-        let (ln_t, ln_tx) = ((alpha + row.t).ln(), (alpha + row.t_x).ln());
-        let a3 = -rx * ln_t;
-        let a4 = ln_a - (b + x).ln() - rx * ln_tx;
-        let lse = log_add_exp(a3, a4);
-        let (w3, w4) = ((a3 - lse).exp(), (a4 - lse).exp());
-        ll += w * (lg_rx - lg_r + r * ln_alpha + lg_ab + lg_bx - lg_b - lg_abx + lse);
-        gr += w * (dg_rx - dg_r + ln_alpha - w3 * ln_t - w4 * ln_tx);
-        ga_ += w * (r / alpha - rx * (w3 / (alpha + row.t) + w4 / (alpha + row.t_x)));
-        ga += w * (dg_ab - dg_abx + w4 / a);
-        gb += w * (dg_ab + dg_bx - dg_b - dg_abx - w4 / (b + x));
-    }
+    let per_x = &per_x;
+    let [ll, gr, ga_, ga, gb] = sum_rows(&data.rows, fit_threads(), |rows| {
+        let (mut ll, mut gr, mut ga_, mut ga, mut gb) = (0.0, 0.0, 0.0, 0.0, 0.0);
+        for row in rows {
+            let [lg_rx, dg_rx, lg_bx, dg_bx, lg_abx, dg_abx] = per_x[row.x_index];
+            let (x, w) = (row.x, row.weight);
+            let rx = r + x;
+            let (ln_t, ln_tx) = ((alpha + row.t).ln(), (alpha + row.t_x).ln());
+            let a3 = -rx * ln_t;
+            let a4 = ln_a - (b + x).ln() - rx * ln_tx;
+            let lse = log_add_exp(a3, a4);
+            let (w3, w4) = ((a3 - lse).exp(), (a4 - lse).exp());
+            ll += w * (lg_rx - lg_r + r * ln_alpha + lg_ab + lg_bx - lg_b - lg_abx + lse);
+            gr += w * (dg_rx - dg_r + ln_alpha - w3 * ln_t - w4 * ln_tx);
+            ga_ += w * (r / alpha - rx * (w3 / (alpha + row.t) + w4 / (alpha + row.t_x)));
+            ga += w * (dg_ab - dg_abx + w4 / a);
+            gb += w * (dg_ab + dg_bx - dg_b - dg_abx - w4 / (b + x));
+        }
+        [ll, gr, ga_, ga, gb]
+    });
     grad[0] = -gr * r;
     grad[1] = -ga_ * alpha;
     grad[2] = -ga * a;

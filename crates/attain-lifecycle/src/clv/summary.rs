@@ -190,6 +190,58 @@ pub(crate) struct Row {
     pub(crate) weight: f64,
 }
 
+/// Rows per chunk of [`sum_rows`]: at or below it a sum runs on the calling thread, in row
+/// order, exactly as a plain loop would.
+pub(crate) const SUM_CHUNK: usize = 32_768;
+
+/// `f` summed over `rows`: `f(chunk)` gives a chunk's `N` partial sums, each a plain in-order
+/// loop from `0.0`. The rows are cut into chunks of [`SUM_CHUNK`] whatever the machine, the
+/// chunks run on up to `threads` threads, and their partial sums are added in chunk order, so
+/// the result is the same bits on any number of cores (and, for at most one chunk, the bits
+/// of the sequential loop).
+pub(crate) fn sum_rows<const N: usize>(
+    rows: &[Row],
+    threads: usize,
+    f: impl Fn(&[Row]) -> [f64; N] + Sync,
+) -> [f64; N] {
+    let chunks: Vec<&[Row]> = rows.chunks(SUM_CHUNK).collect();
+    let partials: Vec<[f64; N]> = if chunks.len() <= 1 || threads <= 1 {
+        chunks.iter().map(|c| f(c)).collect()
+    } else {
+        // Contiguous runs of chunks, one per thread; the calling thread takes the first.
+        let per = chunks.len().div_ceil(threads.min(chunks.len()));
+        let f = &f;
+        std::thread::scope(|scope| {
+            let mut runs = chunks.chunks(per);
+            let first = runs.next().unwrap_or(&[]);
+            let handles: Vec<_> = runs
+                .map(|run| scope.spawn(move || run.iter().map(|c| f(c)).collect::<Vec<_>>()))
+                .collect();
+            let mut all: Vec<[f64; N]> = first.iter().map(|c| f(c)).collect();
+            for h in handles {
+                // A worker only runs `f`; should it panic, the panic is the caller's.
+                match h.join() {
+                    Ok(part) => all.extend(part),
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+            }
+            all
+        })
+    };
+    let mut total = [0.0; N];
+    for p in partials {
+        for (t, v) in total.iter_mut().zip(p) {
+            *t += v;
+        }
+    }
+    total
+}
+
+/// The threads [`sum_rows`] uses for a likelihood: one per core.
+pub(crate) fn fit_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+}
+
 impl Grouped {
     /// [`Grouped::new`], refusing data a purchase model cannot be fitted to: no customers, or
     /// no repeat buyer ([`Error::NotIdentifiable`] naming `model`).
@@ -276,5 +328,68 @@ impl Grouped {
             customers: summaries.len(),
             repeat_buyers,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Rows of a grouped table with awkward magnitudes, so that a different summation order
+    /// would show in the low bits.
+    fn rows(n: usize) -> Vec<Row> {
+        (0..n)
+            .map(|i| {
+                let f = i as f64;
+                Row {
+                    x_index: 0,
+                    t_index: 0,
+                    t_x_index: 0,
+                    x: (i % 7) as f64,
+                    t_x: f * 0.1,
+                    t: 1e8 / (f + 1.0),
+                    weight: 1.0 + (i % 3) as f64 / 3.0,
+                }
+            })
+            .collect()
+    }
+
+    fn partial(rows: &[Row]) -> [f64; 2] {
+        let (mut a, mut b) = (0.0, 0.0);
+        for r in rows {
+            a += r.weight * r.t;
+            b += (r.x + r.t_x).ln_1p();
+        }
+        [a, b]
+    }
+
+    #[test]
+    fn sum_rows_is_the_sequential_loop_up_to_one_chunk() {
+        for n in [0, 1, 1000, SUM_CHUNK] {
+            let rows = rows(n);
+            for threads in [1, 2, 8] {
+                let got = sum_rows(&rows, threads, partial);
+                assert_eq!(
+                    got.map(f64::to_bits),
+                    partial(&rows).map(f64::to_bits),
+                    "{n}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn sum_rows_gives_the_same_bits_on_any_number_of_threads() {
+        let rows = rows(5 * SUM_CHUNK + 123);
+        let one = sum_rows(&rows, 1, partial);
+        for threads in [2, 3, 4, 6, 64] {
+            let many = sum_rows(&rows, threads, partial);
+            assert_eq!(many.map(f64::to_bits), one.map(f64::to_bits), "{threads}");
+        }
+        // And it is the sum: within rounding of the sequential loop.
+        let seq = partial(&rows);
+        for (a, b) in one.iter().zip(seq) {
+            assert!((a - b).abs() <= 1e-12 * b.abs(), "{a} vs {b}");
+        }
     }
 }
