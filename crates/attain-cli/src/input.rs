@@ -151,42 +151,43 @@ pub(crate) fn for_each_transaction(
     columns: &ColumnArgs,
     quiet: bool,
     f: impl FnMut(&Transaction<'_>, &RowLocation<'_>) -> attain_rfm::Result<()>,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<OrderColumn> {
     match kind(path) {
         Kind::Parquet => read_parquet(path, columns, f),
         Kind::Csv if path.as_os_str() == "-" => {
             let options = columns.csv_options(path, 0)?;
-            Ok(attain_rfm::csv::for_each_transaction(
-                std::io::stdin().lock(),
-                "<stdin>",
-                &options,
-                f,
-            )?)
+            attain_rfm::csv::for_each_transaction(std::io::stdin().lock(), "<stdin>", &options, f)?;
+            Ok(OrderColumn(options.order_col.is_some()))
         }
         Kind::Csv => {
             let options = columns.csv_options(path, 0)?;
             let file = crate::output::open_with_progress(path, quiet)
                 .with_context(|| format!("cannot open {}", path.display()))?;
-            Ok(attain_rfm::csv::for_each_transaction(
+            attain_rfm::csv::for_each_transaction(
                 std::io::BufReader::with_capacity(1 << 16, file),
                 &path.display().to_string(),
                 &options,
                 f,
-            )?)
+            )?;
+            Ok(OrderColumn(options.order_col.is_some()))
         }
     }
 }
+
+/// What [`for_each_transaction`] learnt from the input's header: whether it read an order id
+/// column (named with `--order-col`, or the default `order_id` found in the header).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct OrderColumn(pub(crate) bool);
 
 #[cfg(feature = "parquet")]
 fn read_parquet(
     path: &Path,
     columns: &ColumnArgs,
     f: impl FnMut(&Transaction<'_>, &RowLocation<'_>) -> attain_rfm::Result<()>,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<OrderColumn> {
     let columns = columns.arrow_columns(path, 0)?;
-    Ok(attain_rfm::parquet::for_each_transaction(
-        path, &columns, f,
-    )?)
+    attain_rfm::parquet::for_each_transaction(path, &columns, f)?;
+    Ok(OrderColumn(columns.order.is_some()))
 }
 
 #[cfg(not(feature = "parquet"))]
@@ -194,7 +195,7 @@ fn read_parquet(
     path: &Path,
     _: &ColumnArgs,
     _: impl FnMut(&Transaction<'_>, &RowLocation<'_>) -> attain_rfm::Result<()>,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<OrderColumn> {
     anyhow::bail!(
         "{}: a Parquet file, but this attain was built without the `parquet` feature",
         path.display()

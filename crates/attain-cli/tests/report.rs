@@ -734,3 +734,59 @@ fn the_fast_and_the_general_reader_give_the_same_report() {
         std::fs::remove_dir_all(quoted).unwrap();
     }
 }
+
+/// Standard input reads through the general reader, which says from its resolved header
+/// whether the log names an order column: with `--order-col` the page is the file's page (the
+/// RFM note counts distinct orders), even when every order id is left empty.
+#[test]
+fn standard_input_gives_the_files_page() {
+    let dir = temp_dir("stdin-orders");
+    for (name, text) in [
+        (
+            "ids",
+            "customer_id,order_id,order_date,amount\nc1,o1,2025-01-02,10.00\nc1,o1,2025-01-02,5.00\nc2,o2,2025-02-03,7.50\nc1,o3,2025-03-04,1.25\n",
+        ),
+        (
+            "empty ids",
+            "customer_id,order_id,order_date,amount\nc1,,2025-01-02,10.00\nc2,,2025-02-03,7.50\nc1,,2025-03-04,1.25\n",
+        ),
+    ] {
+        std::fs::write(dir.join("tx.csv"), text).unwrap();
+        let (code_a, file, err_a) = attain_in(&dir, &["report", "tx.csv", "--format", "json"]);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_attain"))
+            .args(["report", "-", "--order-col", "order_id", "--format", "json"])
+            .current_dir(&dir)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::io::Write::write_all(&mut child.stdin.take().unwrap(), text.as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
+        let stdin = String::from_utf8(out.stdout).unwrap();
+        assert_eq!(
+            (code_a, out.status.code()),
+            (0, Some(0)),
+            "{name}: {err_a} {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        // The RFM section, less its command line (which names the input).
+        let rfm = |json: &str| {
+            let page: serde_json::Value = serde_json::from_str(json).unwrap();
+            let mut section = page["sections"]
+                .as_array()
+                .and_then(|s| s.iter().find(|s| s["id"] == "rfm"))
+                .cloned()
+                .expect("an RFM section");
+            section.as_object_mut().unwrap().remove("command");
+            section
+        };
+        let (file, stdin) = (rfm(&file), rfm(&stdin));
+        assert!(
+            file["tables"].as_array().is_some_and(|t| !t.is_empty()),
+            "{name}"
+        );
+        assert_eq!(file, stdin, "{name}");
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -203,34 +203,33 @@ fn general(args: &ReportArgs, named: Option<Currency>) -> anyhow::Result<Read> {
     let mut ids: HashMap<String, u32> = HashMap::new();
     let mut names: Vec<String> = Vec::new();
     let mut rows: Vec<Row> = Vec::new();
-    let mut rows_have_orders = false;
     let mut rows_read = 0_u64;
     let mut decimals = 0_u32;
-    input::for_each_transaction(&args.input, &args.columns, args.quiet, |t, at| {
-        let amount = input::money(t, at, read_as, checked)?.amount();
-        rows_read += 1;
-        decimals = decimals.max(amount.normalize().scale());
-        let customer = match ids.get(t.customer_id) {
-            Some(&c) => c,
-            None => {
-                let c = u32::try_from(names.len())
-                    .map_err(|_| at.error(at.customer_column(), "too many customers"))?;
-                ids.insert(t.customer_id.to_owned(), c);
-                names.push(t.customer_id.to_owned());
-                c
-            }
-        };
-        rows_have_orders |= t.order_id.is_some();
-        rows.push(Row {
-            customer,
-            date: t.date,
-            amount,
-            order: t.order_id.map(Box::from),
-        });
-        Ok(())
-    })?;
-    // The header tells whether the file names an order column; standard input's rows tell.
-    let has_orders = order_column(args).unwrap_or(rows_have_orders);
+    let order_column =
+        input::for_each_transaction(&args.input, &args.columns, args.quiet, |t, at| {
+            let amount = input::money(t, at, read_as, checked)?.amount();
+            rows_read += 1;
+            decimals = decimals.max(amount.normalize().scale());
+            let customer = match ids.get(t.customer_id) {
+                Some(&c) => c,
+                None => {
+                    let c = u32::try_from(names.len())
+                        .map_err(|_| at.error(at.customer_column(), "too many customers"))?;
+                    ids.insert(t.customer_id.to_owned(), c);
+                    names.push(t.customer_id.to_owned());
+                    c
+                }
+            };
+            rows.push(Row {
+                customer,
+                date: t.date,
+                amount,
+                order: t.order_id.map(Box::from),
+            });
+            Ok(())
+        })?;
+    // Whether the input names an order column, as the reader resolved it from the header.
+    let has_orders = order_column.0;
     let before = rows.len();
     if let Some(as_of) = args.as_of {
         rows.retain(|r| r.date <= as_of);
@@ -282,16 +281,4 @@ fn general(args: &ReportArgs, named: Option<Currency>) -> anyhow::Result<Read> {
         decimals,
         has_orders,
     })
-}
-
-/// Whether the input names an order id column (the RFM section's note), when that can be known
-/// from its header: `None` for standard input, where only the rows tell.
-fn order_column(args: &ReportArgs) -> Option<bool> {
-    if args.input.as_os_str() == "-" {
-        return None;
-    }
-    args.columns
-        .order_column(&args.input, input::kind(&args.input))
-        .ok()
-        .map(|c| c.is_some())
 }
