@@ -273,9 +273,13 @@ impl RfmGroups {
     fn resize(&mut self, total: usize) {
         if self.states.len() < total {
             let tracking = self.tracking;
+            // A new state already holds heap memory (the boxed order-id set): count it now,
+            // as a group whose rows are all filtered out is never touched.
+            let base = CustomerState::new(tracking).heap_size();
+            self.heap_total += (total - self.states.len()) * base;
             self.states
                 .resize_with(total, || CustomerState::new(tracking));
-            self.heap.resize(total, 0);
+            self.heap.resize(total, base);
         }
     }
 

@@ -248,8 +248,9 @@ pub struct CustomerState {
     #[cfg_attr(feature = "serde", serde(with = "attain_types::serde::decimal"))]
     gross: Decimal,
     anonymous_orders: u64,
-    /// Boxed: most states track no order ids, and a state is held per customer (a million of
-    /// them in an engine's table), so the set costs one pointer when absent.
+    /// Boxed, so that a state is 96 bytes (a million of them in an engine's table): a state
+    /// that tracks no order ids pays one pointer for the set, one that does pays one more
+    /// allocation beside the set's own vector (measured: no change in `aggregate_par`).
     order_ids: Option<Box<OrderIds>>,
     days: Option<BTreeMap<NaiveDate, DayTotal>>,
 }
@@ -644,7 +645,11 @@ impl CustomerState {
     pub fn heap_size(&self) -> usize {
         // Constant time: the order-id set keeps its own byte count. A B-tree entry costs its
         // key and value plus about a third of a node's overhead.
-        let ids = self.order_ids.as_deref().map_or(0, OrderIds::heap_size);
+        // The boxed set itself is on the heap too.
+        let ids = self
+            .order_ids
+            .as_deref()
+            .map_or(0, |ids| size_of::<OrderIds>() + ids.heap_size());
         let days = self.days.as_ref().map_or(0, |d| {
             d.len() * (size_of::<NaiveDate>() + size_of::<DayTotal>() + 8)
         });
@@ -1095,4 +1100,36 @@ pub fn aggregate_par(
             },
         )?;
     agg.finish()
+}
+
+#[cfg(all(test, target_pointer_width = "64"))]
+mod layout_tests {
+    use super::*;
+
+    #[test]
+    fn a_state_is_96_bytes() {
+        // 8 rows + 2 × 4 dates + 2 × 16 sums + 8 anonymous orders + 8 boxed order ids + 32
+        // per-day totals: what an engine keeps per customer (152 with the set inline).
+        assert_eq!(size_of::<CustomerState>(), 96);
+    }
+
+    #[test]
+    fn heap_size_counts_the_boxed_order_id_set() {
+        let untracked = CustomerState::new(Tracking::default());
+        assert_eq!(untracked.heap_size(), 0);
+        let mut s = CustomerState::new(Tracking {
+            order_ids: true,
+            days: false,
+        });
+        assert_eq!(s.heap_size(), size_of::<OrderIds>());
+        let date = NaiveDate::from_ymd_opt(2026, 1, 2).expect("a date");
+        s.add(&Transaction {
+            customer_id: "c",
+            date,
+            amount: Decimal::ONE,
+            order_id: Some("o1"),
+        })
+        .expect("a row");
+        assert!(s.heap_size() > size_of::<OrderIds>());
+    }
 }

@@ -2,7 +2,7 @@
 
 use super::optimize::{self, Settings};
 use super::special::{Hyp2f1Path, digamma, inv_one_plus_exp, ln_gamma, ln_hyp2f1};
-use super::summary::{Grouped, fit_threads, sum_rows};
+use super::summary::{Grouped, sum_rows};
 use super::{
     CustomerSummary, Fit, FitOptions, PurchaseModel, check_horizon, check_positive, fit_error,
 };
@@ -202,7 +202,7 @@ fn negative_ll(theta: &[f64], data: &Grouped, cache: &mut Cache, grad: &mut [f64
     ln_tx.clear();
     ln_tx.extend(data.t_xs.iter().map(|t| (alpha + t).ln()));
     let (x_terms, l_ts, l_txs) = (&cache.x, &ln_t, &ln_tx);
-    let [ll, g_r, g_alpha, g_a, g_b] = sum_rows(&data.rows, fit_threads(), |rows| {
+    let [ll, g_r, g_alpha, g_a, g_b] = sum_rows(&data.rows, |rows| {
         let (mut ll, mut g_r, mut g_alpha, mut g_a, mut g_b) = (0.0, 0.0, 0.0, 0.0, 0.0);
         for row in rows {
             let xt = x_terms[row.x_index];
@@ -527,6 +527,37 @@ mod tests {
         a: 0.793,
         b: 2.426,
     };
+
+    /// More than one chunk of distinct rows, so that the likelihood is summed on several
+    /// threads: the same as the customers' own log-likelihoods added up.
+    fn many_distinct_summaries() -> Vec<CustomerSummary> {
+        (0..super::super::summary::SUM_CHUNK + 5_000)
+            .map(|i| {
+                let t = 20.0 + i as f64 * 1e-3;
+                let x = (i % 7) as u64;
+                let t_x = if x == 0 {
+                    0.0
+                } else {
+                    t * (i % 13 + 1) as f64 / 14.0
+                };
+                CustomerSummary::new(x, t_x, t)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_chunked_likelihood_is_the_sum_over_customers() {
+        let summaries = many_distinct_summaries();
+        let data = Grouped::new(&summaries).unwrap();
+        assert!(data.rows.len() > super::super::summary::SUM_CHUNK);
+        let theta = [P.r.ln(), P.alpha.ln(), P.a.ln(), P.b.ln()];
+        let ll = -negative_ll(&theta, &data, &mut Cache::default(), &mut [0.0; 4]);
+        let direct: f64 = summaries.iter().map(|s| P.log_likelihood(s).unwrap()).sum();
+        assert!(
+            (ll - direct).abs() < 1e-9 * direct.abs(),
+            "{ll} vs {direct}"
+        );
+    }
 
     #[test]
     fn gradient_matches_finite_differences() {

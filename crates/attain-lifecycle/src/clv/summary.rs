@@ -194,12 +194,27 @@ pub(crate) struct Row {
 /// order, exactly as a plain loop would.
 pub(crate) const SUM_CHUNK: usize = 32_768;
 
+/// `f` summed over `rows` (see [`sum_rows_on`]) on every core when there is more than one
+/// chunk; the core count is only asked for then.
+pub(crate) fn sum_rows<const N: usize>(
+    rows: &[Row],
+    f: impl Fn(&[Row]) -> [f64; N] + Sync,
+) -> [f64; N] {
+    let threads = if rows.len() > SUM_CHUNK {
+        std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+    } else {
+        1
+    };
+    sum_rows_on(rows, threads, f)
+}
+
 /// `f` summed over `rows`: `f(chunk)` gives a chunk's `N` partial sums, each a plain in-order
 /// loop from `0.0`. The rows are cut into chunks of [`SUM_CHUNK`] whatever the machine, the
 /// chunks run on up to `threads` threads, and their partial sums are added in chunk order, so
 /// the result is the same bits on any number of cores (and, for at most one chunk, the bits
-/// of the sequential loop).
-pub(crate) fn sum_rows<const N: usize>(
+/// of the sequential loop). A thread the system refuses is not an error: the calling thread
+/// sums those chunks itself, with the same result.
+pub(crate) fn sum_rows_on<const N: usize>(
     rows: &[Row],
     threads: usize,
     f: impl Fn(&[Row]) -> [f64; N] + Sync,
@@ -214,15 +229,21 @@ pub(crate) fn sum_rows<const N: usize>(
         std::thread::scope(|scope| {
             let mut runs = chunks.chunks(per);
             let first = runs.next().unwrap_or(&[]);
-            let handles: Vec<_> = runs
-                .map(|run| scope.spawn(move || run.iter().map(|c| f(c)).collect::<Vec<_>>()))
+            let spawned: Vec<_> = runs
+                .map(|run| {
+                    let handle = std::thread::Builder::new()
+                        .spawn_scoped(scope, move || run.iter().map(|c| f(c)).collect::<Vec<_>>())
+                        .ok();
+                    (run, handle)
+                })
                 .collect();
             let mut all: Vec<[f64; N]> = first.iter().map(|c| f(c)).collect();
-            for h in handles {
-                // A worker only runs `f`; should it panic, the panic is the caller's.
-                match h.join() {
-                    Ok(part) => all.extend(part),
-                    Err(panic) => std::panic::resume_unwind(panic),
+            for (run, handle) in spawned {
+                match handle.map(std::thread::ScopedJoinHandle::join) {
+                    Some(Ok(part)) => all.extend(part),
+                    // A worker only runs `f`; should it panic, the panic is the caller's.
+                    Some(Err(panic)) => std::panic::resume_unwind(panic),
+                    None => all.extend(run.iter().map(|c| f(c))),
                 }
             }
             all
@@ -235,11 +256,6 @@ pub(crate) fn sum_rows<const N: usize>(
         }
     }
     total
-}
-
-/// The threads [`sum_rows`] uses for a likelihood: one per core.
-pub(crate) fn fit_threads() -> usize {
-    std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
 }
 
 impl Grouped {
@@ -368,7 +384,7 @@ mod tests {
         for n in [0, 1, 1000, SUM_CHUNK] {
             let rows = rows(n);
             for threads in [1, 2, 8] {
-                let got = sum_rows(&rows, threads, partial);
+                let got = sum_rows_on(&rows, threads, partial);
                 assert_eq!(
                     got.map(f64::to_bits),
                     partial(&rows).map(f64::to_bits),
@@ -381,15 +397,21 @@ mod tests {
     #[test]
     fn sum_rows_gives_the_same_bits_on_any_number_of_threads() {
         let rows = rows(5 * SUM_CHUNK + 123);
-        let one = sum_rows(&rows, 1, partial);
+        let one = sum_rows_on(&rows, 1, partial);
         for threads in [2, 3, 4, 6, 64] {
-            let many = sum_rows(&rows, threads, partial);
+            let many = sum_rows_on(&rows, threads, partial);
             assert_eq!(many.map(f64::to_bits), one.map(f64::to_bits), "{threads}");
         }
-        // And it is the sum: within rounding of the sequential loop.
+        // And it is the sum: within rounding of the sequential loop, but not its bits (so the
+        // data would show a summation order that depended on the thread count).
         let seq = partial(&rows);
         for (a, b) in one.iter().zip(seq) {
             assert!((a - b).abs() <= 1e-12 * b.abs(), "{a} vs {b}");
         }
+        assert_ne!(one.map(f64::to_bits), seq.map(f64::to_bits));
+        assert_eq!(
+            sum_rows(&rows, partial).map(f64::to_bits),
+            one.map(f64::to_bits)
+        );
     }
 }
