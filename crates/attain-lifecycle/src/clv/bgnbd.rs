@@ -290,15 +290,7 @@ impl PurchaseModel for BgNbdParams {
         summary: &CustomerSummary,
         horizon: f64,
     ) -> Result<f64> {
-        self.validate()?;
-        summary.validate(0)?;
-        check_horizon(horizon)?;
-        if horizon == 0.0 {
-            return Ok(0.0);
-        }
-        let p_alive = self.p_alive(summary)?;
-        let if_alive = self.given_alive(summary, horizon)?;
-        Ok((if_alive * p_alive).max(0.0))
+        expected_given_alive_by(self, self.validate(), self, summary, horizon)
     }
 
     fn predict_each(
@@ -324,14 +316,47 @@ impl PurchaseModel for BgNbdParams {
         summary: &CustomerSummary,
         horizons: &[f64],
     ) -> Result<Vec<f64>> {
-        super::check_at(self.validate(), summary, horizons)?;
-        let p_alive = self.p_alive(summary)?;
-        let if_alive = self.given_alive_at(summary, horizons)?;
-        Ok(if_alive
-            .into_iter()
-            .map(|e| (e * p_alive).max(0.0))
-            .collect())
+        expected_at_given_alive_by(self, self.validate(), self, summary, horizons)
     }
+}
+
+/// [`PurchaseModel::conditional_expected_purchases`] of `model` (whose parameter check is
+/// `validated`), with the expectation given alive of `given` (BG/NBD: its own parameters;
+/// MBG/NBD: BG/NBD's with `b + 1`) times P(alive), never below 0.
+pub(super) fn expected_given_alive_by(
+    model: &impl PurchaseModel,
+    validated: Result<()>,
+    given: &BgNbdParams,
+    summary: &CustomerSummary,
+    horizon: f64,
+) -> Result<f64> {
+    validated?;
+    summary.validate(0)?;
+    check_horizon(horizon)?;
+    if horizon == 0.0 {
+        return Ok(0.0);
+    }
+    let p_alive = model.p_alive(summary)?;
+    let if_alive = given.given_alive(summary, horizon)?;
+    Ok((if_alive * p_alive).max(0.0))
+}
+
+/// [`PurchaseModel::conditional_expected_purchases_at`] of `model`, as
+/// [`expected_given_alive_by`] at each horizon.
+pub(super) fn expected_at_given_alive_by(
+    model: &impl PurchaseModel,
+    validated: Result<()>,
+    given: &BgNbdParams,
+    summary: &CustomerSummary,
+    horizons: &[f64],
+) -> Result<Vec<f64>> {
+    super::check_at(validated, summary, horizons)?;
+    let p_alive = model.p_alive(summary)?;
+    let if_alive = given.given_alive_at(summary, horizons)?;
+    Ok(if_alive
+        .into_iter()
+        .map(|e| (e * p_alive).max(0.0))
+        .collect())
 }
 
 /// [`PurchaseModel::predict_each`] of `model`, whose expectation given alive is `given`'s

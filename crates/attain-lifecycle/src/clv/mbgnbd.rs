@@ -7,9 +7,7 @@ use super::bgnbd::{self, BgNbdParams};
 use super::optimize::{self, Settings};
 use super::special::{digamma, inv_one_plus_exp, ln_gamma, log_add_exp};
 use super::summary::{Grouped, sum_rows};
-use super::{
-    CustomerSummary, Fit, FitOptions, PurchaseModel, check_horizon, check_positive, fit_error,
-};
+use super::{CustomerSummary, Fit, FitOptions, PurchaseModel, check_positive, fit_error};
 #[cfg(doc)]
 use crate::Error;
 use crate::Result;
@@ -106,15 +104,7 @@ impl PurchaseModel for MbgNbdParams {
         summary: &CustomerSummary,
         horizon: f64,
     ) -> Result<f64> {
-        self.validate()?;
-        summary.validate(0)?;
-        check_horizon(horizon)?;
-        if horizon == 0.0 {
-            return Ok(0.0);
-        }
-        let p_alive = self.p_alive(summary)?;
-        let if_alive = self.shifted().given_alive(summary, horizon)?;
-        Ok((if_alive * p_alive).max(0.0))
+        bgnbd::expected_given_alive_by(self, self.validate(), &self.shifted(), summary, horizon)
     }
 
     fn predict_each(
@@ -139,13 +129,7 @@ impl PurchaseModel for MbgNbdParams {
         summary: &CustomerSummary,
         horizons: &[f64],
     ) -> Result<Vec<f64>> {
-        super::check_at(self.validate(), summary, horizons)?;
-        let p_alive = self.p_alive(summary)?;
-        let if_alive = self.shifted().given_alive_at(summary, horizons)?;
-        Ok(if_alive
-            .into_iter()
-            .map(|e| (e * p_alive).max(0.0))
-            .collect())
+        bgnbd::expected_at_given_alive_by(self, self.validate(), &self.shifted(), summary, horizons)
     }
 }
 
