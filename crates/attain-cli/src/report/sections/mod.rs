@@ -122,7 +122,11 @@ enum DayTotals {
         first: NaiveDate,
         days: Vec<(Decimal, u64)>,
     },
-    Map(BTreeMap<NaiveDate, (Decimal, u64)>),
+    Map {
+        first: NaiveDate,
+        last: NaiveDate,
+        map: BTreeMap<NaiveDate, (Decimal, u64)>,
+    },
 }
 
 impl DayTotals {
@@ -132,17 +136,24 @@ impl DayTotals {
                 first,
                 days: vec![(Decimal::ZERO, 0); span + 1],
             },
-            _ => DayTotals::Map(BTreeMap::new()),
+            _ => DayTotals::Map {
+                first,
+                last,
+                map: BTreeMap::new(),
+            },
         }
     }
 
-    /// The totals of `date`; `None` for a date before the first or after the last.
+    /// The totals of `date`; `None` for a date before the first or after the last (in both
+    /// forms alike).
     fn slot(&mut self, date: NaiveDate) -> Option<&mut (Decimal, u64)> {
         match self {
             DayTotals::ByDay { first, days } => usize::try_from((date - *first).num_days())
                 .ok()
                 .and_then(|at| days.get_mut(at)),
-            DayTotals::Map(map) => Some(map.entry(date).or_insert((Decimal::ZERO, 0))),
+            DayTotals::Map { first, last, map } => (*first..=*last)
+                .contains(&date)
+                .then(|| map.entry(date).or_insert((Decimal::ZERO, 0))),
         }
     }
 
@@ -150,7 +161,7 @@ impl DayTotals {
     /// [`DayTotals::new`]'s dates).
     fn into_map(self) -> Option<BTreeMap<NaiveDate, (Decimal, u64)>> {
         match self {
-            DayTotals::Map(map) => Some(map),
+            DayTotals::Map { map, .. } => Some(map),
             DayTotals::ByDay { first, days } => days
                 .into_iter()
                 .enumerate()
@@ -286,6 +297,31 @@ mod tests {
     #[test]
     fn checked_helpers_refuse_overflow() {
         assert!(add(Decimal::MAX, Decimal::ONE, "x").is_err());
+    }
+
+    #[test]
+    fn both_forms_of_day_totals_take_exactly_the_span() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).expect("a date");
+        for (first, last) in [
+            (d(2025, 1, 1), d(2025, 12, 31)),
+            (d(1, 1, 1), d(2025, 12, 31)),
+        ] {
+            let mut totals = DayTotals::new(first, last);
+            let by_day = matches!(totals, DayTotals::ByDay { .. });
+            assert_eq!(by_day, chrono::Datelike::year(&first) == 2025);
+            for outside in [first.pred_opt(), last.succ_opt()].into_iter().flatten() {
+                assert!(totals.slot(outside).is_none(), "{outside}");
+            }
+            for inside in [first, last] {
+                let slot = totals.slot(inside).expect("inside the span");
+                slot.0 += Decimal::ONE;
+                slot.1 += 1;
+            }
+            let map = totals.into_map().expect("dates in the calendar");
+            let want: BTreeMap<NaiveDate, (Decimal, u64)> =
+                [(first, (Decimal::ONE, 1)), (last, (Decimal::ONE, 1))].into();
+            assert_eq!(map, want);
+        }
     }
 
     #[test]
