@@ -285,6 +285,7 @@ pub(crate) struct ActivityState {
 
 impl SlotState for ActivityState {
     type Store = ActivityStore;
+    const ORDERED: bool = false;
 
     fn new(len: u16) -> Self {
         ActivityState {
@@ -558,6 +559,7 @@ pub(crate) struct OrderedState {
 
 impl SlotState for OrderedState {
     type Store = OrderedStore;
+    const ORDERED: bool = true;
 
     fn new(len: u16) -> Self {
         OrderedState {

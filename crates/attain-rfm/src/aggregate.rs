@@ -870,7 +870,7 @@ impl IngestReport {
         self.rows_read.saturating_sub(self.rows_used)
     }
 
-    fn merge(&mut self, o: &IngestReport) {
+    pub(crate) fn merge(&mut self, o: &IngestReport) {
         self.rows_read += o.rows_read;
         self.rows_used += o.rows_used;
         self.after_as_of += o.after_as_of;

@@ -29,8 +29,6 @@
 use std::fs::File;
 use std::io::{self, Read, Seek, Write};
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, mpsc};
 
 use attain_types::input::{self, Header};
 use attain_types::{Decimal, Granularity, NaiveDate};
@@ -113,13 +111,38 @@ fn has_quote_or_lone_cr(bytes: &[u8]) -> bool {
     false
 }
 
-/// Splits a block of whole lines into rows and calls `f` on each row that passes the filters
-/// and whose customer belongs to partition `part.0` of `part.1`.
+/// Which hash partitions of the customers a pass reads: partitions `first..first + count` of
+/// `total` (see [`partition`]).
+#[derive(Clone, Copy)]
+struct Parts {
+    first: u64,
+    count: u64,
+    total: u64,
+}
+
+impl Parts {
+    /// Every customer.
+    const ALL: Parts = Parts {
+        first: 0,
+        count: 1,
+        total: 1,
+    };
+}
+
+/// The partition of `total` that a customer with id hash `hash` belongs to: the hash's top 32
+/// bits scaled to `0..total` (the table's slots are indexed by the low bits).
+#[inline]
+fn partition(hash: u64, total: u64) -> u64 {
+    ((hash >> 32) * total) >> 32
+}
+
+/// Splits a block of whole lines into rows and calls `f` on batches of the rows that pass the
+/// filters and whose customer belongs to one of the partitions of `parts`.
 fn for_each_row<'a>(
     buf: &'a [u8],
     roles: &[Role],
     layout: &Layout,
-    part: (u64, u64),
+    parts: Parts,
     report: &mut IngestReport,
     mut f: impl FnMut(&[Row<'a>]) -> Result<(), Bail>,
 ) -> Result<(), Bail> {
@@ -160,7 +183,9 @@ fn for_each_row<'a>(
                     }
                     cust = field;
                     hash = key_hash(field);
-                    if part.1 > 1 && ((hash >> 32) * part.1) >> 32 != part.0 {
+                    if parts.count < parts.total
+                        && partition(hash, parts.total).wrapping_sub(parts.first) >= parts.count
+                    {
                         mine = false;
                         break;
                     }
@@ -537,7 +562,203 @@ fn sum_reports<S: SlotState>(tables: &[Table<S>]) -> IngestReport {
     report
 }
 
-type Block = Arc<(Vec<u8>, usize)>;
+/// A file read in blocks of whole lines: a block ends at its last line end and the bytes after
+/// it are carried into the next block; the file's last line needs no line end.
+struct Blocks {
+    file: File,
+    carry: Vec<u8>,
+    /// Bytes of the file read so far (the header line included).
+    consumed: u64,
+    done: bool,
+}
+
+impl Blocks {
+    /// Reads the next lines into `buf` (which grows when one line needs it) and says how many
+    /// of its bytes hold them; `None` at the end of the file.
+    fn next(&mut self, buf: &mut Vec<u8>) -> io::Result<Option<usize>> {
+        loop {
+            if self.done {
+                return Ok(None);
+            }
+            let kept = self.carry.len();
+            if buf.len() < kept * 2 {
+                buf.resize(kept * 2, 0);
+            }
+            buf[..kept].copy_from_slice(&self.carry);
+            let n = fill(&mut self.file, &mut buf[kept..])?;
+            self.consumed += n as u64;
+            let have = kept + n;
+            self.carry.clear();
+            if n == 0 {
+                self.done = true;
+                if have == 0 {
+                    return Ok(None);
+                }
+                if buf.len() == have {
+                    buf.push(b'\n');
+                } else {
+                    buf[have] = b'\n';
+                }
+                return Ok(Some(have + 1));
+            }
+            match memchr::memrchr(b'\n', &buf[..have]) {
+                Some(p) => {
+                    self.carry.extend_from_slice(&buf[p + 1..have]);
+                    return Ok(Some(p + 1));
+                }
+                // A line longer than the buffer: read on into a larger one.
+                None => self.carry.extend_from_slice(&buf[..have]),
+            }
+        }
+    }
+}
+
+/// Where `buf` (whole lines) is cut into `n` segments of whole lines of about equal length:
+/// `n + 1` offsets from 0 to `buf.len()`.
+fn segment_cuts(buf: &[u8], n: usize) -> Vec<usize> {
+    let mut cuts = Vec::with_capacity(n + 1);
+    cuts.push(0);
+    for k in 1..n {
+        let from = (buf.len() / n * k).max(cuts[k - 1]);
+        let cut = memchr::memchr(b'\n', &buf[from..]).map_or(buf.len(), |i| from + i + 1);
+        cuts.push(cut);
+    }
+    cuts.push(buf.len());
+    cuts
+}
+
+/// Parses one block of whole lines into the workers' tables (one table per worker, each the
+/// customers of one partition of `parts`) and runs `read_ahead` on the calling thread
+/// meanwhile. Rows reach each table in file order. `Err(Bail)` when the fast parser gives up
+/// on the block or the system refuses a thread (the general reader then reads the file).
+fn scan_block<'a, S: SlotState, R>(
+    buf: &'a [u8],
+    tables: &mut [Table<S>],
+    roles: &[Role],
+    layout: &Layout,
+    parts: Parts,
+    read_ahead: impl FnOnce() -> R,
+) -> (Result<(), Bail>, R) {
+    const BATCH: usize = 32;
+    let workers = tables.len();
+    if let [table] = tables {
+        // One worker: its rows go straight into its table.
+        return std::thread::scope(|s| {
+            let work = std::thread::Builder::new().spawn_scoped(s, move || {
+                let mut report = table.report;
+                let r = for_each_row(buf, roles, layout, parts, &mut report, |rows| {
+                    table.add_rows(rows, layout)
+                });
+                table.report = report;
+                r
+            });
+            let next = read_ahead();
+            let parsed = match work {
+                Ok(h) => h.join().unwrap_or(Err(Bail)),
+                Err(_) => Err(Bail),
+            };
+            (parsed, next)
+        });
+    }
+    let cuts = segment_cuts(buf, workers);
+    // First each worker splits its segment into rows and sorts them by the worker that owns
+    // the customer. A state whose rows commute takes the worker's own rows at once; an ordered
+    // one must first see the rows of the segments before.
+    type Sorted<'a> = Result<Vec<Vec<Row<'a>>>, Bail>;
+    let (sorted, next): (Vec<Sorted<'a>>, R) = std::thread::scope(|s| {
+        let work: Vec<_> = cuts
+            .windows(2)
+            .zip(tables.iter_mut())
+            .enumerate()
+            .map(|(me, (seg, table))| {
+                let seg = &buf[seg[0]..seg[1]];
+                std::thread::Builder::new().spawn_scoped(s, move || {
+                    let mut out: Vec<Vec<Row<'a>>> = (0..workers)
+                        .map(|w| {
+                            if w == me && !S::ORDERED {
+                                Vec::with_capacity(BATCH)
+                            } else {
+                                Vec::with_capacity(seg.len() / 32 / workers + BATCH)
+                            }
+                        })
+                        .collect();
+                    let mut report = IngestReport::default();
+                    for_each_row(seg, roles, layout, parts, &mut report, |rows| {
+                        for r in rows {
+                            let w = partition(r.hash, parts.total) - parts.first;
+                            // In 0..workers: `for_each_row` keeps only the pass's partitions.
+                            out.get_mut(w as usize).ok_or(Bail)?.push(*r);
+                        }
+                        if !S::ORDERED && out[me].len() >= BATCH {
+                            table.add_rows(&out[me], layout)?;
+                            out[me].clear();
+                        }
+                        Ok(())
+                    })?;
+                    if !S::ORDERED {
+                        table.add_rows(&out[me], layout)?;
+                        out[me].clear();
+                    }
+                    table.report.merge(&report);
+                    Ok(out)
+                })
+            })
+            .collect();
+        let next = read_ahead();
+        let sorted = work
+            .into_iter()
+            .map(|h| match h {
+                Ok(h) => h.join().unwrap_or(Err(Bail)),
+                Err(_) => Err(Bail),
+            })
+            .collect();
+        (sorted, next)
+    });
+    let mut segments = Vec::with_capacity(workers);
+    for r in sorted {
+        match r {
+            Ok(rows) => segments.push(rows),
+            Err(Bail) => return (Err(Bail), next),
+        }
+    }
+    // Then each worker adds its customers' rows, segment by segment.
+    let segments = &segments;
+    let added = std::thread::scope(|s| {
+        let mut tables = tables.iter_mut().enumerate();
+        let own = tables.next();
+        let work: Vec<_> = tables
+            .map(|(w, t)| {
+                std::thread::Builder::new()
+                    .spawn_scoped(s, move || add_segments(t, w, segments, layout))
+            })
+            .collect();
+        let mut added = own.map_or(Ok(()), |(w, t)| add_segments(t, w, segments, layout));
+        for h in work {
+            let r = match h {
+                Ok(h) => h.join().unwrap_or(Err(Bail)),
+                Err(_) => Err(Bail),
+            };
+            added = added.and(r);
+        }
+        added
+    });
+    (added, next)
+}
+
+/// Adds worker `w`'s rows of every segment, in segment order, to its table.
+fn add_segments(
+    table: &mut Table<impl SlotState>,
+    w: usize,
+    segments: &[Vec<Vec<Row<'_>>>],
+    layout: &Layout,
+) -> Result<(), Bail> {
+    for seg in segments {
+        for rows in seg[w].chunks(32) {
+            table.add_rows(rows, layout)?;
+        }
+    }
+    Ok(())
+}
 
 /// A reader that reports the bytes read so far.
 struct CountingReader<'p, R> {
@@ -656,150 +877,56 @@ fn scan<S: SlotState>(
     } else {
         0
     };
-    // Every worker sees every block and aggregates the customers of its hash partition, so the
-    // tables are disjoint and need no merge.
+    // Each block's lines are split once, in `threads` segments, one per worker; each worker
+    // sorts its segment's rows by the worker that owns the customer (a hash partition), then
+    // each worker adds its own customers' rows segment by segment, that is in file order. So
+    // the tables are disjoint (no merge), each line is parsed once, and every customer sees
+    // its rows in the order of the file (the ordered cohort and repeat paths need that).
     let mut results: Vec<Table<S>> = Vec::with_capacity(threads * passes);
     let mut dups = HashSet::default();
-    let mut next = Some((file, rest));
+    let mut first_pass = Some((file, rest));
+    let mut cur = vec![0u8; block];
+    let mut ahead = vec![0u8; block];
     for pass in 0..passes {
-        let (mut file, rest) = match next.take() {
+        let (mut file, carry) = match first_pass.take() {
             Some(f) => f,
             None => {
                 let (file, _, rest) = read_header(path, name)?;
                 (file, rest)
             }
         };
-        let stop = AtomicBool::new(false);
-        let (done_tx, done_rx) = mpsc::channel::<()>();
-        let mut senders = Vec::with_capacity(threads);
-        let mut receivers = Vec::with_capacity(threads);
-        for _ in 0..threads {
-            let (tx, rx) = mpsc::sync_channel::<Block>(4);
-            senders.push(tx);
-            receivers.push(rx);
-        }
-        let pass_results: Vec<Result<Table<S>, Bail>> = std::thread::scope(|s| {
-            let handles: Vec<_> = receivers
-                .into_iter()
-                .enumerate()
-                .map(|(w, rx)| {
-                    let (done_tx, stop, layout, roles, setup) =
-                        (done_tx.clone(), &stop, &layout, &roles, &setup);
-                    s.spawn(move || {
-                        let mut t = Table::new(pairs_hint);
-                        setup(&mut t);
-                        let mut failed = false;
-                        let part = ((pass * threads + w) as u64, (passes * threads) as u64);
-                        while let Ok(block) = rx.recv() {
-                            if !failed && !stop.load(Ordering::Relaxed) {
-                                let mut report = t.report;
-                                let r = for_each_row(
-                                    &block.0[..block.1],
-                                    roles,
-                                    layout,
-                                    part,
-                                    &mut report,
-                                    |rows| t.add_rows(rows, layout),
-                                );
-                                t.report = report;
-                                if r.is_err() {
-                                    failed = true;
-                                    stop.store(true, Ordering::Relaxed);
-                                }
-                            }
-                            drop(block);
-                            let _ = done_tx.send(());
-                        }
-                        if failed { Err(Bail) } else { Ok(t) }
-                    })
-                })
-                .collect();
-            drop(done_tx);
-            let read = (|| -> io::Result<()> {
-                // Bytes of the file read so far (the header line and what followed it).
-                let mut consumed = file.stream_position().unwrap_or(0);
-                let base = pass as u64 * file_len as u64;
-                let mut carry = rest;
-                let mut pool: Vec<Block> = Vec::new();
-                loop {
-                    if stop.load(Ordering::Relaxed) {
-                        return Ok(());
-                    }
-                    // A buffer no worker holds any more, or a new one (at most threads + 2).
-                    let mut block = loop {
-                        if let Some(i) = pool.iter().position(|b| Arc::strong_count(b) == 1) {
-                            break pool.swap_remove(i);
-                        }
-                        if pool.len() < threads + 2 {
-                            break Arc::new((vec![0u8; block], 0));
-                        }
-                        if done_rx.recv().is_err() {
-                            return Ok(());
-                        }
-                    };
-                    let Some((buf, used)) = Arc::get_mut(&mut block) else {
-                        return Ok(());
-                    };
-                    if buf.len() < carry.len() * 2 {
-                        buf.resize(carry.len() * 2, 0);
-                    }
-                    buf[..carry.len()].copy_from_slice(&carry);
-                    let n = fill(&mut file, &mut buf[carry.len()..])?;
-                    consumed += n as u64;
-                    progress((base + consumed) / passes as u64);
-                    let have = carry.len() + n;
-                    let last = if n == 0 {
-                        // End of file: the carried tail is the last line.
-                        if have == 0 {
-                            return Ok(());
-                        }
-                        if buf.len() == have {
-                            buf.push(b'\n');
-                        } else {
-                            buf[have] = b'\n';
-                        }
-                        carry.clear();
-                        *used = have + 1;
-                        true
-                    } else {
-                        match memchr::memrchr(b'\n', &buf[..have]) {
-                            Some(p) => {
-                                carry = buf[p + 1..have].to_vec();
-                                *used = p + 1;
-                            }
-                            None => {
-                                carry = buf[..have].to_vec();
-                                *used = 0;
-                            }
-                        }
-                        false
-                    };
-                    if *used > 0 {
-                        for tx in &senders {
-                            let _ = tx.send(Arc::clone(&block));
-                        }
-                    }
-                    pool.push(block);
-                    if last {
-                        return Ok(());
-                    }
-                }
-            })();
-            drop(senders);
-            let results = handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or(Err(Bail)))
-                .collect();
-            read.map(|()| results)
-        })
-        .map_err(|e| io_err(name, &e))?;
-
-        let mut tables = Vec::with_capacity(pass_results.len());
-        for r in pass_results {
-            match r {
-                Ok(t) => tables.push(t),
-                Err(Bail) => return Ok(None),
+        let consumed = file.stream_position().unwrap_or(0);
+        let mut blocks = Blocks {
+            file,
+            carry,
+            consumed,
+            done: false,
+        };
+        let base = pass as u64 * file_len as u64;
+        let parts = Parts {
+            first: (pass * threads) as u64,
+            count: threads as u64,
+            total: (passes * threads) as u64,
+        };
+        let mut tables: Vec<Table<S>> = (0..threads)
+            .map(|_| {
+                let mut t = Table::new(pairs_hint);
+                setup(&mut t);
+                t
+            })
+            .collect();
+        let mut used = blocks.next(&mut cur).map_err(|e| io_err(name, &e))?;
+        progress((base + blocks.consumed) / passes as u64);
+        while let Some(n) = used {
+            let (parsed, next) = scan_block(&cur[..n], &mut tables, &roles, &layout, parts, || {
+                blocks.next(&mut ahead)
+            });
+            if parsed.is_err() {
+                return Ok(None);
             }
+            used = next.map_err(|e| io_err(name, &e))?;
+            progress((base + blocks.consumed) / passes as u64);
+            std::mem::swap(&mut cur, &mut ahead);
         }
         dups.extend(take_duplicates(&mut tables));
         results.extend(tables);
@@ -821,49 +948,29 @@ fn resolve_duplicates(
     layout: &Layout,
     resolver: &mut Resolver<'_>,
 ) -> Result<Option<()>> {
-    let (mut file, _, mut carry) = read_header(path, name)?;
+    let (file, _, carry) = read_header(path, name)?;
     let mut buf = vec![0u8; block_len(&file)];
+    let mut blocks = Blocks {
+        file,
+        carry,
+        consumed: 0,
+        done: false,
+    };
     let mut report = IngestReport::default();
-    loop {
-        if buf.len() < carry.len() * 2 {
-            buf.resize(carry.len() * 2, 0);
-        }
-        buf[..carry.len()].copy_from_slice(&carry);
-        let n = fill(&mut file, &mut buf[carry.len()..]).map_err(|e| io_err(name, &e))?;
-        let have = carry.len() + n;
-        let used = if n == 0 {
-            if have == 0 {
-                return Ok(Some(()));
-            }
-            if buf.len() == have {
-                buf.push(b'\n');
-            } else {
-                buf[have] = b'\n';
-            }
-            carry.clear();
-            have + 1
-        } else {
-            match memchr::memrchr(b'\n', &buf[..have]) {
-                Some(p) => {
-                    carry = buf[p + 1..have].to_vec();
-                    p + 1
-                }
-                None => {
-                    carry = buf[..have].to_vec();
-                    0
-                }
-            }
-        };
-        let ok = for_each_row(&buf[..used], roles, layout, (0, 1), &mut report, |rows| {
-            rows.iter().try_for_each(|row| resolver.row(row))
-        });
+    while let Some(used) = blocks.next(&mut buf).map_err(|e| io_err(name, &e))? {
+        let ok = for_each_row(
+            &buf[..used],
+            roles,
+            layout,
+            Parts::ALL,
+            &mut report,
+            |rows| rows.iter().try_for_each(|row| resolver.row(row)),
+        );
         if ok.is_err() {
             return Ok(None);
         }
-        if n == 0 {
-            return Ok(Some(()));
-        }
     }
+    Ok(Some(()))
 }
 
 /// Reads a transaction CSV from any reader with the `csv` crate (quoted fields allowed) and
@@ -1134,6 +1241,66 @@ mod tests {
             let mut b = Vec::new();
             push_decimal(&mut b, Decimal::from_str(s).unwrap());
             assert_eq!(String::from_utf8(b).unwrap(), s);
+        }
+    }
+
+    proptest::proptest! {
+        /// Blocks hold whole lines only, and all of them in order, whatever the buffer's size
+        /// (lines longer than it included) and whether the last line has its line end.
+        #[test]
+        fn blocks_are_the_file_in_whole_lines(
+            lines in proptest::collection::vec("[a-z,]{0,40}", 0..40),
+            last_newline in proptest::bool::ANY,
+            buf_len in 1usize..64,
+        ) {
+            let mut text = lines.join("\n");
+            if last_newline && !text.is_empty() {
+                text.push('\n');
+            }
+            let path = std::env::temp_dir().join(format!(
+                "attain-blocks-{}-{}.txt",
+                std::process::id(),
+                std::thread::current().name().unwrap_or("t").replace("::", "-")
+            ));
+            std::fs::write(&path, &text).unwrap();
+            let mut blocks = Blocks {
+                file: File::open(&path).unwrap(),
+                carry: Vec::new(),
+                consumed: 0,
+                done: false,
+            };
+            let mut buf = vec![0u8; buf_len];
+            let mut read = Vec::new();
+            while let Some(n) = blocks.next(&mut buf).unwrap() {
+                proptest::prop_assert!(n > 0);
+                proptest::prop_assert_eq!(buf[n - 1], b'\n');
+                read.extend_from_slice(&buf[..n]);
+            }
+            std::fs::remove_file(&path).unwrap();
+            let mut expected = text.clone().into_bytes();
+            if expected.last().is_some_and(|&b| b != b'\n') {
+                expected.push(b'\n');
+            }
+            proptest::prop_assert_eq!(read, expected);
+            proptest::prop_assert_eq!(blocks.consumed, text.len() as u64);
+        }
+
+        /// Segments cut whole lines: cuts ascend from 0 to the end and each falls after a line
+        /// end.
+        #[test]
+        fn segments_cut_at_line_starts(lines in proptest::collection::vec("[a-z]{0,30}", 1..30), n in 1usize..9) {
+            let text = lines.iter().map(|l| format!("{l}\n")).collect::<String>();
+            let buf = text.as_bytes();
+            let cuts = segment_cuts(buf, n);
+            proptest::prop_assert_eq!(cuts.len(), n + 1);
+            proptest::prop_assert_eq!(cuts[0], 0);
+            proptest::prop_assert_eq!(cuts[n], buf.len());
+            for w in cuts.windows(2) {
+                proptest::prop_assert!(w[0] <= w[1]);
+            }
+            for &c in &cuts[1..n] {
+                proptest::prop_assert!(c == buf.len() || buf[c - 1] == b'\n');
+            }
         }
     }
 }

@@ -148,6 +148,7 @@ impl Layout {
 }
 
 /// One row as the engine sees it: the amount in hundredths with its written scale (0..=2).
+#[derive(Clone, Copy)]
 pub(crate) struct Row<'a> {
     pub(crate) customer: &'a [u8],
     /// Empty when the row has no order id (an anonymous order).
@@ -194,6 +195,9 @@ pub(crate) fn key_hash(key: &[u8]) -> u64 {
 pub(crate) trait SlotState: Copy + Default + Send {
     /// Per-table storage beside the slots (for state that does not fit in a slot).
     type Store: Default + Send;
+    /// Whether a customer's rows must reach its state in file order (a state that takes the
+    /// first row's date as given). A state whose `add` commutes may see them in any order.
+    const ORDERED: bool;
     /// A new customer's state, for a key of `len` (> 0) bytes.
     fn new(len: u16) -> Self;
     /// The key's length; 0 marks an empty slot.
@@ -216,6 +220,7 @@ pub(crate) struct RfmState {
 
 impl SlotState for RfmState {
     type Store = ();
+    const ORDERED: bool = false;
 
     fn new(len: u16) -> Self {
         RfmState {

@@ -35,6 +35,7 @@ pub(crate) struct RepeatState {
 
 impl SlotState for RepeatState {
     type Store = ();
+    const ORDERED: bool = true;
 
     fn new(len: u16) -> Self {
         RepeatState {
