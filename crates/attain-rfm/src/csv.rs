@@ -29,6 +29,8 @@
 use std::fs::File;
 use std::io::{self, Read, Seek, Write};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, mpsc};
 
 use attain_types::input::{self, Header};
 use attain_types::{Decimal, Granularity, NaiveDate};
@@ -247,6 +249,10 @@ const BLOCK: usize = 8 << 20;
 /// when a line needs it), so that small files do not cost 8 MiB buffers per worker. A pipe or
 /// FIFO has no length: full-size blocks then.
 fn block_len(file: &File) -> usize {
+    #[cfg(test)]
+    if let Some(n) = tests::BLOCK_LEN.with(std::cell::Cell::get) {
+        return n;
+    }
     file.metadata()
         .ok()
         .filter(std::fs::Metadata::is_file)
@@ -627,137 +633,340 @@ fn segment_cuts(buf: &[u8], n: usize) -> Vec<usize> {
     cuts
 }
 
-/// Parses one block of whole lines into the workers' tables (one table per worker, each the
-/// customers of one partition of `parts`) and runs `read_ahead` on the calling thread
-/// meanwhile. Rows reach each table in file order. `Err(Bail)` when the fast parser gives up
-/// on the block or the system refuses a thread (the general reader then reads the file).
-fn scan_block<'a, S: SlotState, R>(
-    buf: &'a [u8],
+/// A block of whole lines, shared by the workers: the buffer and how many of its bytes hold
+/// the lines.
+type Block = Arc<(Vec<u8>, usize)>;
+
+/// Rows handed to the worker that owns their customers.
+type Handed = Vec<RowAt>;
+
+/// A row handed to another worker: offsets into the block it was read from, which that worker
+/// holds too.
+#[derive(Clone, Copy)]
+struct RowAt {
+    hash: u64,
+    amount: i64,
+    customer: u32,
+    customer_len: u32,
+    order: u32,
+    order_len: u32,
+    day: i32,
+    scale: u8,
+    neg: bool,
+}
+
+impl RowAt {
+    /// `row`, whose fields lie in `buf`, as offsets into `buf`; `None` past 4 GiB.
+    fn of(buf: &[u8], row: &Row<'_>) -> Option<RowAt> {
+        let base = buf.as_ptr() as usize;
+        let at = |field: &[u8]| -> Option<(u32, u32)> {
+            if field.is_empty() {
+                return Some((0, 0));
+            }
+            let off = (field.as_ptr() as usize).checked_sub(base)?;
+            Some((u32::try_from(off).ok()?, u32::try_from(field.len()).ok()?))
+        };
+        let (customer, customer_len) = at(row.customer)?;
+        let (order, order_len) = at(row.order)?;
+        Some(RowAt {
+            hash: row.hash,
+            amount: row.amount,
+            customer,
+            customer_len,
+            order,
+            order_len,
+            day: row.day,
+            scale: row.scale,
+            neg: row.neg,
+        })
+    }
+
+    /// The row again, its fields in `buf`.
+    fn row<'a>(&self, buf: &'a [u8]) -> Option<Row<'a>> {
+        let field = |off: u32, len: u32| {
+            let off = off as usize;
+            buf.get(off..off.checked_add(len as usize)?)
+        };
+        Some(Row {
+            customer: field(self.customer, self.customer_len)?,
+            order: field(self.order, self.order_len)?,
+            hash: self.hash,
+            day: self.day,
+            amount: self.amount,
+            scale: self.scale,
+            neg: self.neg,
+        })
+    }
+}
+
+const BATCH: usize = 32;
+
+/// One worker's side of a pass: for each block, split its own segment of the block's lines,
+/// hand the other workers the rows of their customers, then add to its table the rows of its
+/// customers from the block before, segment by segment (file order per customer). A state
+/// whose rows commute takes the worker's own rows at once. `Err(Bail)` when the fast parser
+/// gives up, or another worker did.
+struct Worker<'s, S: SlotState> {
+    me: usize,
+    workers: usize,
+    table: &'s mut Table<S>,
+    /// Senders to every other worker (`None` at `me`); cleared when this worker stops, so
+    /// that nobody waits for its rows.
+    to: Vec<Option<mpsc::Sender<Handed>>>,
+    from: Vec<Option<mpsc::Receiver<Handed>>>,
+    roles: &'s [Role],
+    layout: &'s Layout,
+    parts: Parts,
+}
+
+impl<S: SlotState> Worker<'_, S> {
+    fn run(
+        mut self,
+        blocks: &mpsc::Receiver<Block>,
+        stop: &AtomicBool,
+        done: &mpsc::Sender<()>,
+    ) -> Result<(), Bail> {
+        let mut failed = false;
+        // The block before, held until its rows from the other workers are added, with this
+        // worker's own rows of it when they wait for those.
+        let mut pending: Option<(Block, Handed)> = None;
+        while let Ok(block) = blocks.recv() {
+            if failed || stop.load(Ordering::Relaxed) {
+                failed = true;
+                self.to.clear();
+                drop(block);
+                if pending.take().is_some() {
+                    let _ = done.send(());
+                }
+                let _ = done.send(());
+                continue;
+            }
+            let step = self.split(&block.0[..block.1]).and_then(|own| {
+                match pending.replace((block, own)) {
+                    Some((before, own)) => {
+                        let added = self.add_handed(&before.0[..before.1], own);
+                        drop(before);
+                        let _ = done.send(());
+                        added
+                    }
+                    None => Ok(()),
+                }
+            });
+            if step.is_err() {
+                failed = true;
+                stop.store(true, Ordering::Relaxed);
+                self.to.clear();
+            }
+        }
+        if let Some((before, own)) = pending.take() {
+            if !failed && self.add_handed(&before.0[..before.1], own).is_err() {
+                failed = true;
+            }
+            drop(before);
+            let _ = done.send(());
+        }
+        self.to.clear();
+        if failed { Err(Bail) } else { Ok(()) }
+    }
+
+    /// Splits this worker's segment of `buf` into rows, hands the other workers theirs and
+    /// returns its own that must wait for the segments before (none for a state whose rows
+    /// commute, or when it is the only worker).
+    fn split(&mut self, buf: &[u8]) -> Result<Handed, Bail> {
+        let (me, workers) = (self.me, self.workers);
+        let direct = !S::ORDERED || workers == 1;
+        let cuts = segment_cuts(buf, workers);
+        let seg = &buf[cuts[me]..cuts[me + 1]];
+        let mut out: Vec<Handed> = (0..workers)
+            .map(|w| {
+                if w == me && direct {
+                    Vec::new()
+                } else {
+                    Vec::with_capacity(seg.len() / 32 / workers + BATCH)
+                }
+            })
+            .collect();
+        let mut mine: Vec<Row<'_>> = Vec::with_capacity(BATCH * 2);
+        let (table, layout, parts) = (&mut *self.table, self.layout, self.parts);
+        let mut report = table.report;
+        let parsed = for_each_row(seg, self.roles, layout, parts, &mut report, |rows| {
+            for r in rows {
+                // In 0..workers: `for_each_row` keeps only the pass's partitions.
+                let w = (partition(r.hash, parts.total) - parts.first) as usize;
+                if w == me && direct {
+                    mine.push(*r);
+                } else {
+                    out.get_mut(w)
+                        .ok_or(Bail)?
+                        .push(RowAt::of(buf, r).ok_or(Bail)?);
+                }
+            }
+            if mine.len() >= BATCH {
+                table.add_rows(&mine, layout)?;
+                mine.clear();
+            }
+            Ok(())
+        });
+        table.report = report;
+        parsed?;
+        table.add_rows(&mine, layout)?;
+        for (w, rows) in out.iter_mut().enumerate() {
+            if w != me {
+                let to = self.to.get(w).and_then(Option::as_ref).ok_or(Bail)?;
+                to.send(std::mem::take(rows)).map_err(|_| Bail)?;
+            }
+        }
+        Ok(std::mem::take(&mut out[me]))
+    }
+
+    /// Adds this worker's rows of a block, segment by segment: its own (`own`) in its place,
+    /// the others' as they hand them over.
+    fn add_handed(&mut self, buf: &[u8], own: Handed) -> Result<(), Bail> {
+        let mut own = Some(own);
+        let mut batch: Vec<Row<'_>> = Vec::with_capacity(BATCH);
+        for (w, from) in self.from.iter().enumerate() {
+            let rows = if w == self.me {
+                own.take().unwrap_or_default()
+            } else {
+                from.as_ref().ok_or(Bail)?.recv().map_err(|_| Bail)?
+            };
+            for chunk in rows.chunks(BATCH) {
+                batch.clear();
+                for r in chunk {
+                    batch.push(r.row(buf).ok_or(Bail)?);
+                }
+                self.table.add_rows(&batch, self.layout)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One pass over `blocks` into `tables` (one per worker, each the customers of one partition of
+/// `parts`): this thread reads, one thread per table splits and adds. `Ok(Err(Bail))` when
+/// the fast parser gives up or the system refuses a thread (the general reader then reads the
+/// file); `Err` on a read error.
+fn scan_pass<S: SlotState>(
+    blocks: &mut Blocks,
+    block_size: usize,
     tables: &mut [Table<S>],
     roles: &[Role],
     layout: &Layout,
     parts: Parts,
-    read_ahead: impl FnOnce() -> R,
-) -> (Result<(), Bail>, R) {
-    const BATCH: usize = 32;
+    progress: &dyn Fn(u64),
+) -> io::Result<Result<(), Bail>> {
     let workers = tables.len();
-    if let [table] = tables {
-        // One worker: its rows go straight into its table.
-        return std::thread::scope(|s| {
-            let work = std::thread::Builder::new().spawn_scoped(s, move || {
-                let mut report = table.report;
-                let r = for_each_row(buf, roles, layout, parts, &mut report, |rows| {
-                    table.add_rows(rows, layout)
-                });
-                table.report = report;
-                r
-            });
-            let next = read_ahead();
-            let parsed = match work {
-                Ok(h) => h.join().unwrap_or(Err(Bail)),
-                Err(_) => Err(Bail),
-            };
-            (parsed, next)
-        });
+    let stop = AtomicBool::new(false);
+    let (done_tx, done_rx) = mpsc::channel::<()>();
+    let mut senders = Vec::with_capacity(workers);
+    let mut receivers = Vec::with_capacity(workers);
+    for _ in 0..workers {
+        let (tx, rx) = mpsc::sync_channel::<Block>(4);
+        senders.push(tx);
+        receivers.push(rx);
     }
-    let cuts = segment_cuts(buf, workers);
-    // First each worker splits its segment into rows and sorts them by the worker that owns
-    // the customer. A state whose rows commute takes the worker's own rows at once; an ordered
-    // one must first see the rows of the segments before.
-    type Sorted<'a> = Result<Vec<Vec<Row<'a>>>, Bail>;
-    let (sorted, next): (Vec<Sorted<'a>>, R) = std::thread::scope(|s| {
-        let work: Vec<_> = cuts
-            .windows(2)
-            .zip(tables.iter_mut())
+    // to[u][w]: worker u's sender to worker w; from[w][u] the matching receiver.
+    let mut to: Vec<Vec<Option<mpsc::Sender<Handed>>>> = Vec::with_capacity(workers);
+    let mut from: Vec<Vec<Option<mpsc::Receiver<Handed>>>> =
+        (0..workers).map(|_| Vec::with_capacity(workers)).collect();
+    for u in 0..workers {
+        let mut row = Vec::with_capacity(workers);
+        for (w, inbox) in from.iter_mut().enumerate() {
+            if u == w {
+                row.push(None);
+                inbox.push(None);
+            } else {
+                let (tx, rx) = mpsc::channel();
+                row.push(Some(tx));
+                inbox.push(Some(rx));
+            }
+        }
+        to.push(row);
+    }
+    std::thread::scope(|s| {
+        let mut handles = Vec::with_capacity(workers);
+        let mut refused = false;
+        for (((me, table), (to, from)), rx) in tables
+            .iter_mut()
             .enumerate()
-            .map(|(me, (seg, table))| {
-                let seg = &buf[seg[0]..seg[1]];
-                std::thread::Builder::new().spawn_scoped(s, move || {
-                    let mut out: Vec<Vec<Row<'a>>> = (0..workers)
-                        .map(|w| {
-                            if w == me && !S::ORDERED {
-                                Vec::with_capacity(BATCH)
-                            } else {
-                                Vec::with_capacity(seg.len() / 32 / workers + BATCH)
-                            }
-                        })
-                        .collect();
-                    let mut report = IngestReport::default();
-                    for_each_row(seg, roles, layout, parts, &mut report, |rows| {
-                        for r in rows {
-                            let w = partition(r.hash, parts.total) - parts.first;
-                            // In 0..workers: `for_each_row` keeps only the pass's partitions.
-                            out.get_mut(w as usize).ok_or(Bail)?.push(*r);
-                        }
-                        if !S::ORDERED && out[me].len() >= BATCH {
-                            table.add_rows(&out[me], layout)?;
-                            out[me].clear();
-                        }
-                        Ok(())
-                    })?;
-                    if !S::ORDERED {
-                        table.add_rows(&out[me], layout)?;
-                        out[me].clear();
-                    }
-                    table.report.merge(&report);
-                    Ok(out)
-                })
-            })
-            .collect();
-        let next = read_ahead();
-        let sorted = work
-            .into_iter()
-            .map(|h| match h {
-                Ok(h) => h.join().unwrap_or(Err(Bail)),
-                Err(_) => Err(Bail),
-            })
-            .collect();
-        (sorted, next)
-    });
-    let mut segments = Vec::with_capacity(workers);
-    for r in sorted {
-        match r {
-            Ok(rows) => segments.push(rows),
-            Err(Bail) => return (Err(Bail), next),
-        }
-    }
-    // Then each worker adds its customers' rows, segment by segment.
-    let segments = &segments;
-    let added = std::thread::scope(|s| {
-        let mut tables = tables.iter_mut().enumerate();
-        let own = tables.next();
-        let work: Vec<_> = tables
-            .map(|(w, t)| {
-                std::thread::Builder::new()
-                    .spawn_scoped(s, move || add_segments(t, w, segments, layout))
-            })
-            .collect();
-        let mut added = own.map_or(Ok(()), |(w, t)| add_segments(t, w, segments, layout));
-        for h in work {
-            let r = match h {
-                Ok(h) => h.join().unwrap_or(Err(Bail)),
-                Err(_) => Err(Bail),
+            .zip(to.into_iter().zip(from))
+            .zip(receivers)
+        {
+            let worker = Worker {
+                me,
+                workers,
+                table,
+                to,
+                from,
+                roles,
+                layout,
+                parts,
             };
-            added = added.and(r);
+            let (stop, done) = (&stop, done_tx.clone());
+            match std::thread::Builder::new().spawn_scoped(s, move || worker.run(&rx, stop, &done))
+            {
+                Ok(h) => handles.push(h),
+                Err(_) => {
+                    refused = true;
+                    break;
+                }
+            }
         }
-        added
-    });
-    (added, next)
+        drop(done_tx);
+        let read = if refused {
+            stop.store(true, Ordering::Relaxed);
+            Ok(())
+        } else {
+            read_blocks(blocks, block_size, &senders, &stop, &done_rx, progress)
+        };
+        drop(senders);
+        let mut parsed = if refused { Err(Bail) } else { Ok(()) };
+        for h in handles {
+            parsed = parsed.and(h.join().unwrap_or(Err(Bail)));
+        }
+        read.map(|()| parsed)
+    })
 }
 
-/// Adds worker `w`'s rows of every segment, in segment order, to its table.
-fn add_segments(
-    table: &mut Table<impl SlotState>,
-    w: usize,
-    segments: &[Vec<Vec<Row<'_>>>],
-    layout: &Layout,
-) -> Result<(), Bail> {
-    for seg in segments {
-        for rows in seg[w].chunks(32) {
-            table.add_rows(rows, layout)?;
+/// Reads `blocks` into buffers that no worker holds any more (at most `workers + 3`) and sends
+/// each to every worker, until the end of the file or `stop`.
+fn read_blocks(
+    blocks: &mut Blocks,
+    block_size: usize,
+    senders: &[mpsc::SyncSender<Block>],
+    stop: &AtomicBool,
+    done: &mpsc::Receiver<()>,
+    progress: &dyn Fn(u64),
+) -> io::Result<()> {
+    let mut pool: Vec<Block> = Vec::new();
+    loop {
+        if stop.load(Ordering::Relaxed) {
+            return Ok(());
         }
+        let mut block = loop {
+            if let Some(i) = pool.iter().position(|b| Arc::strong_count(b) == 1) {
+                break pool.swap_remove(i);
+            }
+            if pool.len() < senders.len() + 3 {
+                break Arc::new((vec![0u8; block_size], 0));
+            }
+            if done.recv().is_err() {
+                return Ok(());
+            }
+        };
+        let Some((buf, used)) = Arc::get_mut(&mut block) else {
+            return Ok(());
+        };
+        let Some(n) = blocks.next(buf)? else {
+            return Ok(());
+        };
+        *used = n;
+        progress(blocks.consumed);
+        for tx in senders {
+            let _ = tx.send(Arc::clone(&block));
+        }
+        pool.push(block);
     }
-    Ok(())
 }
 
 /// A reader that reports the bytes read so far.
@@ -878,15 +1087,14 @@ fn scan<S: SlotState>(
         0
     };
     // Each block's lines are split once, in `threads` segments, one per worker; each worker
-    // sorts its segment's rows by the worker that owns the customer (a hash partition), then
-    // each worker adds its own customers' rows segment by segment, that is in file order. So
-    // the tables are disjoint (no merge), each line is parsed once, and every customer sees
-    // its rows in the order of the file (the ordered cohort and repeat paths need that).
+    // hands the other workers the rows of their customers (a hash partition each), and while
+    // it splits the next block it adds its own customers' rows of this one segment by segment,
+    // that is in file order. So the tables are disjoint (no merge), each line is parsed once,
+    // and every customer sees its rows in the order of the file (the ordered cohort and repeat
+    // paths need that). See `Worker`.
     let mut results: Vec<Table<S>> = Vec::with_capacity(threads * passes);
     let mut dups = HashSet::default();
     let mut first_pass = Some((file, rest));
-    let mut cur = vec![0u8; block];
-    let mut ahead = vec![0u8; block];
     for pass in 0..passes {
         let (mut file, carry) = match first_pass.take() {
             Some(f) => f,
@@ -915,18 +1123,19 @@ fn scan<S: SlotState>(
                 t
             })
             .collect();
-        let mut used = blocks.next(&mut cur).map_err(|e| io_err(name, &e))?;
-        progress((base + blocks.consumed) / passes as u64);
-        while let Some(n) = used {
-            let (parsed, next) = scan_block(&cur[..n], &mut tables, &roles, &layout, parts, || {
-                blocks.next(&mut ahead)
-            });
-            if parsed.is_err() {
-                return Ok(None);
-            }
-            used = next.map_err(|e| io_err(name, &e))?;
-            progress((base + blocks.consumed) / passes as u64);
-            std::mem::swap(&mut cur, &mut ahead);
+        let pass_progress = |consumed: u64| progress((base + consumed) / passes as u64);
+        let parsed = scan_pass(
+            &mut blocks,
+            block,
+            &mut tables,
+            &roles,
+            &layout,
+            parts,
+            &pass_progress,
+        )
+        .map_err(|e| io_err(name, &e))?;
+        if parsed.is_err() {
+            return Ok(None);
         }
         dups.extend(take_duplicates(&mut tables));
         results.extend(tables);
@@ -1192,6 +1401,19 @@ mod tests {
     use super::*;
     use std::str::FromStr;
 
+    thread_local! {
+        /// A block length for the readers started on this thread (tests of many small blocks).
+        pub(super) static BLOCK_LEN: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
+    }
+
+    /// Runs `f` with blocks of `len` bytes (or the file's own length for `None`).
+    fn with_blocks<T>(len: Option<usize>, f: impl FnOnce() -> T) -> T {
+        BLOCK_LEN.with(|b| b.set(len));
+        let r = f();
+        BLOCK_LEN.with(|b| b.set(None));
+        r
+    }
+
     #[test]
     fn parse_amount_forms() {
         assert_eq!(parse_amount(b"10.00").map(|x| (x.0, x.1)), Some((1_000, 2)));
@@ -1301,6 +1523,70 @@ mod tests {
             for &c in &cuts[1..n] {
                 proptest::prop_assert!(c == buf.len() || buf[c - 1] == b'\n');
             }
+        }
+
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+
+        /// Many small blocks (lines longer than a block included), split between 1 to 4
+        /// workers, give what one block gives, for every state the reader keeps: RFM (in one
+        /// pass and in several), repeat summaries and ordered cohorts (whose customers must
+        /// see their rows in file order: a dated log in order takes their path) and activity.
+        #[test]
+        fn many_blocks_and_workers_equal_one_block(
+            rows in proptest::collection::vec((0u8..12, 0u16..30, 0i64..100_000, 0u8..3), 1..120),
+            block in 24usize..400,
+            threads in 1usize..5,
+        ) {
+            let mut rows = rows;
+            rows.sort_by_key(|r| r.1);
+            let start = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+            let mut text = String::from("customer_id,order_id,order_date,amount\n");
+            for (i, &(c, d, cents, o)) in rows.iter().enumerate() {
+                let date = start + chrono::Days::new(u64::from(d) * 7);
+                let order = if o == 0 { String::new() } else { format!("o{}", i % 5) };
+                let amount = Decimal::new(cents, 2);
+                text.push_str(&format!("customer-number-{c:03},{order},{date},{amount}\n"));
+            }
+            let path = std::env::temp_dir().join(format!(
+                "attain-many-blocks-{}-{:?}.csv",
+                std::process::id(),
+                std::thread::current().id()
+            ));
+            std::fs::write(&path, &text).unwrap();
+            let as_of = start + chrono::Days::new(150);
+            let many = CsvOptions { threads, ..CsvOptions::default() };
+            let passes = CsvOptions { threads, order_memory: 64, ..CsvOptions::default() };
+            let options = AggregateOptions::default();
+            let read = |len: Option<usize>| {
+                with_blocks(len, || {
+                    (
+                        read_path(&path, as_of, &options, &many).unwrap(),
+                        read_path(&path, as_of, &options, &passes).unwrap(),
+                        read_repeat_summaries_path(&path, as_of, &many, &|_| {}).unwrap(),
+                        read_ordered_cohorts_path(&path, Granularity::Month, None, &many, &|_| {}).unwrap(),
+                        read_activity_path(&path, Granularity::Quarter, None, &many, &|_| {})
+                            .unwrap()
+                            .map(|a| {
+                                let mut all = std::collections::BTreeMap::new();
+                                a.for_each_customer::<Error>(|c| {
+                                    all.insert(c.customer_id.clone(), c.clone());
+                                    Ok(())
+                                })
+                                .unwrap();
+                                all
+                            }),
+                    )
+                })
+            };
+            let small = read(Some(block));
+            let whole = read(None);
+            std::fs::remove_file(&path).unwrap();
+            proptest::prop_assert!(small.2.is_some() && small.3.is_some() && small.4.is_some());
+            proptest::prop_assert_eq!(&small.0, &small.1);
+            proptest::prop_assert_eq!(small, whole);
         }
     }
 }
