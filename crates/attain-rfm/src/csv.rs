@@ -1365,35 +1365,76 @@ pub fn write_csv<W: Write + ?Sized>(
             "customers, scores and segments differ in length",
         ));
     }
-    let mut buf = Vec::with_capacity(1 << 16);
-    buf.extend_from_slice(b"customer_id,recency_days,frequency,monetary,r,f,m");
+    let mut head = Vec::with_capacity(64);
+    head.extend_from_slice(b"customer_id,recency_days,frequency,monetary,r,f,m");
     if segments.is_some() {
-        buf.extend_from_slice(b",segment");
+        head.extend_from_slice(b",segment");
+    }
+    head.push(b'\n');
+    w.write_all(&head)?;
+    write_rows(w, customers, scores, segments, 1 << 14)
+}
+
+/// The rows of [`write_csv`], formatted in chunks of `rows` customers (on every core with the
+/// `parallel` feature), a window of chunks at a time so that memory stays a few MiB whatever
+/// the number of customers.
+fn write_rows<W: Write + ?Sized>(
+    w: &mut W,
+    customers: &[CustomerValues],
+    scores: &[RfmScore],
+    segments: Option<&[Option<&str>]>,
+    rows: usize,
+) -> io::Result<()> {
+    let rows = rows.max(1);
+    let chunk = |k: usize| -> Vec<u8> {
+        let from = k * rows;
+        let to = customers.len().min(from.saturating_add(rows));
+        let mut buf = Vec::with_capacity((to - from) * 48);
+        for i in from..to {
+            push_row(&mut buf, &customers[i], &scores[i], segments.map(|s| s[i]));
+        }
+        buf
+    };
+    let chunks = customers.len().div_ceil(rows);
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        let window = 4 * rayon::current_num_threads();
+        for start in (0..chunks).step_by(window) {
+            let bufs: Vec<Vec<u8>> = (start..chunks.min(start + window))
+                .into_par_iter()
+                .map(chunk)
+                .collect();
+            for b in &bufs {
+                w.write_all(b)?;
+            }
+        }
+    }
+    #[cfg(not(feature = "parallel"))]
+    for k in 0..chunks {
+        w.write_all(&chunk(k))?;
+    }
+    Ok(())
+}
+
+/// One row of [`write_csv`].
+fn push_row(buf: &mut Vec<u8>, c: &CustomerValues, s: &RfmScore, segment: Option<Option<&str>>) {
+    push_field(buf, &c.customer_id);
+    buf.push(b',');
+    push_int(buf, i128::from(c.recency_days));
+    buf.push(b',');
+    push_u64(buf, c.frequency);
+    buf.push(b',');
+    push_decimal(buf, c.monetary);
+    for x in [s.r, s.f, s.m] {
+        buf.push(b',');
+        push_u64(buf, u64::from(x));
+    }
+    if let Some(seg) = segment {
+        buf.push(b',');
+        push_field(buf, seg.unwrap_or(""));
     }
     buf.push(b'\n');
-    for (i, (c, s)) in customers.iter().zip(scores).enumerate() {
-        push_field(&mut buf, &c.customer_id);
-        buf.push(b',');
-        push_int(&mut buf, i128::from(c.recency_days));
-        buf.push(b',');
-        push_u64(&mut buf, c.frequency);
-        buf.push(b',');
-        push_decimal(&mut buf, c.monetary);
-        for x in [s.r, s.f, s.m] {
-            buf.push(b',');
-            push_u64(&mut buf, u64::from(x));
-        }
-        if let Some(seg) = segments {
-            buf.push(b',');
-            push_field(&mut buf, seg[i].unwrap_or(""));
-        }
-        buf.push(b'\n');
-        if buf.len() > (1 << 16) - 256 {
-            w.write_all(&buf)?;
-            buf.clear();
-        }
-    }
-    w.write_all(&buf)
 }
 
 #[cfg(test)]
@@ -1587,6 +1628,40 @@ mod tests {
             proptest::prop_assert!(small.2.is_some() && small.3.is_some() && small.4.is_some());
             proptest::prop_assert_eq!(&small.0, &small.1);
             proptest::prop_assert_eq!(small, whole);
+        }
+    }
+    /// Rows formatted in chunks (and windows of chunks) come out as one chunk gives them.
+    #[test]
+    fn chunked_rows_equal_one_chunk() {
+        let customers: Vec<CustomerValues> = (0..101u32)
+            .map(|i| {
+                CustomerValues::new(
+                    &format!("c{i}"),
+                    i64::from(i % 17),
+                    u64::from(i % 5 + 1),
+                    Decimal::new(i64::from(i) * 37 - 500, 2),
+                )
+            })
+            .collect();
+        let scores: Vec<RfmScore> = (0..101u8)
+            .map(|i| RfmScore {
+                r: i % 5 + 1,
+                f: i % 3 + 1,
+                m: i % 4 + 1,
+            })
+            .collect();
+        let names: Vec<Option<&str>> = (0..101)
+            .map(|i| (i % 3 != 0).then_some("Champions"))
+            .collect();
+        for segments in [None, Some(names.as_slice())] {
+            let mut whole = Vec::new();
+            write_rows(&mut whole, &customers, &scores, segments, usize::MAX).unwrap();
+            assert_eq!(whole.iter().filter(|&&b| b == b'\n').count(), 101);
+            for rows in [0, 1, 3, 7, 64] {
+                let mut chunked = Vec::new();
+                write_rows(&mut chunked, &customers, &scores, segments, rows).unwrap();
+                assert_eq!(chunked, whole, "chunks of {rows}");
+            }
         }
     }
 }
