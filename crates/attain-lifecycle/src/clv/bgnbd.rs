@@ -2,7 +2,7 @@
 
 use super::optimize::{self, Settings};
 use super::special::{Hyp2f1Path, digamma, inv_one_plus_exp, ln_gamma, ln_hyp2f1};
-use super::summary::{Grouped, sum_rows};
+use super::summary::Grouped;
 use super::{
     CustomerSummary, Fit, FitOptions, PurchaseModel, check_horizon, check_positive, fit_error,
 };
@@ -202,7 +202,7 @@ fn negative_ll(theta: &[f64], data: &Grouped, cache: &mut Cache, grad: &mut [f64
     ln_tx.clear();
     ln_tx.extend(data.t_xs.iter().map(|t| (alpha + t).ln()));
     let (x_terms, l_ts, l_txs) = (&cache.x, &ln_t, &ln_tx);
-    let [ll, g_r, g_alpha, g_a, g_b] = sum_rows(&data.rows, |rows| {
+    let [ll, g_r, g_alpha, g_a, g_b] = data.sum_rows(|rows| {
         let (mut ll, mut g_r, mut g_alpha, mut g_a, mut g_b) = (0.0, 0.0, 0.0, 0.0, 0.0);
         for row in rows {
             let xt = x_terms[row.x_index];

@@ -6,7 +6,7 @@
 use super::bgnbd::{self, BgNbdParams};
 use super::optimize::{self, Settings};
 use super::special::{digamma, inv_one_plus_exp, ln_gamma, log_add_exp};
-use super::summary::{Grouped, sum_rows};
+use super::summary::Grouped;
 use super::{CustomerSummary, Fit, FitOptions, PurchaseModel, check_positive, fit_error};
 #[cfg(doc)]
 use crate::Error;
@@ -216,7 +216,7 @@ fn negative_ll(theta: &[f64], data: &Grouped, grad: &mut [f64]) -> f64 {
         })
         .collect();
     let per_x = &per_x;
-    let [ll, gr, ga_, ga, gb] = sum_rows(&data.rows, |rows| {
+    let [ll, gr, ga_, ga, gb] = data.sum_rows(|rows| {
         let (mut ll, mut gr, mut ga_, mut ga, mut gb) = (0.0, 0.0, 0.0, 0.0, 0.0);
         for row in rows {
             let [lg_rx, dg_rx, lg_bx, dg_bx, lg_abx, dg_abx] = per_x[row.x_index];

@@ -176,6 +176,9 @@ pub(crate) struct Grouped {
     pub(crate) t_xs: Vec<f64>,
     pub(crate) customers: usize,
     pub(crate) repeat_buyers: usize,
+    /// Threads for the likelihood sums ([`Grouped::sum_rows`]): the core count past one chunk
+    /// of rows, asked once per data set; 1 otherwise.
+    pub(crate) threads: usize,
 }
 
 /// One distinct summary and its weight.
@@ -190,22 +193,18 @@ pub(crate) struct Row {
     pub(crate) weight: f64,
 }
 
-/// Rows per chunk of [`sum_rows`]: at or below it a sum runs on the calling thread, in row
+/// Rows per chunk of [`Grouped::sum_rows`]: at or below it a sum runs on the calling thread, in row
 /// order, exactly as a plain loop would.
 pub(crate) const SUM_CHUNK: usize = 32_768;
 
-/// `f` summed over `rows` (see [`sum_rows_on`]) on every core when there is more than one
-/// chunk; the core count is only asked for then.
-pub(crate) fn sum_rows<const N: usize>(
-    rows: &[Row],
-    f: impl Fn(&[Row]) -> [f64; N] + Sync,
-) -> [f64; N] {
-    let threads = if rows.len() > SUM_CHUNK {
+/// The threads [`Grouped::sum_rows`] uses for `rows` distinct rows: every core past one
+/// chunk (the core count is only asked for then), else the calling thread alone.
+fn sum_threads(rows: usize) -> usize {
+    if rows > SUM_CHUNK {
         std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
     } else {
         1
-    };
-    sum_rows_on(rows, threads, f)
+    }
 }
 
 /// `f` summed over `rows`: `f(chunk)` gives a chunk's `N` partial sums, each a plain in-order
@@ -259,6 +258,15 @@ pub(crate) fn sum_rows_on<const N: usize>(
 }
 
 impl Grouped {
+    /// `f` summed over the rows (see [`sum_rows_on`]), on every core when there is more than
+    /// one chunk of them.
+    pub(crate) fn sum_rows<const N: usize>(
+        &self,
+        f: impl Fn(&[Row]) -> [f64; N] + Sync,
+    ) -> [f64; N] {
+        sum_rows_on(&self.rows, self.threads, f)
+    }
+
     /// [`Grouped::new`], refusing data a purchase model cannot be fitted to: no customers, or
     /// no repeat buyer ([`Error::NotIdentifiable`] naming `model`).
     pub(crate) fn fittable(summaries: &[CustomerSummary], model: &'static str) -> Result<Grouped> {
@@ -337,6 +345,7 @@ impl Grouped {
             });
         }
         Ok(Grouped {
+            threads: sum_threads(rows.len()),
             rows,
             xs,
             ts,
@@ -409,9 +418,25 @@ mod tests {
             assert!((a - b).abs() <= 1e-12 * b.abs(), "{a} vs {b}");
         }
         assert_ne!(one.map(f64::to_bits), seq.map(f64::to_bits));
+        let grouped = |threads| Grouped {
+            rows: rows.clone(),
+            xs: Vec::new(),
+            ts: Vec::new(),
+            t_xs: Vec::new(),
+            customers: rows.len(),
+            repeat_buyers: 0,
+            threads,
+        };
         assert_eq!(
-            sum_rows(&rows, partial).map(f64::to_bits),
+            grouped(sum_threads(rows.len()))
+                .sum_rows(partial)
+                .map(f64::to_bits),
             one.map(f64::to_bits)
         );
+        assert_eq!(
+            grouped(3).sum_rows(partial).map(f64::to_bits),
+            one.map(f64::to_bits)
+        );
+        assert_eq!(sum_threads(SUM_CHUNK), 1);
     }
 }
