@@ -148,7 +148,6 @@ fn for_each_row<'a>(
     report: &mut IngestReport,
     mut f: impl FnMut(&[Row<'a>]) -> Result<(), Bail>,
 ) -> Result<(), Bail> {
-    const BATCH: usize = 32;
     if has_quote_or_lone_cr(buf) {
         return Err(Bail);
     }
@@ -741,8 +740,8 @@ impl<S: SlotState> Worker<'_, S> {
                 let _ = done.send(());
                 continue;
             }
-            let step = self.split(&block.0[..block.1]).and_then(|own| {
-                match pending.replace((block, own)) {
+            let step = match self.split(&block.0[..block.1]) {
+                Ok(own) => match pending.replace((block, own)) {
                     Some((before, own)) => {
                         let added = self.add_handed(&before.0[..before.1], own);
                         drop(before);
@@ -750,8 +749,13 @@ impl<S: SlotState> Worker<'_, S> {
                         added
                     }
                     None => Ok(()),
+                },
+                Err(Bail) => {
+                    drop(block);
+                    let _ = done.send(());
+                    Err(Bail)
                 }
-            });
+            };
             if step.is_err() {
                 failed = true;
                 stop.store(true, Ordering::Relaxed);
@@ -788,6 +792,8 @@ impl<S: SlotState> Worker<'_, S> {
             .collect();
         let mut mine: Vec<Row<'_>> = Vec::with_capacity(BATCH * 2);
         let (table, layout, parts) = (&mut *self.table, self.layout, self.parts);
+        // A table's report counts the rows its worker split (not its customers' rows): only
+        // the sum over the tables is read.
         let mut report = table.report;
         let parsed = for_each_row(seg, self.roles, layout, parts, &mut report, |rows| {
             for r in rows {
@@ -924,12 +930,16 @@ fn scan_pass<S: SlotState>(
         for h in handles {
             parsed = parsed.and(h.join().unwrap_or(Err(Bail)));
         }
+        if stop.load(Ordering::Relaxed) {
+            parsed = Err(Bail);
+        }
         read.map(|()| parsed)
     })
 }
 
 /// Reads `blocks` into buffers that no worker holds any more (at most `workers + 3`) and sends
-/// each to every worker, until the end of the file or `stop`.
+/// each to every worker, until the end of the file or `stop` (which it sets when it cannot go
+/// on, so that the pass gives up instead of ending early).
 fn read_blocks(
     blocks: &mut Blocks,
     block_size: usize,
@@ -951,10 +961,15 @@ fn read_blocks(
                 break Arc::new((vec![0u8; block_size], 0));
             }
             if done.recv().is_err() {
+                // Every worker has stopped.
+                stop.store(true, Ordering::Relaxed);
                 return Ok(());
             }
         };
+        // Only a buffer no worker holds is taken, so this cannot fail; should it, the pass
+        // gives up rather than end early.
         let Some((buf, used)) = Arc::get_mut(&mut block) else {
+            stop.store(true, Ordering::Relaxed);
             return Ok(());
         };
         let Some(n) = blocks.next(buf)? else {
@@ -1376,8 +1391,8 @@ pub fn write_csv<W: Write + ?Sized>(
 }
 
 /// The rows of [`write_csv`], formatted in chunks of `rows` customers (on every core with the
-/// `parallel` feature), a window of chunks at a time so that memory stays a few MiB whatever
-/// the number of customers.
+/// `parallel` feature), a window of four chunks per thread at a time, so that memory stays
+/// bounded (about 3 MiB per thread for 16,384-row chunks) whatever the number of customers.
 fn write_rows<W: Write + ?Sized>(
     w: &mut W,
     customers: &[CustomerValues],
@@ -1598,10 +1613,10 @@ mod tests {
             ));
             std::fs::write(&path, &text).unwrap();
             let as_of = start + chrono::Days::new(150);
-            let many = CsvOptions { threads, ..CsvOptions::default() };
-            let passes = CsvOptions { threads, order_memory: 64, ..CsvOptions::default() };
             let options = AggregateOptions::default();
-            let read = |len: Option<usize>| {
+            let read = |len: Option<usize>, threads: usize| {
+                let many = CsvOptions { threads, ..CsvOptions::default() };
+                let passes = CsvOptions { threads, order_memory: 64, ..CsvOptions::default() };
                 with_blocks(len, || {
                     (
                         read_path(&path, as_of, &options, &many).unwrap(),
@@ -1622,9 +1637,25 @@ mod tests {
                     )
                 })
             };
-            let small = read(Some(block));
-            let whole = read(None);
+            let small = read(Some(block), threads);
+            // One block on one worker: no segments, no rows handed over.
+            let whole = read(None, 1);
+            // A bad amount on the last line: every reader gives up on the fast path (the
+            // Option paths return `None`, the RFM reader the general reader's error), with no
+            // worker left waiting for another.
+            std::fs::write(&path, format!("{text}customer-number-001,,2025-01-01,1.2.3\n")).unwrap();
+            let bad = with_blocks(Some(block), || {
+                let many = CsvOptions { threads, ..CsvOptions::default() };
+                (
+                    read_path(&path, as_of, &options, &many).is_err(),
+                    read_repeat_summaries_path(&path, as_of, &many, &|_| {}).unwrap().is_none(),
+                    read_ordered_cohorts_path(&path, Granularity::Month, None, &many, &|_| {})
+                        .unwrap()
+                        .is_none(),
+                )
+            });
             std::fs::remove_file(&path).unwrap();
+            proptest::prop_assert_eq!(bad, (true, true, true));
             proptest::prop_assert!(small.2.is_some() && small.3.is_some() && small.4.is_some());
             proptest::prop_assert_eq!(&small.0, &small.1);
             proptest::prop_assert_eq!(small, whole);
