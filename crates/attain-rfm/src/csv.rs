@@ -698,7 +698,10 @@ impl RowAt {
     }
 }
 
-const BATCH: usize = 32;
+/// Rows per call of `Table::add_rows`, which first touches every row's slot so that the cache
+/// misses of a batch overlap: 64 measured faster than 32 and no slower than 128 (job v1,
+/// benches/README.md).
+const BATCH: usize = 64;
 
 /// One worker's side of a pass: for each block, split its own segment of the block's lines,
 /// hand the other workers the rows of their customers, then add to its table the rows of its
